@@ -1,0 +1,35 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace VimDense.Native;
+
+/// <summary>What the loaded native library is and can do.</summary>
+public static class NativeInfo
+{
+    /// <summary>The version this managed build expects (native/VERSION, embedded at build time).</summary>
+    public static string ExpectedVersion { get; } = typeof(NativeInfo).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "VimDenseNativeVersion").Value!;
+
+    /// <summary>vd_version() of the loaded library.</summary>
+    public static string Version => Marshal.PtrToStringUTF8(VdNative.Version()) ?? "";
+
+    /// <summary>Whether the CUDA kernels were compiled into the library.</summary>
+    public static bool HasCuda => VdNative.HasCuda() != 0;
+
+    /// <summary>CUDA devices this build can use (0 on CPU-only builds or machines).</summary>
+    public static int CudaDeviceCount => VdNative.CudaDeviceCount();
+
+    /// <summary>Threads used by the CPU kernels.</summary>
+    public static int CpuThreads => VdNative.CpuThreads();
+
+    /// <summary>File the library was loaded from (loads it if needed).</summary>
+    public static string LoadedPath
+    {
+        get
+        {
+            _ = Version;
+            return NativeLibraryLoader.LoadedPath ?? "";
+        }
+    }
+}

@@ -1,0 +1,1 @@
+return VimDense.Cli.CliApp.Run(args);
