@@ -1,0 +1,31 @@
+using TorchSharp;
+using VimDense.Checkpoints;
+using static TorchSharp.torch;
+
+namespace VimDense.Backbones;
+
+/// <summary>
+/// A feature extractor for dense prediction. Heads and necks see only this interface, so Vim and
+/// DeiT/ViT are interchangeable. Implementations are TorchSharp modules (<see cref="Module"/>) whose
+/// parameter names follow the reference state dicts, so official checkpoints load without renaming.
+/// </summary>
+public interface IBackbone
+{
+    /// <summary>Channels of each returned feature map.</summary>
+    IReadOnlyList<int> Channels { get; }
+
+    /// <summary>Stride (input pixels per feature pixel) of each returned feature map.</summary>
+    IReadOnlyList<int> Strides { get; }
+
+    /// <summary>The module holding the parameters (for optimizers, train/eval mode, devices, state dicts).</summary>
+    nn.Module Module { get; }
+
+    /// <summary>Feature maps (B, Channels[i], H / Strides[i], W / Strides[i]) of images (B, 3, H, W).</summary>
+    IReadOnlyList<Tensor> Forward(Tensor images);
+
+    /// <summary>
+    /// Imports pretrained weights (.pth or .safetensors), adapting them to this configuration
+    /// (position embeddings resized to the configured grid, classification head dropped).
+    /// </summary>
+    LoadReport Load(string checkpoint, bool strict = false);
+}
