@@ -1,0 +1,215 @@
+// RoIAlign: the exported C entry points (argument checks, CPU/CUDA dispatch) and the CPU kernels.
+//
+// Semantics are torchvision's roi_align (reference/dense_prediction.md §7.1): each output bin averages
+// gh x gw bilinear samples; samples beyond one pixel outside the map count as zeros.
+// CPU forward: OpenMP over RoIs; the sample positions and bilinear weights of one RoI are computed
+// once and reused for every channel. CPU backward: OpenMP over channels, so that two threads never
+// add into the same grad_input plane (RoIs of one image overlap, channels never do).
+#include "vd_detection.h"
+#include "src/common.h"
+#ifdef VD_WITH_CUDA
+#include "cuda/detection_cuda.h"
+#endif
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+// One bilinear sample: four neighbour offsets into an H x W plane and their weights
+// (all weights zero for samples that fall outside the map).
+template <typename T>
+struct Sample {
+  int64_t pos[4];
+  T weight[4];
+};
+
+// torchvision's bilinear rule: outside [-1, H] x [-1, W] -> zero; clamp at 0 below; snap to the last
+// row/column when at or beyond it.
+template <typename T>
+Sample<T> bilinear_sample(int64_t height, int64_t width, T y, T x) {
+  Sample<T> s{};
+  if (y < T(-1) || y > T(height) || x < T(-1) || x > T(width)) return s;
+  if (y <= T(0)) y = T(0);
+  if (x <= T(0)) x = T(0);
+  int64_t y_low = static_cast<int64_t>(y), x_low = static_cast<int64_t>(x), y_high, x_high;
+  if (y_low >= height - 1) {
+    y_high = y_low = height - 1;
+    y = T(y_low);
+  } else {
+    y_high = y_low + 1;
+  }
+  if (x_low >= width - 1) {
+    x_high = x_low = width - 1;
+    x = T(x_low);
+  } else {
+    x_high = x_low + 1;
+  }
+  const T ly = y - T(y_low), lx = x - T(x_low), hy = T(1) - ly, hx = T(1) - lx;
+  s.pos[0] = y_low * width + x_low;
+  s.pos[1] = y_low * width + x_high;
+  s.pos[2] = y_high * width + x_low;
+  s.pos[3] = y_high * width + x_high;
+  s.weight[0] = hy * hx;
+  s.weight[1] = hy * lx;
+  s.weight[2] = ly * hx;
+  s.weight[3] = ly * lx;
+  return s;
+}
+
+// The sampling grid of one RoI: samples ordered by (ph, pw, iy, ix), gh * gw per bin.
+template <typename T>
+struct RoiGrid {
+  int64_t batch_index = 0, grid_h = 0, grid_w = 0;
+  T count = T(1);
+  std::vector<Sample<T>> samples;
+
+  RoiGrid(const vd_roi_align_shape& s, const T* roi) {
+    batch_index = static_cast<int64_t>(roi[0]);
+    const T offset = s.aligned ? T(0.5) : T(0), scale = static_cast<T>(s.spatial_scale);
+    const T start_x = roi[1] * scale - offset, start_y = roi[2] * scale - offset;
+    T roi_w = roi[3] * scale - offset - start_x, roi_h = roi[4] * scale - offset - start_y;
+    if (!s.aligned) {
+      roi_w = std::max(roi_w, T(1));
+      roi_h = std::max(roi_h, T(1));
+    }
+    const T bin_h = roi_h / T(s.pooled_height), bin_w = roi_w / T(s.pooled_width);
+    grid_h = s.sampling_ratio > 0 ? s.sampling_ratio : static_cast<int64_t>(std::ceil(roi_h / T(s.pooled_height)));
+    grid_w = s.sampling_ratio > 0 ? s.sampling_ratio : static_cast<int64_t>(std::ceil(roi_w / T(s.pooled_width)));
+    // Degenerate (negative-size) RoIs give no samples; their bins are 0.
+    grid_h = std::max<int64_t>(grid_h, 0);
+    grid_w = std::max<int64_t>(grid_w, 0);
+    count = std::max<T>(T(grid_h * grid_w), T(1));
+    samples.reserve(static_cast<size_t>(s.pooled_height * s.pooled_width * grid_h * grid_w));
+    for (int64_t ph = 0; ph < s.pooled_height; ++ph)
+      for (int64_t pw = 0; pw < s.pooled_width; ++pw)
+        for (int64_t iy = 0; iy < grid_h; ++iy) {
+          const T y = start_y + T(ph) * bin_h + (T(iy) + T(0.5)) * bin_h / T(grid_h);
+          for (int64_t ix = 0; ix < grid_w; ++ix) {
+            const T x = start_x + T(pw) * bin_w + (T(ix) + T(0.5)) * bin_w / T(grid_w);
+            samples.push_back(bilinear_sample<T>(s.height, s.width, y, x));
+          }
+        }
+  }
+};
+
+template <typename T>
+void roi_align_forward_cpu(const vd_roi_align_shape& s, const T* input, const T* rois, T* output) {
+  const int64_t plane = s.height * s.width, bins = s.pooled_height * s.pooled_width;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t k = 0; k < s.num_rois; ++k) {
+    const RoiGrid<T> grid(s, rois + k * 5);
+    const int64_t per_bin = grid.grid_h * grid.grid_w;
+    for (int64_t c = 0; c < s.channels; ++c) {
+      const T* in = input + (grid.batch_index * s.channels + c) * plane;
+      T* out = output + (k * s.channels + c) * bins;
+      for (int64_t b = 0; b < bins; ++b) {
+        T sum = T(0);
+        for (int64_t i = b * per_bin; i < (b + 1) * per_bin; ++i) {
+          const Sample<T>& sm = grid.samples[static_cast<size_t>(i)];
+          sum += sm.weight[0] * in[sm.pos[0]] + sm.weight[1] * in[sm.pos[1]] + sm.weight[2] * in[sm.pos[2]] +
+                 sm.weight[3] * in[sm.pos[3]];
+        }
+        out[b] = sum / grid.count;
+      }
+    }
+  }
+}
+
+template <typename T>
+void roi_align_backward_cpu(const vd_roi_align_shape& s, const T* grad_output, const T* rois, T* grad_input) {
+  const int64_t plane = s.height * s.width, bins = s.pooled_height * s.pooled_width;
+  std::memset(grad_input, 0, sizeof(T) * static_cast<size_t>(s.batch * s.channels * plane));
+  std::vector<RoiGrid<T>> grids;
+  grids.reserve(static_cast<size_t>(s.num_rois));
+  for (int64_t k = 0; k < s.num_rois; ++k) grids.emplace_back(s, rois + k * 5);
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < s.channels; ++c) {
+    for (int64_t k = 0; k < s.num_rois; ++k) {
+      const RoiGrid<T>& grid = grids[static_cast<size_t>(k)];
+      const int64_t per_bin = grid.grid_h * grid.grid_w;
+      T* gin = grad_input + (grid.batch_index * s.channels + c) * plane;
+      const T* gout = grad_output + (k * s.channels + c) * bins;
+      for (int64_t b = 0; b < bins; ++b) {
+        const T g = gout[b] / grid.count;
+        for (int64_t i = b * per_bin; i < (b + 1) * per_bin; ++i) {
+          const Sample<T>& sm = grid.samples[static_cast<size_t>(i)];
+          for (int j = 0; j < 4; ++j) gin[sm.pos[j]] += g * sm.weight[j];
+        }
+      }
+    }
+  }
+}
+
+int check_shape(const vd_roi_align_shape* s) {
+  using vd::fail;
+  if (!s) return fail(VD_ERR_INVALID_ARGUMENT, "shape is NULL");
+  if (s->batch < 1 || s->channels < 1 || s->height < 1 || s->width < 1)
+    return fail(VD_ERR_INVALID_ARGUMENT, "input sizes (N, C, H, W) must be >= 1");
+  if (s->num_rois < 0) return fail(VD_ERR_INVALID_ARGUMENT, "num_rois must be >= 0");
+  if (s->pooled_height < 1 || s->pooled_width < 1)
+    return fail(VD_ERR_INVALID_ARGUMENT, "pooled_height and pooled_width must be >= 1");
+  if (!(s->spatial_scale > 0) || !std::isfinite(s->spatial_scale))
+    return fail(VD_ERR_INVALID_ARGUMENT, "spatial_scale must be a positive finite number");
+  if (s->device < -1) return fail(VD_ERR_INVALID_ARGUMENT, "device must be -1 (CPU) or a CUDA index");
+  return VD_OK;
+}
+
+// Batch indices index the input; a bad one would read out of bounds, so it is an error, not UB.
+template <typename T>
+int check_batch_indices(const vd_roi_align_shape& s, const T* rois) {
+  for (int64_t k = 0; k < s.num_rois; ++k) {
+    const T b = rois[k * 5];
+    if (!(b >= T(0) && b < T(s.batch)) || b != std::floor(b))
+      return vd::fail(VD_ERR_INVALID_ARGUMENT, "rois[" + std::to_string(k) + ", 0] (batch index) must be an integer in [0, " +
+                                                   std::to_string(s.batch) + ")");
+  }
+  return VD_OK;
+}
+
+template <typename T>
+int run_cpu(const vd_roi_align_shape& s, const void* a, const void* rois, void* out, bool backward) {
+  const T* r = static_cast<const T*>(rois);
+  if (int status = check_batch_indices(s, r)) return status;
+  if (backward)
+    roi_align_backward_cpu(s, static_cast<const T*>(a), r, static_cast<T*>(out));
+  else
+    roi_align_forward_cpu(s, static_cast<const T*>(a), r, static_cast<T*>(out));
+  return VD_OK;
+}
+
+int dispatch(const vd_roi_align_shape* s, const void* a, const void* rois, void* out, void* stream, bool backward) {
+  using vd::fail;
+  if (int status = check_shape(s)) return status;
+  // With no RoIs the RoI-sized tensors may be empty (NULL data); the input-sized one never is.
+  const bool has_rois = s->num_rois > 0;
+  if (backward ? (!out || (has_rois && (!a || !rois))) : (!a || (has_rois && (!out || !rois))))
+    return fail(VD_ERR_INVALID_ARGUMENT, "a data pointer is NULL");
+  if (s->device >= 0) {
+#ifdef VD_WITH_CUDA
+    return backward ? vd::cuda::roi_align_backward(*s, a, rois, out, stream)
+                    : vd::cuda::roi_align_forward(*s, a, rois, out, stream);
+#else
+    return fail(VD_ERR_UNSUPPORTED, "this build of libvimdense_native has no CUDA kernels");
+#endif
+  }
+  if (stream) return fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL for CPU tensors");
+  switch (s->dtype) {
+    case VD_FLOAT32: return run_cpu<float>(*s, a, rois, out, backward);
+    case VD_FLOAT64: return run_cpu<double>(*s, a, rois, out, backward);
+    default: return fail(VD_ERR_UNSUPPORTED, "roi_align on CPU supports float32 and float64, got dtype " + std::to_string(s->dtype));
+  }
+}
+
+}  // namespace
+
+extern "C" int vd_roi_align_forward(const vd_roi_align_shape* shape, const void* input, const void* rois, void* output,
+                                    void* stream) {
+  return dispatch(shape, input, rois, output, stream, false);
+}
+
+extern "C" int vd_roi_align_backward(const vd_roi_align_shape* shape, const void* grad_output, const void* rois,
+                                     void* grad_input, void* stream) {
+  return dispatch(shape, grad_output, rois, grad_input, stream, true);
+}
