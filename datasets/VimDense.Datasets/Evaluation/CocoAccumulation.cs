@@ -35,7 +35,7 @@ internal sealed class CocoAccumulation
         Array.Fill(precision, -1.0);
         Array.Fill(recall, -1.0);
         var result = new CocoAccumulation(precision, recall, T, R, K, A, M);
-        Parallel.For(0, K, k => AccumulateCategory(p, result, evaluations, imageCount, k));
+        ParallelRunner.For(K, k => AccumulateCategory(p, result, evaluations, imageCount, k));
         return result;
     }
 

@@ -58,7 +58,7 @@ public sealed class CocoEvaluator
         var dts = Bucket(_results, imageIndex, categoryIndex, categoryCount, strict: true, "results");
 
         var evaluations = new CocoImageEvaluation?[(long)imageCount * categoryCount];
-        Parallel.For(0, imageCount, i =>
+        ParallelRunner.For(imageCount, i =>
         {
             var image = _gt.ImagesById[_imageIds[i]];
             for (var k = 0; k < categoryCount; k++)
