@@ -100,6 +100,22 @@ public class CorruptCheckpointTests
     }
 
     [Fact]
+    public void FlippedByteInsideAStorageFailsTheCrcCheck()
+    {
+        var (pickle, storages) = SmallCheckpoint();
+        var path = Path.Combine(TestPaths.NewTempDir(), "flipped_storage.pth");
+        TorchZipWriter.WriteZip(path, "archive", pickle, storages);
+        var bytes = File.ReadAllBytes(path);
+        var at = bytes.AsSpan().IndexOf(storages["0"]); // stored uncompressed, so the raw floats are in the file
+        Assert.True(at > 0);
+        bytes[at + 5] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => TorchCheckpoint.LoadStateDict(path));
+        AssertOneLineNamingFile(error, path);
+        Assert.Contains("CRC-32", error.Message);
+    }
+
+    [Fact]
     public void StorageOfTheWrongSizeIsAClearError()
     {
         var (pickle, storages) = SmallCheckpoint();
