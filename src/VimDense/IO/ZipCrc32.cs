@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace VimDense.IO;
 
 /// <summary>
@@ -6,7 +10,8 @@ namespace VimDense.IO;
 /// </summary>
 internal sealed class ZipCrc32
 {
-    private static readonly uint[][] Tables = BuildTables();
+    // Eight 256-entry tables back to back: table k at [k * 256].
+    private static readonly uint[] Table = BuildTable();
     private uint _state = 0xFFFFFFFF;
 
     public uint Value => ~_state;
@@ -14,32 +19,35 @@ internal sealed class ZipCrc32
     public void Update(ReadOnlySpan<byte> data)
     {
         var crc = _state;
-        var t = Tables;
+        // Indices are always < 8 * 256 (a byte plus a table offset), so bounds checks can be skipped.
+        ref var t = ref MemoryMarshal.GetArrayDataReference(Table);
         while (data.Length >= 8)
         {
-            var one = BitConverter.ToUInt32(data) ^ crc;
-            var two = BitConverter.ToUInt32(data[4..]);
-            crc = t[7][one & 0xFF] ^ t[6][(one >> 8) & 0xFF] ^ t[5][(one >> 16) & 0xFF] ^ t[4][one >> 24]
-                  ^ t[3][two & 0xFF] ^ t[2][(two >> 8) & 0xFF] ^ t[1][(two >> 16) & 0xFF] ^ t[0][two >> 24];
+            var word = BinaryPrimitives.ReadUInt64LittleEndian(data);
+            var one = (uint)word ^ crc;
+            var two = (uint)(word >> 32);
+            crc = Unsafe.Add(ref t, 7 * 256 + (int)(one & 0xFF)) ^ Unsafe.Add(ref t, 6 * 256 + (int)((one >> 8) & 0xFF))
+                  ^ Unsafe.Add(ref t, 5 * 256 + (int)((one >> 16) & 0xFF)) ^ Unsafe.Add(ref t, 4 * 256 + (int)(one >> 24))
+                  ^ Unsafe.Add(ref t, 3 * 256 + (int)(two & 0xFF)) ^ Unsafe.Add(ref t, 2 * 256 + (int)((two >> 8) & 0xFF))
+                  ^ Unsafe.Add(ref t, 256 + (int)((two >> 16) & 0xFF)) ^ Unsafe.Add(ref t, (int)(two >> 24));
             data = data[8..];
         }
-        foreach (var b in data) crc = t[0][(crc ^ b) & 0xFF] ^ (crc >> 8);
+        foreach (var b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
         _state = crc;
     }
 
-    private static uint[][] BuildTables()
+    private static uint[] BuildTable()
     {
-        var tables = new uint[8][];
-        for (var k = 0; k < 8; k++) tables[k] = new uint[256];
+        var table = new uint[8 * 256];
         for (uint i = 0; i < 256; i++)
         {
             var c = i;
             for (var bit = 0; bit < 8; bit++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-            tables[0][i] = c;
+            table[i] = c;
         }
-        for (var i = 0; i < 256; i++)
-            for (var k = 1; k < 8; k++)
-                tables[k][i] = tables[0][tables[k - 1][i] & 0xFF] ^ (tables[k - 1][i] >> 8);
-        return tables;
+        for (var k = 1; k < 8; k++)
+            for (var i = 0; i < 256; i++)
+                table[k * 256 + i] = table[(table[(k - 1) * 256 + i] & 0xFF)] ^ (table[(k - 1) * 256 + i] >> 8);
+        return table;
     }
 }
