@@ -19,6 +19,18 @@ public static partial class NpyFile
     /// <summary>The array as a CPU tensor of its dtype and shape.</summary>
     public static Tensor Read(string path)
     {
+        try
+        {
+            return ReadChecked(path);
+        }
+        catch (Exception e) when (e is OverflowException or EndOfStreamException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: not a readable .npy file: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+    }
+
+    private static Tensor ReadChecked(string path)
+    {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: .npy file not found", path);
         using var file = File.OpenRead(path);
         var (dtype, shape, fortranOrder) = ReadHeader(file, path);

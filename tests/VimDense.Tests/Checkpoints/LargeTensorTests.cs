@@ -47,8 +47,6 @@ public class LargeTensorTests(Xunit.Abstractions.ITestOutputHelper output)
         NpyFile.Write(npy, big);
         TensorAssert.Identical(big, NpyFile.Read(npy), "npy");
 
-        // 134 MB with CRC checking: far below a second on any machine that runs the suite.
-        Assert.True(pthSeconds < 5, $"reading a 134 MB checkpoint took {pthSeconds:F1} s");
         Directory.Delete(dir, true);
     }
 }
