@@ -1,0 +1,40 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VimDense.Layers;
+
+/// <summary>
+/// Channel LayerNorm of (N, C, H, W) maps: every pixel's C values are normalised to zero mean and unit
+/// variance, then scaled and shifted per channel (detectron2's <c>layers.LayerNorm</c>, ConvNeXt style;
+/// "LN" in ViTDet's SimpleFeaturePyramid and heads). Parameters <c>weight</c> and <c>bias</c>.
+/// </summary>
+public sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
+{
+    private readonly double _eps;
+
+    public LayerNorm2d(long channels, double eps = 1e-6) : base(nameof(LayerNorm2d))
+    {
+        _eps = eps;
+        weight = nn.Parameter(ones(channels));
+        bias = nn.Parameter(zeros(channels));
+        register_parameter("weight", weight);
+        register_parameter("bias", bias);
+    }
+
+#pragma warning disable IDE1006 // parameter names follow the reference state dicts
+    public TorchSharp.Modules.Parameter weight { get; }
+    public TorchSharp.Modules.Parameter bias { get; }
+#pragma warning restore IDE1006
+
+    public override Tensor forward(Tensor x)
+    {
+        if (x.dim() != 4 || x.shape[1] != weight.shape[0])
+            throw new ArgumentException($"LayerNorm2d({weight.shape[0]}) expects (N, {weight.shape[0]}, H, W), got [{string.Join(", ", x.shape)}]", nameof(x));
+        using var scope = NewDisposeScope();
+        var mean = x.mean([1], keepdim: true);
+        var variance = (x - mean).pow(2).mean([1], keepdim: true);
+        var normalised = (x - mean) / sqrt(variance + _eps);
+        var y = weight.reshape(1, -1, 1, 1) * normalised + bias.reshape(1, -1, 1, 1);
+        return y.MoveToOuterDisposeScope();
+    }
+}
