@@ -17,7 +17,10 @@ public static class CocoJsonReader
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: COCO annotation file not found", path);
         var images = new List<CocoImageInfo>();
         var rawCategories = new List<(int Id, string Name)>();
-        var rawAnnotations = new List<JObject>();
+        // Annotations are parsed as they stream by (one JObject at a time); their category index and image id are
+        // checked afterwards because COCO files list "categories" after "annotations".
+        var parsed = new List<(CocoAnnotation Annotation, int Position)>();
+        var annotationEntries = 0;
         var polygonsDropped = 0;
         try
         {
@@ -35,8 +38,13 @@ public static class CocoJsonReader
                     case "categories":
                         ReadArray(reader, path, name, (o, where) =>
                             rawCategories.Add((Field<int>(o, "id", where), Field<string>(o, "name", where)))); break;
-                    // Annotations are kept as small JObjects until categories are known (they may come later in the file).
-                    case "annotations": ReadArray(reader, path, name, (o, _) => rawAnnotations.Add(o)); break;
+                    case "annotations":
+                        ReadArray(reader, path, name, (o, where) =>
+                        {
+                            if (ParseAnnotation(o, where, ref polygonsDropped) is { } a) parsed.Add((a, annotationEntries));
+                            annotationEntries++;
+                        });
+                        break;
                     default: reader.Skip(); break;
                 }
             }
@@ -55,15 +63,16 @@ public static class CocoJsonReader
         foreach (var c in categories)
             if (!byId.TryAdd(c.Id, c)) throw new InvalidDataException($"{path}: categories: duplicate id {c.Id}");
         var imageIds = images.Select(i => i.Id).ToHashSet();
-        var annotations = new List<CocoAnnotation>(rawAnnotations.Count);
-        for (var i = 0; i < rawAnnotations.Count; i++)
+        var annotations = new List<CocoAnnotation>(parsed.Count);
+        foreach (var (a, position) in parsed)
         {
-            CocoAnnotation? annotation;
-            try { annotation = ParseAnnotation(rawAnnotations[i], $"annotations[{i}]", byId, imageIds, ref polygonsDropped); }
-            catch (FieldException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
-            if (annotation is not null) annotations.Add(annotation);
+            var where = $"annotations[{position}] (id {a.Id})";
+            if (!imageIds.Contains(a.ImageId)) throw new InvalidDataException($"{path}: {where}: image_id {a.ImageId} is not in 'images'");
+            if (!byId.TryGetValue(a.CategoryId, out var category))
+                throw new InvalidDataException($"{path}: {where}: category_id {a.CategoryId} is not in 'categories'");
+            annotations.Add(a with { CategoryIndex = category.Index });
         }
-        return new CocoAnnotationFile(path, images, categories, annotations, rawAnnotations.Count - annotations.Count);
+        return new CocoAnnotationFile(path, images, categories, annotations, annotationEntries - annotations.Count);
     }
 
     private static void ReadArray(JsonTextReader reader, string path, string name, Action<JObject, string> handle)
@@ -83,16 +92,12 @@ public static class CocoJsonReader
         new(Field<long>(o, "id", where), Field<string>(o, "file_name", where), Field<int>(o, "height", where), Field<int>(o, "width", where));
 
     /// <summary>Null when the instance has a polygon segmentation but no valid polygon (detectron2 drops it).</summary>
-    private static CocoAnnotation? ParseAnnotation(JObject o, string where, Dictionary<int, CocoCategory> categories,
-        HashSet<long> imageIds, ref int polygonsDropped)
+    private static CocoAnnotation? ParseAnnotation(JObject o, string where, ref int polygonsDropped)
     {
         var id = Field<long>(o, "id", where);
         where = $"{where} (id {id})";
         var imageId = Field<long>(o, "image_id", where);
-        if (!imageIds.Contains(imageId)) throw new FieldException($"{where}: image_id {imageId} is not in 'images'");
         var categoryId = Field<int>(o, "category_id", where);
-        if (!categories.TryGetValue(categoryId, out var category))
-            throw new FieldException($"{where}: category_id {categoryId} is not in 'categories'");
         var box = Field<JArray>(o, "bbox", where).Select(t => t.Value<double>()).ToArray();
         if (box.Length != 4) throw new FieldException($"{where}: field 'bbox' must have 4 numbers [x, y, w, h], found {box.Length}");
         var crowd = (o.Value<int?>("iscrowd") ?? 0) != 0;
@@ -132,7 +137,7 @@ public static class CocoJsonReader
                 break;
             default: throw new FieldException($"{where}: field 'segmentation' must be a polygon list or an RLE object");
         }
-        return new CocoAnnotation(id, imageId, categoryId, category.Index, box, area, crowd, polygons, mask);
+        return new CocoAnnotation(id, imageId, categoryId, -1, box, area, crowd, polygons, mask);
     }
 
     private static T Field<T>(JObject o, string name, string where)
