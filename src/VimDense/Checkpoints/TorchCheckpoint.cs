@@ -32,7 +32,7 @@ public static class TorchCheckpoint
     /// The state dict (name → tensor). <paramref name="key"/> names the container to unwrap
     /// (<c>model</c>, <c>model_ema</c>, <c>state_dict</c>, ...); when null, a top-level dictionary of
     /// tensors is the state dict, else the first of <see cref="StateDictKeys"/> that holds one.
-    /// Only the chosen tensors are read from the file.
+    /// From zip checkpoints only the chosen tensors' storages are read (a legacy file is read whole).
     /// </summary>
     public static Dictionary<string, Tensor> LoadStateDict(string path, string? key = null) => WithFileErrors(path, () =>
     {

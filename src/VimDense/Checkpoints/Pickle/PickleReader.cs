@@ -8,8 +8,8 @@ namespace VimDense.Checkpoints.Pickle;
 /// <summary>
 /// A restricted unpickler: it interprets the pickle opcodes (protocols 2 to 4) that torch.save emits
 /// into plain values — dictionaries (<see cref="Dictionary{TKey,TValue}"/> in insertion order), lists,
-/// tuples (object?[]), long, double, bool, string, byte[], null — and the inert records of
-/// <see cref="PickleValues"/>. Globals go through <see cref="PickleGlobals"/>'s whitelist; nothing
+/// tuples (object?[]), long (BigInteger beyond 64 bits), double, bool, string, byte[], null — and inert
+/// records (<see cref="TensorRef"/>, <see cref="StorageRef"/>, <see cref="NumpyArray"/>). Globals go through <see cref="PickleGlobals"/>'s whitelist; nothing
 /// from the file is ever executed. Every read is bounds-checked, so corrupt input fails, never hangs.
 /// </summary>
 internal sealed class PickleReader(byte[] data, string source, Func<object?, object?> persistentLoad, int start = 0)
