@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Regenerates the real-PyTorch checkpoint fixtures of tests/VimDense.Tests/Checkpoints.
 
-Run with Debian's python3-torch (1.13) and python3-numpy:  /usr/bin/python3 make_fixtures.py
+Run with Debian's python3-torch (1.13) and python3-numpy:  /usr/bin/python3 tools/reference/checkpoint_fixtures.py
 Writes small .pth files saved by real torch.save, plus expected.json: for every tensor (addressed by a
 path of keys / indices) its dtype, shape, stride, storage offset and values, as the oracle for the C#
 reader. The tests never run Python.
@@ -14,7 +14,8 @@ import os
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# Output: the test project's data folder for the checkpoint tests.
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tests', 'VimDense.Tests', 'Checkpoints', 'Data')
 expected = {}
 
 
