@@ -59,21 +59,19 @@ public sealed class BenchCocoEvalCommand : ICliCommand
     private static JObject Run(string gtFile, string dtFile, CocoIouType iouType)
     {
         var total = Stopwatch.StartNew();
-        var watch = Stopwatch.StartNew();
-        _cpuLaps.Clear();
-        _cpuMark = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = new PhaseTimer();
         var groundTruth = CocoGroundTruth.Load(gtFile, includeSegmentation: iouType == CocoIouType.Segm);
-        var loadGt = Lap(watch);
+        var loadGt = watch.Lap();
         var results = CocoResults.Load(dtFile, groundTruth);
-        var loadDt = Lap(watch);
+        var loadDt = watch.Lap();
         Console.Error.WriteLine($"bench cocoeval: {groundTruth.Images.Count} images, {groundTruth.Annotations.Count} gt, {results.Count} detections");
         var evaluator = new CocoEvaluator(groundTruth, results, new CocoEvalParams(iouType));
         evaluator.Evaluate();
-        var evaluate = Lap(watch);
+        var evaluate = watch.Lap();
         evaluator.Accumulate();
-        var accumulate = Lap(watch);
+        var accumulate = watch.Lap();
         var result = evaluator.Summarize();
-        var summarize = Lap(watch);
+        var summarize = watch.Lap();
         return new JObject
         {
             ["iou_type"] = iouType == CocoIouType.Bbox ? "bbox" : "segm",
@@ -88,8 +86,8 @@ public sealed class BenchCocoEvalCommand : ICliCommand
             ["total_s"] = total.Elapsed.TotalSeconds,
             ["cpu_s"] = new JObject
             {
-                ["load_gt"] = _cpuLaps[0], ["load_dt"] = _cpuLaps[1], ["evaluate"] = _cpuLaps[2],
-                ["accumulate"] = _cpuLaps[3], ["summarize"] = _cpuLaps[4],
+                ["load_gt"] = watch.Cpu[0], ["load_dt"] = watch.Cpu[1], ["evaluate"] = watch.Cpu[2],
+                ["accumulate"] = watch.Cpu[3], ["summarize"] = watch.Cpu[4],
             },
             ["peak_rss_mb"] = PeakResidentMegabytes(),
             ["threads"] = Environment.ProcessorCount,
@@ -98,20 +96,23 @@ public sealed class BenchCocoEvalCommand : ICliCommand
         };
     }
 
-    private static TimeSpan _cpuMark;
-
-    /// <summary>Wall seconds since the last lap; the CPU seconds of the process (all threads) go to <see cref="_cpuLaps"/>.</summary>
-    private static double Lap(Stopwatch watch)
+    /// <summary>Wall and process-CPU seconds (all threads) per phase: CPU time shows the work even on a busy machine.</summary>
+    private sealed class PhaseTimer
     {
-        var seconds = watch.Elapsed.TotalSeconds;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        _cpuLaps.Add((cpu - _cpuMark).TotalSeconds);
-        _cpuMark = cpu;
-        watch.Restart();
-        return seconds;
-    }
+        private readonly Stopwatch _wall = Stopwatch.StartNew();
+        private TimeSpan _cpuMark = Process.GetCurrentProcess().TotalProcessorTime;
+        public List<double> Cpu { get; } = [];
 
-    private static readonly List<double> _cpuLaps = [];
+        public double Lap()
+        {
+            var seconds = _wall.Elapsed.TotalSeconds;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            Cpu.Add((cpu - _cpuMark).TotalSeconds);
+            _cpuMark = cpu;
+            _wall.Restart();
+            return seconds;
+        }
+    }
 
     /// <summary>VmHWM of this process from /proc/self/status (peak resident set), in MiB; NaN where unavailable.</summary>
     private static double PeakResidentMegabytes()
