@@ -39,6 +39,25 @@ public class CocoInputErrorTests
     }
 
     [Fact]
+    public void GroundTruthStreamingSkipsUnknownSectionsInAnyOrder()
+    {
+        var path = Path.Combine(TestPaths.NewTempDir(), "gt.json");
+        File.WriteAllText(path, """
+            {"info": {"year": 2017, "nested": {"a": [1, 2, {"b": 3}]}}, "licenses": [{"id": 1}],
+             "annotations": [{"id": 5, "image_id": 1, "category_id": 3, "bbox": [0,0,2,2], "area": 4, "iscrowd": 0,
+                              "segmentation": [[0,0,2,0,2,2,0,2]], "extra": {"x": [1]}}],
+             "categories": [{"id": 3, "name": "cat", "supercategory": "animal"}],
+             "images": [{"id": 1, "height": 10, "width": 12, "file_name": "a.jpg", "license": 1}]}
+            """);
+        var gt = CocoGroundTruth.Load(path);
+        Assert.Single(gt.Annotations);
+        Assert.Equal(4, gt.Annotations[0].Area);
+        Assert.Equal("cat", gt.CategoriesById[3].Name);
+        Assert.Equal((10, 12), (gt.ImagesById[1].Height, gt.ImagesById[1].Width));
+        Assert.Equal(4, Datasets.Masks.RleCodec.Area(gt.Annotations[0].Segmentation!.ToRle(10, 12)));
+    }
+
+    [Fact]
     public void MissingFileIsReported()
     {
         Assert.Throws<FileNotFoundException>(() => CocoGroundTruth.Load("/nonexistent/instances.json"));
