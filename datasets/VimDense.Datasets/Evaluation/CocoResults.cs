@@ -1,3 +1,4 @@
+using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace VimDense.Datasets.Evaluation;
@@ -17,21 +18,73 @@ public static class CocoResults
         var results = new List<CocoAnnotation>();
         using (var reader = CocoJsonReader.Open(path))
         {
-            foreach (var o in CocoJsonReader.ReadObjects(reader, path, "results"))
+            CocoJsonReader.Next(reader, path);
+            if (reader.TokenType != JsonToken.StartArray)
+                throw new InvalidDataException($"{path}: a COCO results file must be a list of detections, found {reader.TokenType}");
+            while (true)
             {
-                var where = $"{path}: result {results.Count}";
-                var score = o["score"] ?? throw new InvalidDataException($"{where}: missing field 'score'");
-                results.Add(new CocoAnnotation
-                {
-                    ImageId = CocoJsonReader.RequiredLong(o, "image_id", where),
-                    CategoryId = CocoJsonReader.RequiredLong(o, "category_id", where),
-                    Score = CocoJsonReader.Number(score, "score", where),
-                    Bbox = CocoJsonReader.OptionalBox(o, where),
-                    Segmentation = CocoJsonReader.OptionalSegmentation(o, where),
-                });
+                CocoJsonReader.Next(reader, path);
+                if (reader.TokenType == JsonToken.EndArray) break;
+                results.Add(ReadResult(reader, $"{path}: result {results.Count}", path));
             }
         }
         return Prepare(results, groundTruth, path);
+    }
+
+    /// <summary>
+    /// One result object read token by token (the common fields without building a JObject: results files hold
+    /// hundreds of thousands of them); only a segmentation is materialised as a JToken.
+    /// </summary>
+    private static CocoAnnotation ReadResult(JsonTextReader reader, string where, string path)
+    {
+        if (reader.TokenType != JsonToken.StartObject)
+            throw new InvalidDataException($"{where}: must be an object, found {reader.TokenType}");
+        var result = new CocoAnnotation();
+        bool hasImage = false, hasCategory = false, hasScore = false;
+        while (true)
+        {
+            CocoJsonReader.Next(reader, path);
+            if (reader.TokenType == JsonToken.EndObject) break;
+            var name = (string)reader.Value!;
+            CocoJsonReader.Next(reader, path);
+            switch (name)
+            {
+                case "image_id":
+                    result.ImageId = Integer(reader, name, where);
+                    hasImage = true;
+                    break;
+                case "category_id":
+                    result.CategoryId = Integer(reader, name, where);
+                    hasCategory = true;
+                    break;
+                case "score":
+                    result.Score = reader.TokenType is JsonToken.Integer or JsonToken.Float
+                        ? Convert.ToDouble(reader.Value, System.Globalization.CultureInfo.InvariantCulture)
+                        : throw new InvalidDataException($"{where}: field 'score' must be a number, found {reader.TokenType}");
+                    hasScore = true;
+                    break;
+                case "bbox":
+                    result.Bbox = CocoJsonReader.OptionalBox(new JObject { ["bbox"] = JToken.ReadFrom(reader) }, where);
+                    break;
+                case "segmentation":
+                    result.Segmentation = CocoJsonReader.OptionalSegmentation(new JObject { ["segmentation"] = JToken.ReadFrom(reader) }, where);
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+        if (!hasImage) throw new InvalidDataException($"{where}: missing field 'image_id'");
+        if (!hasCategory) throw new InvalidDataException($"{where}: missing field 'category_id'");
+        if (!hasScore) throw new InvalidDataException($"{where}: missing field 'score'");
+        return result;
+    }
+
+    private static long Integer(JsonTextReader reader, string field, string where)
+    {
+        if (reader.TokenType == JsonToken.Integer) return Convert.ToInt64(reader.Value, System.Globalization.CultureInfo.InvariantCulture);
+        if (reader.TokenType == JsonToken.Float && reader.Value is double d && d == Math.Floor(d)) return (long)d;
+        throw new InvalidDataException($"{where}: field '{field}' must be an integer, found {reader.TokenType} {reader.Value}");
     }
 
     /// <summary>

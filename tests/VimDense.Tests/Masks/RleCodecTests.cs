@@ -34,6 +34,19 @@ public class RleCodecTests
         Assert.Equal(new uint[] { 0, 1, 15 }, RleCodec.FromBox(0, 0, 1, 1, 4, 4).Counts);
     }
 
+    [Fact]
+    public void PolygonListWhoseFirstEntryHasFourNumbersIsReadAsBoxes()
+    {
+        // frPyObjects decides on the first entry: [[x, y, w, h]] is a box, not a 2-point polygon.
+        Assert.Equal(RleCodec.FromBox(1, 1, 2, 2, 4, 4).Counts, RleCodec.FromPolygons([[1, 1, 2, 2]], 4, 4).Counts);
+        // A triangle covering the pixel centres below its diagonal, unioned with a 1x1 square polygon.
+        var triangle = RleCodec.FromPolygons([[0, 0, 4, 4, 0, 4], [3, 0, 4, 0, 4, 1, 3, 1]], 4, 4);
+        var pixels = RleCodec.Decode(triangle);
+        Assert.Equal(1, pixels[3 * 4 + 0]); // (x=0, y=3): centre (0.5, 3.5) inside the triangle
+        Assert.Equal(0, pixels[0 * 4 + 1]); // (x=1, y=0): outside both
+        Assert.Equal(1, pixels[0 * 4 + 3]); // (x=3, y=0): in the small square
+    }
+
     [Theory]
     [InlineData(new uint[] { 5, 2, 2, 2, 5 }, 4, 4, "52203")]
     [InlineData(new uint[] { 1, 5, 1, 1 }, 2, 4, "151L")]   // delta 1-5 = -4: one group with the sign bit set
