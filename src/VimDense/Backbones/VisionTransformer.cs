@@ -88,9 +88,9 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
             else if (name.StartsWith("patch_embed", StringComparison.Ordinal))
             {
                 var fanIn = p.shape[1] * p.shape[2] * p.shape[3];
-                nn.init.trunc_normal_(p, 0, Math.Sqrt(1.0 / fanIn) / .87962566103423978, -2, 2);
+                TruncatedNormal.Fill(p, Math.Sqrt(1.0 / fanIn) / .87962566103423978);
             }
-            else nn.init.trunc_normal_(p, 0, 0.02, -2, 2);
+            else TruncatedNormal.Fill(p, 0.02);
         }
     }
 
