@@ -52,6 +52,16 @@ public static class BackboneFactory
         return indices;
     }
 
+    /// <summary>Number of blocks in a state dict (layers.N.* for Vim, blocks.N.* for ViT, after wrapper prefixes), or null.</summary>
+    public static int? InferDepth(IEnumerable<string> keys)
+    {
+        var indices = keys.Select(key => key.Split('.'))
+            .Select(parts => Array.FindIndex(parts, p => p is "layers" or "blocks") is var at && at >= 0 && at + 1 < parts.Length
+                && int.TryParse(parts[at + 1], out var index) ? index : -1)
+            .Where(index => index >= 0).ToList();
+        return indices.Count == 0 ? null : indices.Max() + 1;
+    }
+
     private static Variant Find(string name) => Variants.TryGetValue(name, out var variant) ? variant
         : throw new UserInputException($"backbone '{name}': expected one of {string.Join(", ", Variants.Keys)}");
 }
