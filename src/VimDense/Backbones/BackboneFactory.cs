@@ -30,8 +30,8 @@ public static class BackboneFactory
         var variant = Find(name);
         var resolved = (options ?? new BackboneOptions()).Clone();
         resolved.Depth ??= variant.Depth;
-        if (resolved.ImgSize % resolved.Stride != 0 || (resolved.ImgWidth ?? resolved.ImgSize) % resolved.Stride != 0)
-            throw new UserInputException($"image size {resolved.ImgSize}x{resolved.ImgWidth ?? resolved.ImgSize}: sides must be multiples of the stride {resolved.Stride}");
+        if (resolved.ImgSize < resolved.PatchSize || (resolved.ImgWidth ?? resolved.ImgSize) < resolved.PatchSize)
+            throw new UserInputException($"image size {resolved.ImgSize}x{resolved.ImgWidth ?? resolved.ImgSize}: smaller than the patch {resolved.PatchSize}");
         return variant.IsVim
             ? new VisionMamba(variant.EmbedDim, resolved)
             : new VisionTransformer(variant.EmbedDim, variant.Heads, resolved);
