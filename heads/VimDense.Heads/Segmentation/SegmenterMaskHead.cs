@@ -37,8 +37,8 @@ public sealed class SegmenterMaskHead : DecodeHead
         RegisterComponents();
         using (no_grad())
         {
-            nn.init.trunc_normal_(cls_emb, std: 0.02);
-            foreach (var linear in new[] { dec_proj, patch_proj, classes_proj }) nn.init.trunc_normal_(linear.weight, std: 0.02);
+            TruncatedNormal.Fill(cls_emb, 0.02);
+            foreach (var linear in new[] { dec_proj, patch_proj, classes_proj }) TruncatedNormal.Fill(linear.weight, 0.02);
             nn.init.zeros_(dec_proj.bias!);
         }
     }

@@ -35,7 +35,7 @@ internal sealed class TransformerEncoderLayer : nn.Module<Tensor, Tensor>
         using (no_grad())
             foreach (var linear in new[] { qkv, proj, fc1, fc2 })
             {
-                nn.init.trunc_normal_(linear.weight, std: 0.02);
+                TruncatedNormal.Fill(linear.weight, 0.02);
                 nn.init.zeros_(linear.bias!);
             }
     }
