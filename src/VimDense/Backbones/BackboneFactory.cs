@@ -30,8 +30,8 @@ public static class BackboneFactory
         var variant = Find(name);
         var resolved = (options ?? new BackboneOptions()).Clone();
         resolved.Depth ??= variant.Depth;
-        if (resolved.ImgSize % resolved.Stride != 0 || (resolved.ImgWidth ?? resolved.ImgSize) % resolved.Stride != 0)
-            throw new UserInputException($"image size {resolved.ImgSize}x{resolved.ImgWidth ?? resolved.ImgSize}: sides must be multiples of the stride {resolved.Stride}");
+        if (resolved.ImgSize < resolved.PatchSize || (resolved.ImgWidth ?? resolved.ImgSize) < resolved.PatchSize)
+            throw new UserInputException($"image size {resolved.ImgSize}x{resolved.ImgWidth ?? resolved.ImgSize}: smaller than the patch {resolved.PatchSize}");
         return variant.IsVim
             ? new VisionMamba(variant.EmbedDim, resolved)
             : new VisionTransformer(variant.EmbedDim, variant.Heads, resolved);
@@ -50,6 +50,16 @@ public static class BackboneFactory
         foreach (var index in indices)
             if (index < 0 || index >= depth) throw new UserInputException($"out index {index}: the model has blocks 0..{depth - 1}");
         return indices;
+    }
+
+    /// <summary>Number of blocks in a state dict (layers.N.* for Vim, blocks.N.* for ViT, after wrapper prefixes), or null.</summary>
+    public static int? InferDepth(IEnumerable<string> keys)
+    {
+        var indices = keys.Select(key => key.Split('.'))
+            .Select(parts => Array.FindIndex(parts, p => p is "layers" or "blocks") is var at && at >= 0 && at + 1 < parts.Length
+                && int.TryParse(parts[at + 1], out var index) ? index : -1)
+            .Where(index => index >= 0).ToList();
+        return indices.Count == 0 ? null : indices.Max() + 1;
     }
 
     private static Variant Find(string name) => Variants.TryGetValue(name, out var variant) ? variant

@@ -19,19 +19,20 @@ public static class VimCheckpointAdapter
 {
     private static readonly string[] WrapperPrefixes = ["module.", "backbone.", "model."];
 
+    /// <summary>Reads a checkpoint (.pth, plain or wrapped, or .safetensors), adapts it and copies it into the model.</summary>
     public static LoadReport LoadInto(VisionMamba model, string checkpoint, bool strict)
     {
         var source = StateDicts.Load(checkpoint);
-        try
-        {
-            var (adapted, notes) = Adapt(source, model);
-            var report = StateDicts.LoadInto(model, adapted, strict, checkpoint);
-            return report with { Adapted = [.. notes, .. report.Adapted] };
-        }
-        finally
-        {
-            foreach (var tensor in source.Values) tensor.Dispose();
-        }
+        try { return LoadInto(model, source, strict, checkpoint); }
+        finally { foreach (var tensor in source.Values) tensor.Dispose(); }
+    }
+
+    /// <summary>Adapts an in-memory state dict and copies it into the model; the report lists the adaptations first.</summary>
+    public static LoadReport LoadInto(VisionMamba model, IReadOnlyDictionary<string, Tensor> source, bool strict, string sourceName)
+    {
+        var (adapted, notes) = Adapt(source, model);
+        var report = StateDicts.LoadInto(model, adapted, strict, sourceName);
+        return report with { Adapted = [.. notes, .. report.Adapted] };
     }
 
     /// <summary>

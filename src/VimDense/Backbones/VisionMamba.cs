@@ -100,13 +100,13 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         using var noGrad = torch.no_grad();
         var conv = patch_embed.Proj;
         var fanIn = conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3];
-        nn.init.trunc_normal_(conv.weight, 0, Math.Sqrt(1.0 / fanIn) / .87962566103423978, -2, 2);   // timm lecun_normal_
+        TruncatedNormal.Fill(conv.weight, Math.Sqrt(1.0 / fanIn) / .87962566103423978);   // timm lecun_normal_
         conv.bias!.zero_();
         foreach (var p in new[] { pos_embed, cls_token, cls_token_head, cls_token_tail })
-            if (p is not null) nn.init.trunc_normal_(p, 0, 0.02, -2, 2);
+            if (p is not null) TruncatedNormal.Fill(p, 0.02);
         if (head is not null)
         {
-            nn.init.trunc_normal_(head.weight!, 0, 0.02, -2, 2);
+            TruncatedNormal.Fill(head.weight!, 0.02);
             head.bias!.zero_();
         }
         foreach (var layer in layers) layer.Mixer.ResetParameters(Depth);

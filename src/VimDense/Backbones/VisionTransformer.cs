@@ -88,19 +88,26 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
             else if (name.StartsWith("patch_embed", StringComparison.Ordinal))
             {
                 var fanIn = p.shape[1] * p.shape[2] * p.shape[3];
-                nn.init.trunc_normal_(p, 0, Math.Sqrt(1.0 / fanIn) / .87962566103423978, -2, 2);
+                TruncatedNormal.Fill(p, Math.Sqrt(1.0 / fanIn) / .87962566103423978);
             }
-            else nn.init.trunc_normal_(p, 0, 0.02, -2, 2);
+            else TruncatedNormal.Fill(p, 0.02);
         }
     }
 
+    /// <summary>Logits (B, classes) of the normalised class token (or mean token without one).</summary>
     public override Tensor forward(Tensor images)
+    {
+        using var feature = ForwardFeatures(images);
+        return head is null ? feature.alias() : head.forward(feature);
+    }
+
+    /// <summary>The normalised class-token feature (B, D), or the normalised mean of the tokens without a class token.</summary>
+    public Tensor ForwardFeatures(Tensor images)
     {
         if (IsDense) throw new InvalidOperationException("this DeiT was built for dense features (options.Dense = true)");
         using var scope = NewDisposeScope();
         var tokens = RunBlocks(images, Depth - 1, null, out _);
-        var feature = norm!.forward(Placement == ClassTokenPlacement.Head ? tokens.select(1, 0) : tokens.mean([1]));
-        return (head is null ? feature : head.forward(feature)).MoveToOuterDisposeScope();
+        return norm!.forward(Placement == ClassTokenPlacement.Head ? tokens.select(1, 0) : tokens.mean([1])).MoveToOuterDisposeScope();
     }
 
     public IReadOnlyList<Tensor> Forward(Tensor images)

@@ -11,19 +11,20 @@ namespace VimDense.Backbones;
 /// </summary>
 public static class VitCheckpointAdapter
 {
+    /// <summary>Reads a checkpoint (.pth, plain or wrapped, or .safetensors), adapts it and copies it into the model.</summary>
     public static LoadReport LoadInto(VisionTransformer model, string checkpoint, bool strict)
     {
         var source = StateDicts.Load(checkpoint);
-        try
-        {
-            var (adapted, notes) = Adapt(source, model);
-            var report = StateDicts.LoadInto(model, adapted, strict, checkpoint);
-            return report with { Adapted = [.. notes, .. report.Adapted] };
-        }
-        finally
-        {
-            foreach (var tensor in source.Values) tensor.Dispose();
-        }
+        try { return LoadInto(model, source, strict, checkpoint); }
+        finally { foreach (var tensor in source.Values) tensor.Dispose(); }
+    }
+
+    /// <summary>Adapts an in-memory state dict and copies it into the model; the report lists the adaptations first.</summary>
+    public static LoadReport LoadInto(VisionTransformer model, IReadOnlyDictionary<string, Tensor> source, bool strict, string sourceName)
+    {
+        var (adapted, notes) = Adapt(source, model);
+        var report = StateDicts.LoadInto(model, adapted, strict, sourceName);
+        return report with { Adapted = [.. notes, .. report.Adapted] };
     }
 
     public static (Dictionary<string, Tensor> StateDict, List<string> Notes) Adapt(IReadOnlyDictionary<string, Tensor> source, VisionTransformer model)
