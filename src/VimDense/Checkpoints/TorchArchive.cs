@@ -13,6 +13,8 @@ namespace VimDense.Checkpoints;
 /// </summary>
 internal sealed class TorchArchive : IDisposable
 {
+    private const long MaxPickleBytes = 1L << 30;
+
     private readonly string _path;
     private readonly FileStream _file;
     private readonly ZipArchive _zip;
@@ -124,7 +126,14 @@ internal sealed class TorchArchive : IDisposable
         try
         {
             using var stream = entry.Open();
-            return _storages[storage.Key] = TensorBytes.ReadFlat(stream, storage.Type, storage.Numel, elementSize);
+            var crc = new ZipCrc32();
+            var flat = TensorBytes.ReadFlat(stream, storage.Type, storage.Numel, elementSize, crc);
+            if (crc.Value != entry.Crc32)
+            {
+                flat.Dispose();
+                throw new InvalidDataException($"CRC-32 {crc.Value:x8} does not match the recorded {entry.Crc32:x8} (corrupt file)");
+            }
+            return _storages[storage.Key] = flat;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
         {
@@ -146,7 +155,9 @@ internal sealed class TorchArchive : IDisposable
 
     private byte[] ReadAll(ZipArchiveEntry entry)
     {
-        if (entry.Length > Array.MaxLength) throw new InvalidDataException($"{_path}: record '{entry.FullName}' is too large");
+        // data.pkl of even the largest real checkpoints is a few MB; a huge claim is corruption, not data.
+        if (entry.Length > MaxPickleBytes)
+            throw new InvalidDataException($"{_path}: record '{entry.FullName}' claims {entry.Length} bytes; at most {MaxPickleBytes} expected");
         var bytes = new byte[entry.Length];
         using var stream = entry.Open();
         stream.ReadExactly(bytes);

@@ -106,10 +106,10 @@ public static class TorchCheckpoint
         {
             return read();
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException
+        catch (Exception e) when (e is InvalidDataException or IOException or OverflowException
                                   && e is not (FileNotFoundException or DirectoryNotFoundException) && !e.Message.StartsWith(path, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{path}: not a readable PyTorch zip checkpoint: {e.Message}", e);
+            throw new InvalidDataException($"{path}: not a readable PyTorch zip checkpoint: {e.Message.ReplaceLineEndings(" ")}", e);
         }
     }
 }
