@@ -77,6 +77,13 @@ public sealed class Trainer<TBatch>(
         progress.Finish();
     }
 
+    /// <summary>One optimizer iteration outside <see cref="Run"/> (no logging or checkpoints): for benchmarks.</summary>
+    public IReadOnlyDictionary<string, double> StepOnce(long iteration)
+    {
+        model.train();
+        return TrainOneIteration(iteration, schedule.At(iteration));
+    }
+
     private Dictionary<string, double> TrainOneIteration(long iteration, double lr)
     {
         optimizer.ZeroGrad();
