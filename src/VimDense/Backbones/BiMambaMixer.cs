@@ -76,8 +76,10 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var xz = matmul(in_proj.weight, hidden);                // (B, 2E, L)
-        var x = xz.narrow(1, 0, Inner);
-        var z = xz.narrow(1, Inner, Inner);
+        // One contiguous copy of x and of z, shared by both directions (the kernels want dense (B, E, L)).
+        var x = xz.narrow(1, 0, Inner).contiguous();
+        var z = xz.narrow(1, Inner, Inner).contiguous();
+        xz.Dispose();
         var y = Direction(x, z, conv1d, x_proj, dt_proj, A_log, D, reverse: false);
         if (Bidirectional)
         {
@@ -91,13 +93,13 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
     /// <summary>One direction of mamba_inner_fn_no_out_proj: conv + SiLU, x/dt projections, gated selective scan.</summary>
     private Tensor Direction(Tensor x, Tensor z, Conv1d conv, Linear xProj, Linear dtProj, Parameter aLog, Parameter d, bool reverse)
     {
-        var xc = MixerKernels.CausalConv1d(x, conv.weight!.squeeze(1), conv.bias, silu: true, reverse);
+        var xc = Ops.CausalConv1d.Apply(x, conv.weight!.squeeze(1), conv.bias, silu: true, reverse);
         var xDbl = matmul(xProj.weight, xc);                     // (B, R + 2N, L)
         var delta = matmul(dtProj.weight, xDbl.narrow(1, 0, DtRank));   // (B, E, L); the bias goes into the scan
         var b = xDbl.narrow(1, DtRank, DState).unsqueeze(1);     // (B, 1, N, L): one group shared by all channels
         var c = xDbl.narrow(1, DtRank + DState, DState).unsqueeze(1);
         var a = aLog.to_type(ScalarType.Float32).exp().neg();
-        return MixerKernels.SelectiveScan(xc, delta, a, b, c, d.to_type(ScalarType.Float32), z,
+        return Ops.SelectiveScan.Apply(xc, delta, a, b, c, d.to_type(ScalarType.Float32), z,
             dtProj.bias!.to_type(ScalarType.Float32), deltaSoftplus: true, reverse);
     }
 
