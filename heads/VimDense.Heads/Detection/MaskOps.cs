@@ -29,6 +29,7 @@ public static class MaskOps
     public static Tensor Paste(Tensor probabilities, Tensor boxes, long height, long width, double threshold = 0.5)
     {
         var result = zeros([probabilities.shape[0], height, width], ScalarType.Bool, probabilities.device);
+        if (probabilities.shape[0] == 0) return result;
         var b = boxes.to(ScalarType.Float64).cpu().data<double>().ToArray();
         for (var i = 0; i < probabilities.shape[0]; i++)
         {

@@ -23,11 +23,11 @@ internal static class BoxAp50
                 var gt = targets[i].Boxes[gtMask];
                 gtCount += (int)gt.shape[0];
                 var dtMask = detections[i].Classes.eq(cls);
-                var scores = detections[i].Scores[dtMask].to(ScalarType.Float64).data<double>().ToArray();
+                var scores = Doubles(detections[i].Scores[dtMask]);
                 var iou = overlaps is null
                     ? BoxOps.PairwiseIou(detections[i].Boxes[dtMask], gt.to(ScalarType.Float32))
                     : overlaps(detections[i], cls);
-                var iouValues = iou.to(ScalarType.Float64).data<double>().ToArray();
+                var iouValues = Doubles(iou);
                 var taken = new bool[gt.shape[0]];
                 foreach (var d in Enumerable.Range(0, scores.Length).OrderByDescending(d => scores[d]))
                 {
@@ -61,4 +61,7 @@ internal static class BoxAp50
         }
         return aps.Count == 0 ? 0 : aps.Average();
     }
+
+    // TorchSharp's accessor cannot copy out empty tensors.
+    private static double[] Doubles(Tensor t) => t.numel() == 0 ? [] : t.to(ScalarType.Float64).contiguous().data<double>().ToArray();
 }
