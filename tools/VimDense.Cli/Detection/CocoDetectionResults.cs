@@ -1,0 +1,33 @@
+using VimDense.Datasets.Evaluation;
+using VimDense.Datasets.Masks;
+using VimDense.Heads.Detection;
+
+namespace VimDense.Cli.Detection;
+
+/// <summary>
+/// Detector output → COCO results entries (what <see cref="CocoResultsWriter"/> writes and
+/// <see cref="CocoEvaluator"/> reads): the class index becomes the dataset's category id, boxes stay
+/// [x, y, w, h] in original-image pixels and masks become COCO RLEs (pycocotools-exact encoding).
+/// </summary>
+public static class CocoDetectionResults
+{
+    /// <param name="imageId">the COCO image id</param>
+    /// <param name="detections">detections at the original image resolution</param>
+    /// <param name="categoryIds">COCO category id of each contiguous class index</param>
+    public static IEnumerable<CocoAnnotation> From(long imageId, IEnumerable<ExportedDetection> detections, IReadOnlyList<long> categoryIds)
+    {
+        foreach (var d in detections)
+        {
+            if (d.ClassIndex < 0 || d.ClassIndex >= categoryIds.Count)
+                throw new ArgumentException($"class index {d.ClassIndex} has no category id ({categoryIds.Count} categories)", nameof(detections));
+            yield return new CocoAnnotation
+            {
+                ImageId = imageId,
+                CategoryId = categoryIds[d.ClassIndex],
+                Score = d.Score,
+                Bbox = d.BoxXywh,
+                Segmentation = d.Mask is null ? null : CocoSegmentation.FromRle(RleCodec.Encode(d.Mask, d.Height, d.Width)),
+            };
+        }
+    }
+}
