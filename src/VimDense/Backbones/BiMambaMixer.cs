@@ -75,32 +75,40 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var xz = matmul(in_proj.weight, hidden);                // (B, 2E, L)
-        // One contiguous copy of x and of z, shared by both directions (the kernels want dense (B, E, L)).
-        var x = xz.narrow(1, 0, Inner).contiguous();
-        var z = xz.narrow(1, Inner, Inner).contiguous();
-        xz.Dispose();
+        // x and z straight from the two halves of in_proj: dense (B, E, L) without an xz intermediate and copies.
+        var x = matmul(in_proj.weight!.narrow(0, 0, Inner), hidden);
+        var z = matmul(in_proj.weight!.narrow(0, Inner, Inner), hidden);
         var y = Direction(x, z, conv1d, x_proj, dt_proj, A_log, D, reverse: false);
         if (Bidirectional)
         {
-            var yBackward = Direction(x, z, conv1d_b!, x_proj_b!, dt_proj_b!, A_b_log!, D_b!, reverse: true);
-            y = y.add_(yBackward);
-            if (DivideOut) y = y.mul_(0.5);
+            using var yBackward = Direction(x, z, conv1d_b!, x_proj_b!, dt_proj_b!, A_b_log!, D_b!, reverse: true);
+            y.add_(yBackward);
+            if (DivideOut) y.mul_(0.5);
         }
+        x.Dispose();
+        z.Dispose();
         return matmul(out_proj.weight, y).MoveToOuterDisposeScope();
     }
 
     /// <summary>One direction of mamba_inner_fn_no_out_proj: conv + SiLU, x/dt projections, gated selective scan.</summary>
     private Tensor Direction(Tensor x, Tensor z, Conv1d conv, Linear xProj, Linear dtProj, Parameter aLog, Parameter d, bool reverse)
     {
+        using var scope = NewDisposeScope();
         var xc = Ops.CausalConv1d.Apply(x, conv.weight!.squeeze(1), conv.bias, silu: true, reverse);
         var xDbl = matmul(xProj.weight, xc);                     // (B, R + 2N, L)
         var delta = matmul(dtProj.weight, xDbl.narrow(1, 0, DtRank));   // (B, E, L); the bias goes into the scan
         var b = xDbl.narrow(1, DtRank, DState).unsqueeze(1);     // (B, 1, N, L): one group shared by all channels
         var c = xDbl.narrow(1, DtRank + DState, DState).unsqueeze(1);
         var a = aLog.to_type(ScalarType.Float32).exp().neg();
-        return Ops.SelectiveScan.Apply(xc, delta, a, b, c, d.to_type(ScalarType.Float32), z,
-            dtProj.bias!.to_type(ScalarType.Float32), deltaSoftplus: true, reverse);
+        var y = Ops.SelectiveScan.Apply(xc, delta, a, b, c, d.to_type(ScalarType.Float32), z,
+            dtProj.bias!.to_type(ScalarType.Float32), deltaSoftplus: true, reverse).MoveToOuterDisposeScope();
+        // Inference: free this direction's temporaries before the other direction allocates its own.
+        if (!is_grad_enabled())
+        {
+            scope.Dispose();
+            InferenceMemory.ReleaseAutogradContexts();
+        }
+        return y;
     }
 
     /// <summary>

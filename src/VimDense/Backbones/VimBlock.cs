@@ -33,8 +33,9 @@ public sealed class VimBlock : nn.Module
         if (residual is null) newResidual = hidden.to_type(ScalarType.Float32, copy: true);
         else
         {
+            // No dtype-conversion handle on the float32 path: an extra alias would keep the old residual alive.
             using var dropped = drop_path.forward(hidden);
-            newResidual = residual.to_type(ScalarType.Float32).add(dropped);
+            newResidual = residual.dtype == ScalarType.Float32 ? residual.add(dropped) : residual.to_type(ScalarType.Float32).add_(dropped);
         }
         using var normalised = norm.forward(newResidual);
         return (mixer.forward(normalised), newResidual);

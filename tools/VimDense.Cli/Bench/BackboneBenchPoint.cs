@@ -20,9 +20,9 @@ internal sealed record BenchResult(
 internal static class BackboneBenchPoint
 {
     public static BenchResult Measure(string model, int size, int batch, string neck, string device, string attention,
-        int minIterations, double minSeconds)
+        int minIterations, double minSeconds, int? depth = null)
     {
-        var options = new BackboneOptions { Dense = true, ImgSize = size, Attention = attention };
+        var options = new BackboneOptions { Dense = true, ImgSize = size, Attention = attention, Depth = depth };
         var backbone = BackboneFactory.Create(model, options);
         var module = backbone.Module;
         module.eval();

@@ -26,9 +26,10 @@ public sealed class BenchBackboneCommand : ICliCommand
         var iterations = new Option<int>("--iters") { Description = "Minimum timed passes per point (after one warm-up)", DefaultValueFactory = _ => 3 };
         var minSeconds = new Option<double>("--min-seconds") { Description = "Minimum timed seconds per point", DefaultValueFactory = _ => 2.0 };
         var output = new Option<string>("--output") { Description = "Path prefix of the CSV and PNG", DefaultValueFactory = _ => "artifacts/bench/backbone" };
+        var depth = new Option<int?>("--depth") { Description = "Override the number of blocks (default: the variant's)" };
         var singlePoint = new Option<bool>("--single-point") { Hidden = true, Description = "Internal: measure the first model and size in this process and print JSON" };
         var command = new Command("backbone", "Images/s and peak memory of backbone feature extraction vs resolution (paper Fig. 1)");
-        foreach (var option in new Option[] { models, sizes, batch, neck, device, attention, iterations, minSeconds, output, singlePoint })
+        foreach (var option in new Option[] { models, sizes, batch, neck, device, attention, iterations, minSeconds, output, depth, singlePoint })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -47,7 +48,7 @@ public sealed class BenchBackboneCommand : ICliCommand
             if (parse.GetValue(singlePoint))
             {
                 var result = BackboneBenchPoint.Measure(modelList[0], sizeList[0], parse.GetValue(batch), neckName, deviceName,
-                    parse.GetValue(attention)!.ToLowerInvariant(), parse.GetValue(iterations), parse.GetValue(minSeconds));
+                    parse.GetValue(attention)!.ToLowerInvariant(), parse.GetValue(iterations), parse.GetValue(minSeconds), parse.GetValue(depth));
                 Console.WriteLine(BackboneBenchPoint.ToJson(result));
                 return 0;
             }
@@ -57,8 +58,12 @@ public sealed class BenchBackboneCommand : ICliCommand
                 foreach (var model in modelList)
                 {
                     Console.Error.WriteLine($"bench: {model} at {size}x{size} ...");
-                    results.Add(RunChild(model, size, parse.GetValue(batch), neckName, deviceName, parse.GetValue(attention)!,
-                        parse.GetValue(iterations), parse.GetValue(minSeconds)));
+                    // Two fresh processes per point: one timed with the default allocator, one measuring memory.
+                    var timed = RunChild(model, size, parse.GetValue(batch), neckName, deviceName, parse.GetValue(attention)!,
+                        parse.GetValue(iterations), parse.GetValue(minSeconds), parse.GetValue(depth), memoryRun: false);
+                    var memory = RunChild(model, size, parse.GetValue(batch), neckName, deviceName, parse.GetValue(attention)!,
+                        1, 0, parse.GetValue(depth), memoryRun: true);
+                    results.Add(timed with { PeakMiB = memory.PeakMiB, BaselineMiB = memory.BaselineMiB });
                     var last = results[^1];
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"bench: {model} at {size}: {last.ImagesPerSecond:0.000} images/s, peak +{last.PeakMiB:0.0} MiB"));
@@ -81,9 +86,15 @@ public sealed class BenchBackboneCommand : ICliCommand
 
     /// <summary>Runs this same program with --single-point for one (model, size) and parses its JSON line.</summary>
     private static BenchResult RunChild(string model, int size, int batch, string neck, string device, string attention,
-        int iterations, double minSeconds)
+        int iterations, double minSeconds, int? depth, bool memoryRun)
     {
         var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Two OpenMP runtimes share the cores (libtorch's and the native library's); busy-waiting workers of one
+        // starve the other (measured 3-5x slower on a loaded 2-core machine), so workers sleep when idle.
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) info.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        // Memory runs: a fixed glibc mmap threshold returns every freed tensor to the OS at once, so the peak
+        // resident set measures live tensors rather than heap fragmentation (timing runs keep the default).
+        if (memoryRun && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null) info.Environment["MALLOC_MMAP_THRESHOLD_"] = "131072";
         var processPath = Environment.ProcessPath ?? "dotnet";
         var assembly = typeof(BenchBackboneCommand).Assembly.Location;
         if (Path.GetFileNameWithoutExtension(processPath) == "vimdense") info.FileName = processPath;
@@ -96,6 +107,7 @@ public sealed class BenchBackboneCommand : ICliCommand
                      "--batch", batch.ToString(CultureInfo.InvariantCulture), "--neck", neck, "--device", device, "--attention", attention,
                      "--iters", iterations.ToString(CultureInfo.InvariantCulture), "--min-seconds", minSeconds.ToString(CultureInfo.InvariantCulture) })
             info.ArgumentList.Add(arg);
+        if (depth is not null) { info.ArgumentList.Add("--depth"); info.ArgumentList.Add(depth.Value.ToString(CultureInfo.InvariantCulture)); }
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the bench child process");
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
