@@ -34,7 +34,14 @@ public sealed class BenchTrainCommand : ICliCommand
             Console.WriteLine($"{"config",-40} {"params",12} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
             foreach (var path in paths)
             {
-                var (parameters, seconds, peak) = Measure(path, parse.GetValue(set) ?? [], iters, warm, b, s);
+                long parameters; double seconds, peak;
+                try { (parameters, seconds, peak) = Measure(path, parse.GetValue(set) ?? [], iters, warm, b, s); }
+                catch (System.Runtime.InteropServices.ExternalException e)
+                {
+                    // A libtorch error in one model (e.g. an autograd failure) should not hide the others' numbers.
+                    Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} failed: {e.Message.Split('\n')[0]}");
+                    continue;
+                }
                 Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
             }
             Console.WriteLine($"(batch {b}, {s}x{s}, {torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS is the process high-water mark so far)");

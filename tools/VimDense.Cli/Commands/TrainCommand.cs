@@ -49,13 +49,19 @@ public sealed class TrainCommand : ICliCommand
         Console.Error.WriteLine($"model: {cfg.Model.Backbone.Type} + {cfg.Model.Neck.Type} + {cfg.Model.DecodeHead.Type}, {parameters:N0} parameters; work dir {experiment.WorkDir}");
         var trainSet = experiment.Dataset(cfg.Data.TrainSplit, train: true);
         using var data = new LoaderBatchSource(trainSet, experiment.TrainLoaderOptions());
-        var trainer = experiment.CreateTrainer(model, data,
-            () => SegmentationExperiment.Summary(experiment.Evaluate(model, cfg.Data.ValMaxImages)));
+        Datasets.Evaluation.SegmentationMetricResult? lastResult = null;
+        var trainer = experiment.CreateTrainer(model, data, () =>
+        {
+            lastResult = experiment.Evaluate(model, cfg.Data.ValMaxImages);
+            return SegmentationExperiment.Summary(lastResult);
+        });
         trainer.Run(resume);
 
-        // Final report on the last weights: metrics table, loss curve, overlays.
+        // Final report: the evaluation of the last iteration (run by the trainer, on EMA weights when enabled),
+        // or a fresh one when the run had nothing left to do; then the loss curve and a few overlays.
         var overlays = Path.Combine(experiment.WorkDir, "overlays");
-        var result = experiment.Evaluate(model, cfg.Data.ValMaxImages, overlays: cfg.Train.OverlayImages, overlayDir: overlays);
+        var result = lastResult ?? experiment.Evaluate(model, cfg.Data.ValMaxImages);
+        if (cfg.Train.OverlayImages > 0) experiment.Evaluate(model, cfg.Train.OverlayImages, overlays: cfg.Train.OverlayImages, overlayDir: overlays);
         var checkpoint = trainer.LastCheckpoint ?? "";
         File.WriteAllText(Path.Combine(experiment.WorkDir, "metrics.json"), SegmentationExperiment.MetricsJson(result, checkpoint).ToString());
         File.WriteAllText(Path.Combine(experiment.WorkDir, "metrics.txt"), result.FormatTable());
