@@ -1,3 +1,4 @@
+using VimDense.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -42,7 +42,8 @@ public sealed class VitBlock : nn.Module
         var y = x + drop_path.forward(attended);
         attended.Dispose();
         var mlpOut = mlp.forward(norm2.forward(y));
-        return y.add_(drop_path.forward(mlpOut)).MoveToOuterDisposeScope();
+        // Out of place: autograd still needs y (the input of norm2) for the backward pass.
+        return (y + drop_path.forward(mlpOut)).MoveToOuterDisposeScope();
     }
 
     private Tensor WindowAttention(Tensor x, (int Rows, int Cols) grid)

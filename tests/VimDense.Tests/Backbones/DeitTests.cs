@@ -22,6 +22,26 @@ public sealed class DeitTests
         VimFixtureTests.AssertClose(expected, actual, 1e-5);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void DenseFeaturesBackpropagateToEveryParameter(int window)
+    {
+        manual_seed(3);
+        var model = BackboneFactory.Create("deit_tiny", new BackboneOptions
+        {
+            Dense = true, Depth = 2, ImgSize = 32, ImgWidth = 48, WindowSize = window, GlobalBlocks = [1], OutIndices = [0, 1],
+        });
+        using var module = model.Module;
+        module.train();
+        using var images = randn(2, 3, 32, 48);
+        var loss = model.Forward(images).Select(f => f.square().mean()).Aggregate((a, b) => a + b);
+        loss.backward();
+        foreach (var (name, parameter) in model.Module.named_parameters())
+            if (!name.StartsWith("head.", StringComparison.Ordinal) && name != "cls_token")
+                Assert.True(parameter.grad is { } g && g.abs().sum().item<float>() > 0, $"no gradient reached {name}");
+    }
+
     [Fact]
     public void WindowAttentionWithAWindowCoveringTheGridIsGlobalAttention()
     {
