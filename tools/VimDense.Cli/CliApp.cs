@@ -42,6 +42,7 @@ public static class CliApp
     /// <summary>Runs the command line; returns the process exit code.</summary>
     public static int Run(string[] args)
     {
+        Native.OpenMpEnvironment.PreferPassiveWaiting(); // before any command loads libtorch
         var root = BuildRoot();
         var parse = root.Parse(args);
         var helpRequested = args.Any(a => a is "-h" or "--help" or "-?");

@@ -21,8 +21,11 @@ internal static class NativeLibraryLoader
 #pragma warning disable CA2255 // A module initializer is the one place that runs before any P/Invoke.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() =>
+    internal static void Register()
+    {
+        OpenMpEnvironment.PreferPassiveWaiting();
         NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
+    }
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
