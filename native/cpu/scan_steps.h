@@ -55,7 +55,48 @@ template <typename T> inline void gate_row(const T* z, T* y, int64_t len) {
   for (int64_t j = 0; j < len; ++j) y[j] *= z[j] * Math<T>::sigmoid(z[j]);
 }
 
+// Backward of out = y * silu(z): dy = go * silu(z), dz = go * y * silu'(z).
+template <typename T> inline void gate_backward_row(const T* z, const T* go, const T* y, T* dy, T* dz, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) {
+    const T s = Math<T>::sigmoid(z[j]);
+    dy[j] = go[j] * z[j] * s;
+    dz[j] = go[j] * y[j] * silu_grad(z[j], s);
+  }
+}
+// ddt *= softplus'(x), element-wise.
+template <typename T> inline void softplus_backward_row(const T* x, T* ddt, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) ddt[j] *= softplus_grad(x[j]);
+}
+
 #ifdef VD_HAVE_AVX2
+template <>
+inline void gate_backward_row<float>(const float* z, const float* go, const float* y, float* dy, float* dz, int64_t len) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  int64_t j = 0;
+  for (; j + 8 <= len; j += 8) {
+    const __m256 vz = _mm256_loadu_ps(z + j), vg = _mm256_loadu_ps(go + j), s = avx2::sigmoid8(vz);
+    _mm256_storeu_ps(dy + j, _mm256_mul_ps(vg, _mm256_mul_ps(vz, s)));
+    const __m256 grad = _mm256_mul_ps(s, _mm256_fmadd_ps(vz, _mm256_sub_ps(one, s), one));
+    _mm256_storeu_ps(dz + j, _mm256_mul_ps(_mm256_mul_ps(vg, _mm256_loadu_ps(y + j)), grad));
+  }
+  for (; j < len; ++j) {
+    const float s = Math<float>::sigmoid(z[j]);
+    dy[j] = go[j] * z[j] * s;
+    dz[j] = go[j] * y[j] * silu_grad(z[j], s);
+  }
+}
+
+template <> inline void softplus_backward_row<float>(const float* x, float* ddt, int64_t len) {
+  const __m256 threshold = _mm256_set1_ps(20.0f);
+  int64_t j = 0;
+  for (; j + 8 <= len; j += 8) {
+    const __m256 vx = _mm256_loadu_ps(x + j);
+    const __m256 grad = _mm256_blendv_ps(avx2::sigmoid8(vx), _mm256_set1_ps(1.0f), _mm256_cmp_ps(vx, threshold, _CMP_GT_OQ));
+    _mm256_storeu_ps(ddt + j, _mm256_mul_ps(_mm256_loadu_ps(ddt + j), grad));
+  }
+  for (; j < len; ++j) ddt[j] *= softplus_grad(x[j]);
+}
+
 template <>
 inline float forward_step<float>(const float* a, const float* b, const float* c, float dt, float dtu,
                                  const float* h_prev, float* h_next, float* decay, int64_t np) {
