@@ -37,11 +37,8 @@ void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out, T
       for (int64_t first = 0; first < L; first += kChunk) {
         if (checkpoints) std::copy(hp, hp + np, checkpoints + (bd * chunk_count(s) + first / kChunk) * np);
         row.load(s, in, offset, first, bias);
-        for (int64_t j = 0; j < row.len; ++j) {
-          const T acc = forward_step<T>(a, bs + (first + j) * np, cs + (first + j) * np, row.dt[j], row.dtu[j],
-                                        hp, hp, nullptr, np);
-          y[j] = acc + skip * row.u[j];
-        }
+        forward_chunk<T>(a, bs + first * np, cs + first * np, row.dt, row.dtu, row.len, hp, y, np);
+        for (int64_t j = 0; j < row.len; ++j) y[j] += skip * row.u[j];
         if (in.z) gate_row(row.z, y, row.len);
         for (int64_t j = 0; j < row.len; ++j) out[offset + time_at(s, first + j)] = y[j];
       }
