@@ -29,11 +29,13 @@ public static class SelectiveScanReference
         var decay = (dt.unsqueeze(-1) * A.unsqueeze(1)).exp();                                     // (B, D, L, N)
         var input = (dt * u.to(A.dtype)).unsqueeze(-1) * bPerChannel.permute(0, 1, 3, 2);        // (B, D, L, N)
         var state = torch.zeros(u.shape[0], dim, A.shape[1], dtype: A.dtype, device: u.device);
+        // unbind, not select per step: select's backward scatters into a full-size zero tensor every step.
+        var (decays, inputs, cs) = (decay.unbind(2), input.unbind(2), cPerChannel.unbind(3));
         var outputs = new List<Tensor>();
-        for (long t = 0; t < u.shape[2]; t++)
+        for (var t = 0; t < decays.Length; t++)
         {
-            state = decay.select(2, t) * state + input.select(2, t);
-            outputs.Add((state * cPerChannel.select(3, t)).sum(-1));
+            state = decays[t] * state + inputs[t];
+            outputs.Add((state * cs[t]).sum(-1));
         }
         var y = torch.stack(outputs, 2);
         if (D is not null) y = y + u.to(A.dtype) * D.to(A.dtype).unsqueeze(-1);
