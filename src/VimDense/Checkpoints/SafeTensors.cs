@@ -17,7 +17,7 @@ public static class SafeTensors
     private const long MaxHeaderBytes = 100L << 20;
 
     /// <summary>All tensors of the file, in header order, as CPU tensors.</summary>
-    public static Dictionary<string, Tensor> Load(string path)
+    public static Dictionary<string, Tensor> Load(string path) => WithFileErrors(path, () =>
     {
         using var file = OpenRead(path);
         var (header, dataStart) = ReadHeader(file, path);
@@ -37,7 +37,7 @@ public static class SafeTensors
             foreach (var t in tensors.Values) t.Dispose();
             throw;
         }
-    }
+    });
 
     /// <summary>The <c>__metadata__</c> string map of the file (empty when it has none).</summary>
     public static Dictionary<string, string> ReadMetadata(string path)
@@ -79,6 +79,19 @@ public static class SafeTensors
             for (var i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
             foreach (var tensor in tensors.Values) TensorBytes.Write(stream, tensor);
         });
+    }
+
+    /// <summary>Arithmetic and stream failures on a broken file become one-line messages that name it.</summary>
+    private static T WithFileErrors<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is OverflowException or EndOfStreamException or InvalidCastException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: not a readable safetensors file: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
     }
 
     private static FileStream OpenRead(string path) =>

@@ -11,28 +11,25 @@ namespace VimDense.Checkpoints;
 /// only when a tensor that uses them is materialised, and each at most once, so views that share a
 /// storage share memory as they did in PyTorch.
 /// </summary>
-internal sealed class TorchArchive : IDisposable
+internal sealed class TorchArchive : ITorchFile
 {
+    private const long MaxPickleBytes = 1L << 30;
+
     private readonly string _path;
     private readonly FileStream _file;
     private readonly ZipArchive _zip;
     private readonly string _prefix;
-    private readonly Dictionary<string, StorageRef> _storageRefs = [];
+    private readonly StorageTable _table;
     private readonly Dictionary<string, torch.Tensor> _storages = [];
 
     public TorchArchive(string path)
     {
         _path = path;
+        _table = new StorageTable(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint file not found", path);
         _file = File.OpenRead(path);
         try
         {
-            var magic = new byte[2];
-            var got = _file.Read(magic);
-            _file.Position = 0;
-            if (got == 2 && magic[0] == 0x80 && magic[1] <= 5)
-                throw new InvalidDataException($"{path}: legacy (pre-1.6) torch.save format is not supported; " +
-                                               "re-save it with a newer PyTorch (zip format)");
             _zip = new ZipArchive(_file, ZipArchiveMode.Read);
             _prefix = FindPrefix();
             CheckByteOrder();
@@ -49,20 +46,13 @@ internal sealed class TorchArchive : IDisposable
         }
     }
 
-    /// <summary>The unpickled object graph, with <see cref="TensorRef"/> where tensors are.</summary>
     public object? ReadGraph()
     {
         var entry = _zip.GetEntry($"{_prefix}/data.pkl")!;
-        return new PickleReader(ReadAll(entry), _path, PersistentLoad).Load();
+        return new PickleReader(ReadAll(entry), _path, _table.PersistentLoad).Load();
     }
 
-    /// <summary>The tensor a reference describes: a strided view of its (shared) storage.</summary>
-    public torch.Tensor Materialize(TensorRef tensor)
-    {
-        var storage = Storage(tensor.Storage);
-        CheckBounds(tensor);
-        return storage.as_strided(tensor.Size, tensor.Stride, tensor.Offset);
-    }
+    public torch.Tensor Materialize(TensorRef tensor) => _table.View(Storage(tensor.Storage), tensor);
 
     public void Dispose()
     {
@@ -96,21 +86,6 @@ internal sealed class TorchArchive : IDisposable
             throw new InvalidDataException($"{_path}: byte order '{order}' is not supported; expected 'little'");
     }
 
-    /// <summary>torch.save's persistent ids: ('storage', storage class, key, location, element count).</summary>
-    private object? PersistentLoad(object? pid)
-    {
-        if (pid is not object?[] { Length: 5 } t || t[0] is not "storage" || t[1] is not StorageClass type
-            || t[2] is not string key || t[4] is not long numel || numel < 0)
-            throw new InvalidDataException("persistent id is not ('storage', <Type>Storage, key, location, numel)");
-        if (_storageRefs.TryGetValue(key, out var known))
-        {
-            if (known.Type != type.Type || known.Numel != numel)
-                throw new InvalidDataException($"storage {key} is described twice with different types or sizes");
-            return known;
-        }
-        return _storageRefs[key] = new StorageRef(key, type.Type, numel);
-    }
-
     private torch.Tensor Storage(StorageRef storage)
     {
         if (_storages.TryGetValue(storage.Key, out var cached)) return cached;
@@ -124,7 +99,14 @@ internal sealed class TorchArchive : IDisposable
         try
         {
             using var stream = entry.Open();
-            return _storages[storage.Key] = TensorBytes.ReadFlat(stream, storage.Type, storage.Numel, elementSize);
+            var crc = new ZipCrc32();
+            var flat = TensorBytes.ReadFlat(stream, storage.Type, storage.Numel, elementSize, crc);
+            if (crc.Value != entry.Crc32)
+            {
+                flat.Dispose();
+                throw new InvalidDataException($"CRC-32 {crc.Value:x8} does not match the recorded {entry.Crc32:x8} (corrupt file)");
+            }
+            return _storages[storage.Key] = flat;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
         {
@@ -132,21 +114,11 @@ internal sealed class TorchArchive : IDisposable
         }
     }
 
-    private void CheckBounds(TensorRef tensor)
-    {
-        if (tensor.Offset < 0 || tensor.Size.Any(s => s < 0) || tensor.Stride.Any(s => s < 0))
-            throw new InvalidDataException($"{_path}: tensor with negative offset, size or stride in storage {tensor.Storage.Key}");
-        if (tensor.Size.Any(s => s == 0)) return;
-        var last = tensor.Offset;
-        for (var d = 0; d < tensor.Size.Length; d++) last = checked(last + (tensor.Size[d] - 1) * tensor.Stride[d]);
-        if (last >= tensor.Storage.Numel)
-            throw new InvalidDataException($"{_path}: tensor of size ({string.Join(", ", tensor.Size)}) at offset {tensor.Offset} " +
-                                           $"reaches element {last} of storage {tensor.Storage.Key}, which has {tensor.Storage.Numel}");
-    }
-
     private byte[] ReadAll(ZipArchiveEntry entry)
     {
-        if (entry.Length > Array.MaxLength) throw new InvalidDataException($"{_path}: record '{entry.FullName}' is too large");
+        // data.pkl of even the largest real checkpoints is a few MB; a huge claim is corruption, not data.
+        if (entry.Length > MaxPickleBytes)
+            throw new InvalidDataException($"{_path}: record '{entry.FullName}' claims {entry.Length} bytes; at most {MaxPickleBytes} expected");
         var bytes = new byte[entry.Length];
         using var stream = entry.Open();
         stream.ReadExactly(bytes);

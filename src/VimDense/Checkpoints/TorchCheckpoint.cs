@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace VimDense.Checkpoints;
 
 /// <summary>
-/// Reads PyTorch zip checkpoints (torch.save) without Python and without executing anything: a
+/// Reads PyTorch checkpoints (torch.save, zip layout and the legacy pre-1.6 one) without Python and without executing anything: a
 /// restricted unpickler builds only tensors, dictionaries, lists, tuples and primitives, and refuses
 /// any other global (os.system, builtins.eval, ...) with an error naming it.
 /// </summary>
@@ -18,11 +18,12 @@ public static class TorchCheckpoint
     /// The whole object graph: dictionaries (<c>Dictionary&lt;string, object?&gt;</c> in file order, also
     /// for OrderedDict and argparse.Namespace; integer keys become decimal strings), lists
     /// (<c>List&lt;object?&gt;</c>), tuples (<c>object?[]</c>), long, double, bool, string, byte[], null and
-    /// CPU tensors (views sharing storage where the file's tensors did).
+    /// CPU tensors (views sharing storage where the file's tensors did; NumPy arrays become tensors too, NumPy
+    /// scalars long/double/bool).
     /// </summary>
     public static object? Load(string path) => WithFileErrors(path, () =>
     {
-        using var archive = new TorchArchive(path);
+        using var archive = Open(path);
         var graph = archive.ReadGraph();
         return MaterializeAll(graph, archive);
     });
@@ -31,14 +32,28 @@ public static class TorchCheckpoint
     /// The state dict (name → tensor). <paramref name="key"/> names the container to unwrap
     /// (<c>model</c>, <c>model_ema</c>, <c>state_dict</c>, ...); when null, a top-level dictionary of
     /// tensors is the state dict, else the first of <see cref="StateDictKeys"/> that holds one.
-    /// Only the chosen tensors are read from the file.
+    /// From zip checkpoints only the chosen tensors' storages are read (a legacy file is read whole).
     /// </summary>
     public static Dictionary<string, Tensor> LoadStateDict(string path, string? key = null) => WithFileErrors(path, () =>
     {
-        using var archive = new TorchArchive(path);
+        using var archive = Open(path);
         var stateDict = SelectStateDict(archive.ReadGraph(), path, key);
         return stateDict.ToDictionary(kv => kv.Key, kv => archive.Materialize((TensorRef)kv.Value!));
     });
+
+    /// <summary>The zip layout (PyTorch ≥ 1.6) or, for files that start with a pickle, the legacy one.</summary>
+    private static ITorchFile Open(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint file not found", path);
+        var head = new byte[2];
+        using (var file = File.OpenRead(path))
+        {
+            if (file.Read(head) < 2 || head[0] != 0x80 || head[1] > 5) return new TorchArchive(path);
+            if (file.Length > Array.MaxLength)
+                throw new InvalidDataException($"{path}: legacy (pre-1.6) checkpoint larger than 2 GB; re-save it with a newer PyTorch");
+        }
+        return new LegacyTorchFile(path, File.ReadAllBytes(path));
+    }
 
     private static Dictionary<string, object?> SelectStateDict(object? graph, string path, string? key)
     {
@@ -66,9 +81,9 @@ public static class TorchCheckpoint
         string.Join(", ", dict.Keys.Take(12)) + (dict.Count > 12 ? $", ... ({dict.Count} in all)" : "");
 
     /// <summary>Replaces every tensor reference in the graph by its tensor (iteratively: graphs may be deep).</summary>
-    private static object? MaterializeAll(object? graph, TorchArchive archive)
+    private static object? MaterializeAll(object? graph, ITorchFile archive)
     {
-        if (graph is TensorRef root) return archive.Materialize(root);
+        if (graph is TensorRef or NumpyArray) return Convert(graph);
         var visited = new HashSet<object>(ReferenceEqualityComparer.Instance);
         var pending = new Stack<object>();
         if (graph is not null) pending.Push(graph);
@@ -91,9 +106,11 @@ public static class TorchCheckpoint
         }
         return graph;
 
+        Tensor Convert(object value) => value is TensorRef tensor ? archive.Materialize(tensor) : ((NumpyArray)value).ToTensor();
+
         object? Visit(object? value)
         {
-            if (value is TensorRef tensor) return archive.Materialize(tensor);
+            if (value is TensorRef or NumpyArray) return Convert(value);
             if (value is Dictionary<string, object?> or List<object?> or object?[]) pending.Push(value);
             return value;
         }
@@ -106,10 +123,10 @@ public static class TorchCheckpoint
         {
             return read();
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException
+        catch (Exception e) when (e is InvalidDataException or IOException or OverflowException
                                   && e is not (FileNotFoundException or DirectoryNotFoundException) && !e.Message.StartsWith(path, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{path}: not a readable PyTorch zip checkpoint: {e.Message}", e);
+            throw new InvalidDataException($"{path}: not a readable PyTorch checkpoint: {e.Message.ReplaceLineEndings(" ")}", e);
         }
     }
 }

@@ -9,7 +9,8 @@ namespace VimDense.IO;
 
 /// <summary>
 /// NumPy <c>.npy</c> files (format 1.0/2.0/3.0): little-endian <c>&lt;f4 &lt;f8 &lt;f2 &lt;i8 &lt;i4 &lt;i2 |i1 |u1 |b1</c>,
-/// C order. Other descriptors, big-endian data and Fortran order are refused with the reason.
+/// in C or Fortran order (read into a contiguous tensor either way). Other descriptors and big-endian data are
+/// refused with the reason.
 /// </summary>
 public static partial class NpyFile
 {
@@ -18,9 +19,21 @@ public static partial class NpyFile
     /// <summary>The array as a CPU tensor of its dtype and shape.</summary>
     public static Tensor Read(string path)
     {
+        try
+        {
+            return ReadChecked(path);
+        }
+        catch (Exception e) when (e is OverflowException or EndOfStreamException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: not a readable .npy file: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+    }
+
+    private static Tensor ReadChecked(string path)
+    {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: .npy file not found", path);
         using var file = File.OpenRead(path);
-        var (dtype, shape) = ReadHeader(file, path);
+        var (dtype, shape, fortranOrder) = ReadHeader(file, path);
         var elementSize = TensorDTypes.Size(dtype);
         var numel = shape.Aggregate(1L, (a, b) => checked(a * b));
         var expected = checked(numel * elementSize);
@@ -28,7 +41,11 @@ public static partial class NpyFile
         if (available != expected)
             throw new InvalidDataException($"{path}: {available} data bytes, expected {expected} for shape ({string.Join(", ", shape)}) of {dtype}");
         using var flat = TensorBytes.ReadFlat(file, dtype, numel, elementSize);
-        return flat.reshape(shape);
+        if (!fortranOrder) return flat.reshape(shape);
+        // Column-major (a, b, c) is row-major (c, b, a) with the axes reversed.
+        using var reversed = flat.reshape(shape.Reverse().ToArray());
+        using var view = reversed.permute(Enumerable.Range(0, shape.Length).Reverse().Select(d => (long)d).ToArray());
+        return view.contiguous();
     }
 
     /// <summary>Writes the tensor (any device or layout) as format 1.0, C order.</summary>
@@ -58,7 +75,7 @@ public static partial class NpyFile
         });
     }
 
-    private static (ScalarType DType, long[] Shape) ReadHeader(FileStream file, string path)
+    private static (ScalarType DType, long[] Shape, bool FortranOrder) ReadHeader(FileStream file, string path)
     {
         var prefix = new byte[8];
         if (file.Read(prefix) != 8 || !prefix.AsSpan(0, 6).SequenceEqual(Magic))
@@ -84,15 +101,13 @@ public static partial class NpyFile
         try { file.ReadExactly(headerBytes); }
         catch (EndOfStreamException) { throw new InvalidDataException($"{path}: .npy header is truncated"); }
         var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
-        return (ParseDescr(header, path), ParseShape(header, path));
+        var fortran = FortranPattern().Match(header);
+        if (!fortran.Success) throw new InvalidDataException($"{path}: .npy header has no fortran_order: {header.Trim()}");
+        return (ParseDescr(header, path), ParseShape(header, path), fortran.Groups[1].Value == "True");
     }
 
     private static ScalarType ParseDescr(string header, string path)
     {
-        var fortran = FortranPattern().Match(header);
-        if (!fortran.Success) throw new InvalidDataException($"{path}: .npy header has no fortran_order: {header.Trim()}");
-        if (fortran.Groups[1].Value == "True")
-            throw new InvalidDataException($"{path}: Fortran-ordered .npy arrays are not supported; save with C order");
         var descr = DescrPattern().Match(header);
         if (!descr.Success) throw new InvalidDataException($"{path}: .npy header has no string descr: {header.Trim()}");
         var name = descr.Groups[1].Value;

@@ -10,8 +10,12 @@ internal static class TensorBytes
 {
     private const long ChunkBytes = 64L << 20;
 
-    /// <summary>A new CPU tensor of <paramref name="numel"/> elements filled from the stream.</summary>
-    public static torch.Tensor ReadFlat(Stream stream, torch.ScalarType type, long numel, int elementSize)
+    /// <summary>
+    /// A new CPU tensor of <paramref name="numel"/> elements filled from the stream; each chunk read is also
+    /// added to <paramref name="crc"/> while it is still in cache.
+    /// </summary>
+    public static torch.Tensor ReadFlat(Stream stream, torch.ScalarType type, long numel, int elementSize,
+                                        ZipCrc32? crc = null)
     {
         var flat = torch.empty(numel, dtype: type);
         try
@@ -20,7 +24,9 @@ internal static class TensorBytes
             for (long start = 0; start < numel; start += perChunk)
             {
                 using var part = flat.narrow(0, start, Math.Min(perChunk, numel - start));
-                stream.ReadExactly(part.bytes);
+                var span = part.bytes;
+                stream.ReadExactly(span);
+                crc?.Update(span);
             }
             return flat;
         }

@@ -20,7 +20,8 @@ internal static class PickleGlobals
 
     public static string AllowedSummary =>
         "collections.OrderedDict, torch._utils._rebuild_tensor(_v2), torch._utils._rebuild_parameter(_with_state), " +
-        "torch.<Type>Storage, torch.Size, torch.device, torch.<dtype>, argparse.Namespace, _codecs.encode";
+        "torch.<Type>Storage, torch.Size, torch.device, torch.<dtype>, argparse.Namespace, _codecs.encode, " +
+        "numpy scalars and numeric arrays";
 
     /// <summary>The value the global stands for, or null when it is not allowed.</summary>
     public static object? Resolve(string module, string name)
@@ -44,6 +45,16 @@ internal static class PickleGlobals
                 return new PickleCallable(full, _ => new Dictionary<string, object?>(), StateIsContent: true);
             case "_codecs.encode":
                 return new PickleCallable(full, EncodeLatin1);
+            case "numpy.dtype":
+                return new PickleCallable(full, NumpyBuilders.DType);
+            case "numpy.ndarray":
+                return new NumpyArrayClass();
+            case "numpy.core.multiarray.scalar":
+            case "numpy._core.multiarray.scalar":
+                return new PickleCallable(full, NumpyBuilders.Scalar);
+            case "numpy.core.multiarray._reconstruct":
+            case "numpy._core.multiarray._reconstruct":
+                return new PickleCallable(full, NumpyBuilders.Reconstruct);
         }
         if (module == "torch" && name.EndsWith("Storage", StringComparison.Ordinal)
             && TensorDTypes.FromTorchStorage(name) is { } type)

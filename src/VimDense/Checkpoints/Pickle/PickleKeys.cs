@@ -17,6 +17,7 @@ internal static class PickleKeys
     {
         string s => s,
         long l => l.ToString(CultureInfo.InvariantCulture),
+        System.Numerics.BigInteger big => big.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "True" : "False",
         null => "None",
@@ -28,7 +29,7 @@ internal static class PickleKeys
     {
         null => "None",
         string => "str",
-        long => "int",
+        long or System.Numerics.BigInteger => "int",
         double => "float",
         bool => "bool",
         byte[] => "bytes",
@@ -39,6 +40,8 @@ internal static class PickleKeys
         StorageRef => "storage",
         PickleCallable c => c.Name,
         StorageClass c => c.Name,
+        NumpyArray => "numpy.ndarray",
+        NumpyDType d => $"numpy.dtype({d.Descr})",
         _ => value.GetType().Name,
     };
 }

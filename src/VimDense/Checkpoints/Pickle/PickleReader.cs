@@ -8,18 +8,21 @@ namespace VimDense.Checkpoints.Pickle;
 /// <summary>
 /// A restricted unpickler: it interprets the pickle opcodes (protocols 2 to 4) that torch.save emits
 /// into plain values — dictionaries (<see cref="Dictionary{TKey,TValue}"/> in insertion order), lists,
-/// tuples (object?[]), long, double, bool, string, byte[], null — and the inert records of
-/// <see cref="PickleValues"/>. Globals go through <see cref="PickleGlobals"/>'s whitelist; nothing
+/// tuples (object?[]), long (BigInteger beyond 64 bits), double, bool, string, byte[], null — and inert
+/// records (<see cref="TensorRef"/>, <see cref="StorageRef"/>, <see cref="NumpyArray"/>). Globals go through <see cref="PickleGlobals"/>'s whitelist; nothing
 /// from the file is ever executed. Every read is bounds-checked, so corrupt input fails, never hangs.
 /// </summary>
-internal sealed class PickleReader(byte[] data, string source, Func<object?, object?> persistentLoad)
+internal sealed class PickleReader(byte[] data, string source, Func<object?, object?> persistentLoad, int start = 0)
 {
     private readonly List<object?> _stack = [];
     private readonly Stack<int> _marks = new();
     private readonly Dictionary<long, object?> _memo = [];
     // Objects (argparse.Namespace) whose BUILD state is their content rather than attributes.
     private readonly HashSet<object> _stateIsContent = new(ReferenceEqualityComparer.Instance);
-    private int _pos;
+    private int _pos = start;
+
+    /// <summary>The position just after STOP: where a following pickle or raw data starts.</summary>
+    public int End => _pos;
 
     public object? Load()
     {
@@ -87,7 +90,10 @@ internal sealed class PickleReader(byte[] data, string source, Func<object?, obj
                 case (byte)'l': Push(PopMark()); break; // LIST
                 case (byte)'d': Push(ToDict(PopMark())); break; // DICT
                 case 0x91: Push(PopMark()); break; // FROZENSET (as a list)
-                case (byte)'a': Top<List<object?>>("APPEND").Add(Pop()); break; // APPEND
+                case (byte)'a': // APPEND (pop the item before looking at the list beneath it)
+                    var item = Pop();
+                    Top<List<object?>>("APPEND").Add(item);
+                    break;
                 case (byte)'e': // APPENDS
                 case 0x90: // ADDITEMS (sets)
                     var items = PopMark();
@@ -165,6 +171,11 @@ internal sealed class PickleReader(byte[] data, string source, Func<object?, obj
                 foreach (var (k, v) in content) dict[k] = v;
             return;
         }
+        if (target is IPickleState stateful)
+        {
+            stateful.SetState(state);
+            return;
+        }
         // State dicts carry attributes such as _metadata; tensors and parameters may carry hooks state.
         if (target is Dictionary<string, object?> or TensorRef) return;
         throw new InvalidDataException($"BUILD on a value of type {PickleKeys.Describe(target)}");
@@ -185,12 +196,12 @@ internal sealed class PickleReader(byte[] data, string source, Func<object?, obj
         _ => long.Parse(line, CultureInfo.InvariantCulture),
     };
 
-    private long ReadLong(int length)
+    /// <summary>Python ints are unbounded: long when they fit (always, in checkpoints), else BigInteger.</summary>
+    private object ReadLong(int length)
     {
-        var bytes = Take(length);
-        var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        if (value < long.MinValue || value > long.MaxValue) throw new InvalidDataException("integer does not fit in 64 bits");
-        return (long)value;
+        if (length > 1024) throw new InvalidDataException($"a {length}-byte integer is not plausible");
+        var value = new BigInteger(Take(length), isUnsigned: false, isBigEndian: false);
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     private object? Memo(long index) =>
