@@ -16,6 +16,7 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
     // take a fraction of a second; the structure (cascade of three stages, mask head, RPN) is the full one.
     private static CascadeMaskRcnnOptions SmallOptions() => new()
     {
+        NormalizeInputs = true, // the synthetic images are 0-255 RGB
         PyramidChannels = 32,
         Rpn = new RpnOptions { PreNmsTopKTrain = 300, PostNmsTopKTrain = 100, PreNmsTopKTest = 300, PostNmsTopKTest = 100 },
         RoiHeads = new RoiHeadsOptions
