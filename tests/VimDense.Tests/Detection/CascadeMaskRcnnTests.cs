@@ -45,6 +45,23 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ParameterNamesFollowDetectron2Layout()
+    {
+        var names = new CascadeMaskRcnn(new TinyConvBackbone(), SmallOptions()).named_parameters().Select(p => p.name).ToHashSet();
+        foreach (var name in new[]
+                 {
+                     "backbone.layers.0.weight", "neck.simfp_2.0.weight", "neck.simfp_5.2.norm.bias",
+                     "proposal_generator.rpn_head.conv.conv0.weight", "proposal_generator.rpn_head.conv.conv1.bias",
+                     "proposal_generator.rpn_head.objectness_logits.weight", "proposal_generator.rpn_head.anchor_deltas.bias",
+                     "roi_heads.box_head.0.conv1.weight", "roi_heads.box_head.2.conv2.norm.weight", "roi_heads.box_head.1.fc1.weight",
+                     "roi_heads.box_predictor.0.cls_score.weight", "roi_heads.box_predictor.2.bbox_pred.bias",
+                     "roi_heads.mask_head.mask_fcn1.weight", "roi_heads.mask_head.mask_fcn2.norm.bias",
+                     "roi_heads.mask_head.deconv.weight", "roi_heads.mask_head.predictor.weight",
+                 })
+            Assert.Contains(name, names);
+    }
+
+    [Fact]
     public void PredictReturnsAtMostTheConfiguredDetectionsWithMasksAtOutputSize()
     {
         manual_seed(2);
