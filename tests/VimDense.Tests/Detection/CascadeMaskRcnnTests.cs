@@ -45,6 +45,39 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AnImageWithoutObjectsTrainsAsBackground()
+    {
+        manual_seed(4);
+        var model = new CascadeMaskRcnn(new TinyConvBackbone(), SmallOptions());
+        model.train();
+        var (images, targets) = SyntheticBoxes.Make(2, 64, 8);
+        var empty = new DetectionTarget(zeros(0, 4), zeros(0, ScalarType.Int64), zeros(0, 64, 64, ScalarType.Byte));
+        var losses = model.Losses(images, [(64, 64), (64, 64)], [targets[0], empty]);
+        foreach (var (name, loss) in losses) Assert.True(loss.isfinite().item<bool>(), name);
+        var onlyEmpty = model.Losses(images[..1], [(64, 64)], [empty]);
+        foreach (var (name, loss) in onlyEmpty) Assert.True(loss.isfinite().item<bool>(), name);
+        Assert.Equal(0f, onlyEmpty["loss_mask"].item<float>());
+        Assert.Equal(0f, onlyEmpty["loss_box_reg_stage0"].item<float>());
+        onlyEmpty.Values.Aggregate((a, b) => a + b).backward();
+    }
+
+    [Fact]
+    public void NoDetectionAboveTheThresholdGivesEmptyResults()
+    {
+        manual_seed(5);
+        var model = new CascadeMaskRcnn(new TinyConvBackbone(), SmallOptions() with
+        {
+            RoiHeads = SmallOptions().RoiHeads with { ScoreThreshold = 1.0 },
+        });
+        model.eval();
+        var (images, _) = SyntheticBoxes.Make(1, 64, 9);
+        var detections = model.Predict(images, [(64, 64)]).Single();
+        Assert.Equal([0L, 4], detections.Boxes.shape);
+        Assert.Equal([0L, 64, 64], detections.Masks!.shape);
+        Assert.Empty(DetectionExport.ToPlain(detections));
+    }
+
+    [Fact]
     public void ParameterNamesFollowDetectron2Layout()
     {
         var names = new CascadeMaskRcnn(new TinyConvBackbone(), SmallOptions()).named_parameters().Select(p => p.name).ToHashSet();
