@@ -54,7 +54,7 @@ public class CocoInputErrorTests
         Assert.Equal(4, gt.Annotations[0].Area);
         Assert.Equal("cat", gt.CategoriesById[3].Name);
         Assert.Equal((10, 12), (gt.ImagesById[1].Height, gt.ImagesById[1].Width));
-        Assert.Equal(4, Datasets.Masks.RleCodec.Area(gt.Annotations[0].Segmentation!.ToRle(10, 12)));
+        Assert.Equal(4, VimDense.Datasets.Masks.RleCodec.Area(gt.Annotations[0].Segmentation!.ToRle(10, 12)));
     }
 
     [Fact]

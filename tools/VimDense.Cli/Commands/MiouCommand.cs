@@ -1,3 +1,4 @@
+using VimDense.Datasets.Ade20k;
 using System.CommandLine;
 using Newtonsoft.Json;
 using VimDense.Datasets.Evaluation;
@@ -14,7 +15,7 @@ public sealed class MiouCommand : ICliCommand
         var classes = new Option<int>("--num-classes") { Description = "Number of classes", DefaultValueFactory = _ => 150 };
         var reduceZero = new Option<bool>("--reduce-zero-label") { Description = "Map gt 0 to ignore and k to k-1 (ADE20K)" };
         var ignore = new Option<int>("--ignore-index") { Description = "Ground-truth value that is not evaluated", DefaultValueFactory = _ => 255 };
-        var names = new Option<string?>("--class-names") { Description = "Text file with one class name per line" };
+        var names = new Option<string?>("--class-names") { Description = "Text file with one class name per line (default: the ADE20K names when --num-classes is 150)" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var command = new Command("miou", "Semantic segmentation metrics (aAcc, mIoU, mAcc, per-class IoU/Acc) as mmseg's IoUMetric");
         foreach (var o in new Option[] { gt, pred, classes, reduceZero, ignore, names, json }) command.Options.Add(o);
@@ -40,6 +41,10 @@ public sealed class MiouCommand : ICliCommand
             classNames = File.ReadAllLines(classNamesFile).Where(l => l.Trim().Length > 0).Select(l => l.Trim()).ToArray();
             if (classNames.Length != numClasses)
                 throw new UserInputException($"{classNamesFile}: {classNames.Length} class names for --num-classes {numClasses}");
+        }
+        else if (numClasses == Ade20kClasses.Names.Count)
+        {
+            classNames = Ade20kClasses.Names.ToArray(); // 150 classes: the ADE20K names, as mmseg prints them
         }
         var gtFiles = Directory.GetFiles(gtDir, "*.png").Order(StringComparer.Ordinal).ToArray();
         if (gtFiles.Length == 0) throw new UserInputException($"--gt folder {gtDir} holds no .png files");

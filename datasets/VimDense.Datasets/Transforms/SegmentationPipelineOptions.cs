@@ -1,0 +1,32 @@
+namespace VimDense.Datasets.Transforms;
+
+/// <summary>
+/// Sizes and probabilities of the mmseg semantic-segmentation pipelines. Defaults are the ADE20K 512×512
+/// recipe; tests and demos shrink <see cref="Scale"/> and <see cref="CropSize"/>.
+/// </summary>
+public sealed record SegmentationPipelineOptions
+{
+    /// <summary>Keep-ratio scale (long edge, short edge): (2048, 512) for ADE20K.</summary>
+    public (int Long, int Short) Scale { get; init; } = (2048, 512);
+
+    /// <summary>RandomResize ratio range: the scale is multiplied by r ~ U[min, max).</summary>
+    public (double Min, double Max) RatioRange { get; init; } = (0.5, 2.0);
+
+    /// <summary>Training crop (height, width); samples are padded up to it.</summary>
+    public (int Height, int Width) CropSize { get; init; } = (512, 512);
+
+    /// <summary>RandomCrop category limit; 1.0 disables the check.</summary>
+    public double CatMaxRatio { get; init; } = 0.75;
+
+    /// <summary>Horizontal flip probability.</summary>
+    public double FlipProbability { get; init; } = 0.5;
+
+    /// <summary>Whether PhotoMetricDistortion runs (with mmseg's default ranges).</summary>
+    public bool PhotoMetricDistortion { get; init; } = true;
+
+    /// <summary>Label value that is ignored by the crop rule, the loss and the metric; also the label pad value.</summary>
+    public byte IgnoreIndex { get; init; } = 255;
+
+    /// <summary>Image normalisation (after which the image pad value is 0).</summary>
+    public NormalizeOptions Normalize { get; init; } = NormalizeOptions.ImageNet;
+}

@@ -1,0 +1,108 @@
+using TorchSharp;
+using VimDense.Backbones;
+using VimDense.Heads.Necks;
+using static TorchSharp.torch;
+
+namespace VimDense.Heads.Segmentation;
+
+/// <summary>
+/// mmseg's EncoderDecoder segmentor: backbone → optional neck → decode head (+ auxiliary head in training).
+/// Parameter names: backbone.*, neck.*, decode_head.*, auxiliary_head.* (layer decay keys on "backbone.").
+/// </summary>
+public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
+{
+    private readonly IBackbone backboneImpl;
+    private readonly Neck? neck;
+    private readonly DecodeHead decode_head;
+    private readonly DecodeHead? auxiliary_head;
+
+    public EncoderDecoder(IBackbone backbone, Neck? neck, DecodeHead decodeHead, DecodeHead? auxiliaryHead = null,
+        SegmentationLoss? decodeLoss = null, SegmentationLoss? auxiliaryLoss = null)
+        : base(nameof(EncoderDecoder))
+    {
+        backboneImpl = backbone;
+        this.neck = neck;
+        decode_head = decodeHead;
+        auxiliary_head = auxiliaryHead;
+        DecodeLoss = decodeLoss ?? new SegmentationLoss();
+        AuxiliaryLoss = auxiliaryLoss ?? new SegmentationLoss(Weight: 0.4);
+        register_module("backbone", backbone.Module);
+        if (neck is not null) register_module("neck", neck);
+        register_module("decode_head", decodeHead);
+        if (auxiliaryHead is not null) register_module("auxiliary_head", auxiliaryHead);
+    }
+
+    public IBackbone Backbone => backboneImpl;
+    public int NumClasses => decode_head.NumClasses;
+    public SegmentationLoss DecodeLoss { get; }
+    public SegmentationLoss AuxiliaryLoss { get; }
+
+    public IReadOnlyList<Tensor> ExtractFeatures(Tensor images)
+    {
+        var features = backboneImpl.Forward(images);
+        return neck is null ? features : neck.forward(features);
+    }
+
+    /// <summary>Decode-head logits resized to the input size (B, K, H, W).</summary>
+    public override Tensor forward(Tensor images)
+    {
+        var logits = decode_head.forward(ExtractFeatures(images));
+        return nn.functional.interpolate(logits, size: [images.shape[2], images.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+    }
+
+    /// <summary>
+    /// Training losses: "decode.loss_ce", "aux.loss_ce" (weighted) and their sum "loss"; "decode.acc_seg" as a plain number.
+    /// </summary>
+    public (Dictionary<string, Tensor> Losses, double Accuracy) Loss(Tensor images, Tensor labels)
+    {
+        var features = ExtractFeatures(images);
+        var decodeLogits = decode_head.forward(features);
+        var losses = new Dictionary<string, Tensor> { ["decode.loss_ce"] = DecodeLoss.Compute(decodeLogits, labels) };
+        var total = losses["decode.loss_ce"];
+        if (auxiliary_head is not null)
+        {
+            losses["aux.loss_ce"] = AuxiliaryLoss.Compute(auxiliary_head.forward(features), labels);
+            total = total + losses["aux.loss_ce"];
+        }
+        losses["loss"] = total;
+        return (losses, DecodeLoss.Accuracy(decodeLogits, labels));
+    }
+
+    /// <summary>
+    /// Prediction scores (1, K, outHeight, outWidth) for one normalised image (1, 3, H, W): logits for a single
+    /// view, averaged softmax probabilities when test-time augmentation is on. Argmax gives the label map.
+    /// </summary>
+    public Tensor Predict(Tensor image, long outHeight, long outWidth, InferenceOptions options)
+    {
+        using var noGrad = no_grad();
+        if (!options.UsesAugmentation) return ResizeTo(InferView(image, options), outHeight, outWidth);
+        Tensor? sum = null;
+        var views = 0;
+        foreach (var scale in options.Scales)
+        {
+            var scaled = scale == 1.0 ? image : nn.functional.interpolate(image,
+                size: [(long)(image.shape[2] * scale + 0.5), (long)(image.shape[3] * scale + 0.5)], mode: InterpolationMode.Bilinear, align_corners: false);
+            foreach (var flip in options.Flip ? new[] { false, true } : [false])
+            {
+                var input = flip ? scaled.flip(3) : scaled;
+                var logits = InferView(input, options);
+                if (flip) logits = logits.flip(3);
+                var probabilities = ResizeTo(logits, outHeight, outWidth).softmax(1);
+                sum = sum is null ? probabilities : sum + probabilities;
+                views++;
+            }
+        }
+        return sum!.div(views);
+    }
+
+    private Tensor InferView(Tensor image, InferenceOptions options) => options.Mode switch
+    {
+        "whole" => forward(image),
+        "slide" => SlidingWindow.Infer(this, image, options.CropSize, options.Stride, NumClasses),
+        _ => throw new UserInputException($"test mode '{options.Mode}': expected whole or slide"),
+    };
+
+    private static Tensor ResizeTo(Tensor logits, long height, long width) =>
+        logits.shape[2] == height && logits.shape[3] == width ? logits
+            : nn.functional.interpolate(logits, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+}

@@ -1,0 +1,39 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace VimDense.Heads.Segmentation;
+
+/// <summary>
+/// mmseg FCNHead, used as the auxiliary head (on the stride-16 map, weight 0.4): <c>numConvs</c> 3×3 ConvModules,
+/// optionally concatenated with the input and fused, then Dropout2d and a 1×1 classifier.
+/// </summary>
+public sealed class FcnHead : DecodeHead
+{
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> convs = new();
+    private readonly ConvModule? conv_cat;
+    private readonly Dropout2d dropout;
+    private readonly Conv2d conv_seg;
+    private readonly int inIndex;
+
+    public FcnHead(int inChannels, int channels, int numClasses, int inIndex = 2, int numConvs = 1, bool concatInput = false,
+        double dropoutRatio = 0.1, NormKind norm = NormKind.BatchNorm)
+        : base(nameof(FcnHead), numClasses)
+    {
+        this.inIndex = inIndex;
+        for (var i = 0; i < numConvs; i++) convs.Add(new ConvModule(i == 0 ? inChannels : channels, channels, 3, norm));
+        if (concatInput) conv_cat = new ConvModule(inChannels + channels, channels, 3, norm);
+        dropout = nn.Dropout2d(dropoutRatio);
+        conv_seg = CreateClassifier(numConvs == 0 ? inChannels : channels, numClasses);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(IReadOnlyList<Tensor> inputs)
+    {
+        var x = Select(inputs, inIndex);
+        var y = x;
+        foreach (var conv in convs) y = conv.forward(y);
+        if (conv_cat is not null) y = conv_cat.forward(cat([x, y], 1));
+        return conv_seg.forward(dropout.forward(y));
+    }
+}

@@ -1,0 +1,179 @@
+// Depthwise causal conv1d: exported C entry points and the CPU kernels.
+// Each (batch, channel) row is copied in scan order (reversed for the anti-causal direction) behind
+// width-1 zeros, so the causal and anti-causal cases share one branch-free loop over time that the
+// compiler vectorises. The backward gives each thread whole channels, so dweight/dbias need no sharing.
+#include "cpu/scan_math.h"
+#include "src/common.h"
+#include "vd_scan.h"
+#ifdef VD_WITH_CUDA
+#include "cuda/scan_cuda.h"
+#endif
+#include <string>
+#include <vector>
+
+namespace {
+
+using vd::cpu::Math;
+
+inline int64_t time_at(const vd_conv1d_shape& s, int64_t step) { return s.reverse ? s.length - 1 - step : step; }
+
+// Pre-activation of one row in scan order: pre[j] = bias + sum_w w[w] * xs[j - (W-1-w)], where
+// padded[k] = xs[k - (W-1)] (zeros before the start).
+template <typename T>
+void row_preactivation(const T* padded, int64_t L, int64_t W, const T* w, T bias, T* pre) {
+#pragma omp simd
+  for (int64_t j = 0; j < L; ++j) {
+    T acc = bias;
+    for (int64_t k = 0; k < W; ++k) acc += w[k] * padded[j + k];
+    pre[j] = acc;
+  }
+}
+
+template <typename T>
+void load_padded_row(const vd_conv1d_shape& s, const T* x, int64_t offset, std::vector<T>& padded) {
+  const int64_t halo = s.width - 1;
+  std::fill(padded.begin(), padded.begin() + halo, T(0));
+  for (int64_t j = 0; j < s.length; ++j) padded[static_cast<size_t>(halo + j)] = x[offset + time_at(s, j)];
+}
+
+template <typename T> void conv_forward_cpu(const vd_conv1d_shape& s, const T* x, const T* w, const T* bias, T* out) {
+#pragma omp parallel
+  {
+    std::vector<T> padded(static_cast<size_t>(s.length + s.width - 1)), pre(static_cast<size_t>(s.length));
+#pragma omp for schedule(static)
+    for (int64_t bd = 0; bd < s.batch * s.dim; ++bd) {
+      const int64_t b = bd / s.dim, d = bd % s.dim, offset = b * s.x_stride_batch + d * s.x_stride_dim;
+      load_padded_row(s, x, offset, padded);
+      row_preactivation(padded.data(), s.length, s.width, w + d * s.width, bias ? bias[d] : T(0), pre.data());
+      if (s.silu) {
+        T* p = pre.data();
+#pragma omp simd
+        for (int64_t j = 0; j < s.length; ++j) p[j] *= Math<T>::sigmoid(p[j]);
+      }
+      for (int64_t j = 0; j < s.length; ++j) out[offset + time_at(s, j)] = pre[static_cast<size_t>(j)];
+    }
+  }
+}
+
+template <typename T>
+void conv_backward_cpu(const vd_conv1d_shape& s, const T* x, const T* w, const T* bias, const T* dout, T* dx,
+                       T* dw, T* dbias) {
+  const int64_t L = s.length, W = s.width, halo = W - 1;
+#pragma omp parallel
+  {
+    std::vector<T> padded(static_cast<size_t>(L + halo)), pre(static_cast<size_t>(L));
+    // g[j] = dLoss/dpre at scan step j, followed by width-1 zeros (steps past the end).
+    std::vector<T> g(static_cast<size_t>(L + halo));
+#pragma omp for schedule(static)
+    for (int64_t d = 0; d < s.dim; ++d) {
+      const T* wd = w + d * W;
+      double dw_sum[4] = {0, 0, 0, 0}, db_sum = 0;
+      for (int64_t b = 0; b < s.batch; ++b) {
+        const int64_t offset = b * s.x_stride_batch + d * s.x_stride_dim;
+        load_padded_row(s, x, offset, padded);
+        for (int64_t j = 0; j < L; ++j) g[static_cast<size_t>(j)] = dout[offset + time_at(s, j)];
+        std::fill(g.begin() + L, g.end(), T(0));
+        if (s.silu) {
+          row_preactivation(padded.data(), L, W, wd, bias ? bias[d] : T(0), pre.data());
+          T* gp = g.data();
+          const T* pp = pre.data();
+#pragma omp simd
+          for (int64_t j = 0; j < L; ++j) gp[j] *= vd::cpu::silu_grad(pp[j], Math<T>::sigmoid(pp[j]));
+        }
+        // dx at step j collects g[j + (W-1-k)] * w[k]: pre at j + (W-1-k) read xs[j] through tap k.
+        for (int64_t j = 0; j < L; ++j) {
+          T acc = T(0);
+          for (int64_t k = 0; k < W; ++k) acc += wd[k] * g[static_cast<size_t>(j + halo - k)];
+          dx[offset + time_at(s, j)] = acc;
+        }
+        for (int64_t k = 0; k < W; ++k) {
+          T acc = T(0);
+          for (int64_t j = 0; j < L; ++j) acc += g[static_cast<size_t>(j)] * padded[static_cast<size_t>(j + k)];
+          dw_sum[k] += static_cast<double>(acc);
+        }
+        T gsum = T(0);
+        for (int64_t j = 0; j < L; ++j) gsum += g[static_cast<size_t>(j)];
+        db_sum += static_cast<double>(gsum);
+      }
+      for (int64_t k = 0; k < W; ++k) dw[d * W + k] = static_cast<T>(dw_sum[k]);
+      if (dbias) dbias[d] = static_cast<T>(db_sum);
+    }
+  }
+}
+
+int check_conv(const vd_conv1d_shape* s) {
+  using vd::fail;
+  if (!s) return fail(VD_ERR_INVALID_ARGUMENT, "shape is NULL");
+  if (s->batch < 1 || s->dim < 1 || s->length < 1)
+    return fail(VD_ERR_INVALID_ARGUMENT, "batch, dim and length must be >= 1");
+  if (s->width < 2 || s->width > 4)
+    return fail(VD_ERR_INVALID_ARGUMENT, "width must be 2, 3 or 4, got " + std::to_string(s->width));
+  if (s->x_stride_batch < 0 || s->x_stride_dim < 0) return fail(VD_ERR_INVALID_ARGUMENT, "strides must be >= 0");
+  if (s->device < -1) return fail(VD_ERR_INVALID_ARGUMENT, "device must be -1 (CPU) or a CUDA index");
+  return VD_OK;
+}
+
+int check_cpu(const vd_conv1d_shape* s, void* stream) {
+  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
+  if (s->dtype != VD_FLOAT32 && s->dtype != VD_FLOAT64)
+    return vd::fail(VD_ERR_UNSUPPORTED, "the CPU causal conv1d supports float32 and float64 only");
+  return VD_OK;
+}
+
+}  // namespace
+
+extern "C" int vd_causal_conv1d_fwd(const vd_conv1d_shape* shape, const void* x, const void* weight,
+                                    const void* bias, void* out, void* stream) {
+  if (int rc = check_conv(shape)) return rc;
+  if (!x || !weight || !out) return vd::fail(VD_ERR_INVALID_ARGUMENT, "x, weight and out must not be NULL");
+  if (shape->device >= 0) {
+#ifdef VD_WITH_CUDA
+    return vd_conv1d_cuda_fwd(shape, x, weight, bias, out, stream);
+#else
+    return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
+#endif
+  }
+  if (int rc = check_cpu(shape, stream)) return rc;
+  try {
+    if (shape->dtype == VD_FLOAT32)
+      conv_forward_cpu(*shape, static_cast<const float*>(x), static_cast<const float*>(weight),
+                       static_cast<const float*>(bias), static_cast<float*>(out));
+    else
+      conv_forward_cpu(*shape, static_cast<const double*>(x), static_cast<const double*>(weight),
+                       static_cast<const double*>(bias), static_cast<double*>(out));
+  } catch (const std::bad_alloc&) {
+    return vd::fail(VD_ERR_OUT_OF_MEMORY, "causal conv1d forward: out of memory");
+  }
+  return VD_OK;
+}
+
+extern "C" int vd_causal_conv1d_bwd(const vd_conv1d_shape* shape, const void* x, const void* weight,
+                                    const void* bias, const void* dout, void* dx, void* dweight, void* dbias,
+                                    void* stream) {
+  if (int rc = check_conv(shape)) return rc;
+  if (!x || !weight || !dout || !dx || !dweight)
+    return vd::fail(VD_ERR_INVALID_ARGUMENT, "x, weight, dout, dx and dweight must not be NULL");
+  if ((bias == nullptr) != (dbias == nullptr))
+    return vd::fail(VD_ERR_INVALID_ARGUMENT, "dbias must be given exactly when bias is");
+  if (shape->device >= 0) {
+#ifdef VD_WITH_CUDA
+    return vd_conv1d_cuda_bwd(shape, x, weight, bias, dout, dx, dweight, dbias, stream);
+#else
+    return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
+#endif
+  }
+  if (int rc = check_cpu(shape, stream)) return rc;
+  try {
+    if (shape->dtype == VD_FLOAT32)
+      conv_backward_cpu(*shape, static_cast<const float*>(x), static_cast<const float*>(weight),
+                        static_cast<const float*>(bias), static_cast<const float*>(dout), static_cast<float*>(dx),
+                        static_cast<float*>(dweight), static_cast<float*>(dbias));
+    else
+      conv_backward_cpu(*shape, static_cast<const double*>(x), static_cast<const double*>(weight),
+                        static_cast<const double*>(bias), static_cast<const double*>(dout),
+                        static_cast<double*>(dx), static_cast<double*>(dweight), static_cast<double*>(dbias));
+  } catch (const std::bad_alloc&) {
+    return vd::fail(VD_ERR_OUT_OF_MEMORY, "causal conv1d backward: out of memory");
+  }
+  return VD_OK;
+}

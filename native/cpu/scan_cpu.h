@@ -1,0 +1,93 @@
+// Private to the CPU selective scan: typed arguments, scan-order layouts and per-chunk row buffers.
+#pragma once
+#include "vd_scan.h"
+#include "cpu/scan_steps.h"
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace vd::cpu {
+
+// States are padded to a multiple of one AVX2 float vector; the padding has A = 0 and B = C = 0, so its
+// state stays exactly zero and adds nothing to y.
+constexpr int64_t kLanes = 8;
+// Time steps per chunk: rows are processed chunk by chunk through small buffers, and the backward
+// recomputes the states of one chunk at a time from a checkpoint taken at the chunk's start.
+constexpr int64_t kChunk = 64;
+
+inline int64_t padded_states(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
+
+template <typename T> struct ScanInputs {
+  const T *u, *delta, *A, *B, *C, *D, *z, *delta_bias;
+};
+
+template <typename T> struct ScanGrads {
+  T *du, *ddelta, *dA, *dB, *dC, *dD, *dz, *ddelta_bias;
+};
+
+// Memory position of scan step `step`: reverse scans walk time backwards.
+inline int64_t time_at(const vd_scan_shape& s, int64_t step) {
+  return s.reverse ? s.length - 1 - step : step;
+}
+
+// B or C rearranged into scan order [batch][group][step][padded state], zero padded, so that the states
+// of one step are contiguous (B's own layout has them `length` apart). Same size as B: no dim factor.
+template <typename T> std::vector<T> states_by_step(const vd_scan_shape& s, const T* src) {
+  const int64_t np = padded_states(s.dstate), L = s.length;
+  std::vector<T> out(static_cast<size_t>(s.batch * s.groups * L * np), T(0));
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t bg = 0; bg < s.batch * s.groups; ++bg)
+    for (int64_t n = 0; n < s.dstate; ++n) {
+      const int64_t b = bg / s.groups, g = bg % s.groups;
+      const T* row = src + b * s.bc_stride_batch + g * s.bc_stride_group + n * s.bc_stride_state;
+      T* dst = out.data() + bg * L * np + n;
+      for (int64_t step = 0; step < L; ++step) dst[step * np] = row[time_at(s, step)];
+    }
+  return out;
+}
+
+// A (dim, dstate) padded to (dim, padded state) with zeros.
+template <typename T> std::vector<T> padded_A(const vd_scan_shape& s, const T* A) {
+  const int64_t np = padded_states(s.dstate);
+  std::vector<T> out(static_cast<size_t>(s.dim * np), T(0));
+  for (int64_t d = 0; d < s.dim; ++d)
+    std::copy(A + d * s.dstate, A + (d + 1) * s.dstate, out.begin() + d * np);
+  return out;
+}
+
+// One chunk of one (batch, channel) row in scan order, with the per-step scalars every pass needs.
+template <typename T> struct ChunkRow {
+  T u[kChunk], x[kChunk], dt[kChunk], dtu[kChunk], z[kChunk];
+  int64_t len = 0;
+
+  // Reads steps [first, first + len) of the row at `offset` and evaluates dt = softplus(delta + bias).
+  void load(const vd_scan_shape& s, const ScanInputs<T>& in, int64_t offset, int64_t first, T bias) {
+    len = std::min(kChunk, s.length - first);
+    for (int64_t j = 0; j < len; ++j) {
+      const int64_t t = offset + time_at(s, first + j);
+      u[j] = in.u[t];
+      x[j] = in.delta[t] + bias;
+      if (in.z) z[j] = in.z[t];
+    }
+    if (s.delta_softplus)
+      softplus_row(x, dt, len);
+    else
+      std::copy(x, x + len, dt);
+    for (int64_t j = 0; j < len; ++j) dtu[j] = dt[j] * u[j];
+  }
+};
+
+// Advances the state h over the steps of `row` without computing outputs (checkpointing pass).
+template <typename T>
+inline void advance_states(const ChunkRow<T>& row, const T* a, const T* b_steps, int64_t np, T* h) {
+  for (int64_t j = 0; j < row.len; ++j)
+    forward_step<T>(a, b_steps + j * np, nullptr, row.dt[j], row.dtu[j], h, h, nullptr, np);
+}
+
+template <typename T>
+void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out);
+template <typename T>
+void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, const T* dout,
+                       const ScanGrads<T>& grads);
+
+}  // namespace vd::cpu

@@ -1,0 +1,108 @@
+// The per-step inner loops of the CPU selective scan over the (padded) state vector, in a generic
+// version (float64, and float without AVX2) and an explicit AVX2/FMA float version. np is a multiple
+// of 8 (see kLanes), so the AVX2 loops need no tail.
+#pragma once
+#include "cpu/scan_math.h"
+#include "cpu/simd_avx2.h"
+#include <cstdint>
+
+namespace vd::cpu {
+
+// h_next = exp(dt a) h_prev + dtu b (h_prev may equal h_next); stores the decays when `decay` is not
+// null; returns sum(h_next c), or 0 when c is null.
+template <typename T>
+inline T forward_step(const T* a, const T* b, const T* c, T dt, T dtu, const T* h_prev, T* h_next, T* decay,
+                      int64_t np) {
+  T acc = T(0);
+  for (int64_t n = 0; n < np; ++n) {
+    const T e = Math<T>::exp(dt * a[n]);
+    if (decay) decay[n] = e;
+    h_next[n] = e * h_prev[n] + dtu * b[n];
+    if (c) acc += h_next[n] * c[n];
+  }
+  return acc;
+}
+
+// One reverse step of the adjoint: see selective_scan_backward.cpp for the formulas.
+template <typename T> struct AdjointStep {
+  const T *a, *b, *c, *h, *h_prev, *decay;
+  T dy, dt, dtu;
+  T *dh, *dA, *dB, *dC;
+  // Returns dLoss/d(dt) through the decays and dLoss/d(dtu).
+  void run(int64_t np, T& ddt, T& ddtu) const {
+    T s_dt = T(0), s_dtu = T(0);
+    for (int64_t n = 0; n < np; ++n) {
+      const T g = dh[n] + dy * c[n];  // dLoss/dh_t
+      dC[n] += dy * h[n];
+      dB[n] += g * dtu;
+      const T dexp = g * h_prev[n] * decay[n];  // dLoss/d(dt a)
+      s_dt += dexp * a[n];
+      dA[n] += dexp * dt;
+      s_dtu += g * b[n];
+      dh[n] = decay[n] * g;
+    }
+    ddt = s_dt;
+    ddtu = s_dtu;
+  }
+};
+
+// dt = softplus(x) (or x), element-wise over a chunk.
+template <typename T> inline void softplus_row(const T* x, T* dt, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) dt[j] = Math<T>::softplus(x[j]);
+}
+// y *= z * sigmoid(z), element-wise over a chunk.
+template <typename T> inline void gate_row(const T* z, T* y, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) y[j] *= z[j] * Math<T>::sigmoid(z[j]);
+}
+
+#ifdef VD_HAVE_AVX2
+template <>
+inline float forward_step<float>(const float* a, const float* b, const float* c, float dt, float dtu,
+                                 const float* h_prev, float* h_next, float* decay, int64_t np) {
+  const __m256 vdt = _mm256_set1_ps(dt), vdtu = _mm256_set1_ps(dtu);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t n = 0; n < np; n += 8) {
+    const __m256 e = avx2::exp8(_mm256_mul_ps(vdt, _mm256_loadu_ps(a + n)));
+    if (decay) _mm256_storeu_ps(decay + n, e);
+    const __m256 h = _mm256_fmadd_ps(e, _mm256_loadu_ps(h_prev + n), _mm256_mul_ps(vdtu, _mm256_loadu_ps(b + n)));
+    _mm256_storeu_ps(h_next + n, h);
+    if (c) acc = _mm256_fmadd_ps(h, _mm256_loadu_ps(c + n), acc);
+  }
+  return avx2::hsum8(acc);
+}
+
+template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& ddtu) const {
+  const __m256 vdy = _mm256_set1_ps(dy), vdt = _mm256_set1_ps(dt), vdtu = _mm256_set1_ps(dtu);
+  __m256 s_dt = _mm256_setzero_ps(), s_dtu = _mm256_setzero_ps();
+  for (int64_t n = 0; n < np; n += 8) {
+    const __m256 g = _mm256_fmadd_ps(vdy, _mm256_loadu_ps(c + n), _mm256_loadu_ps(dh + n));
+    _mm256_storeu_ps(dC + n, _mm256_fmadd_ps(vdy, _mm256_loadu_ps(h + n), _mm256_loadu_ps(dC + n)));
+    _mm256_storeu_ps(dB + n, _mm256_fmadd_ps(g, vdtu, _mm256_loadu_ps(dB + n)));
+    const __m256 e = _mm256_loadu_ps(decay + n);
+    const __m256 dexp = _mm256_mul_ps(_mm256_mul_ps(g, _mm256_loadu_ps(h_prev + n)), e);
+    s_dt = _mm256_fmadd_ps(dexp, _mm256_loadu_ps(a + n), s_dt);
+    _mm256_storeu_ps(dA + n, _mm256_fmadd_ps(dexp, vdt, _mm256_loadu_ps(dA + n)));
+    s_dtu = _mm256_fmadd_ps(g, _mm256_loadu_ps(b + n), s_dtu);
+    _mm256_storeu_ps(dh + n, _mm256_mul_ps(e, g));
+  }
+  ddt = avx2::hsum8(s_dt);
+  ddtu = avx2::hsum8(s_dtu);
+}
+
+template <> inline void softplus_row<float>(const float* x, float* dt, int64_t len) {
+  int64_t j = 0;
+  for (; j + 8 <= len; j += 8) _mm256_storeu_ps(dt + j, avx2::softplus8(_mm256_loadu_ps(x + j)));
+  for (; j < len; ++j) dt[j] = Math<float>::softplus(x[j]);
+}
+
+template <> inline void gate_row<float>(const float* z, float* y, int64_t len) {
+  int64_t j = 0;
+  for (; j + 8 <= len; j += 8) {
+    const __m256 vz = _mm256_loadu_ps(z + j);
+    _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), _mm256_mul_ps(vz, avx2::sigmoid8(vz))));
+  }
+  for (; j < len; ++j) y[j] *= z[j] * Math<float>::sigmoid(z[j]);
+}
+#endif
+
+}  // namespace vd::cpu

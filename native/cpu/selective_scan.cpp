@@ -1,0 +1,157 @@
+// Selective scan: the exported C entry points (argument checks, CPU/CUDA dispatch) and the CPU forward.
+//
+// CPU forward design: OpenMP threads take (batch, channel) rows; each row runs sequentially in time,
+// chunk by chunk, and every step updates all states at once (AVX2: one vector per 8 states, see
+// scan_steps.h) with a polynomial exp, so no per-element libm call remains in the hot loop.
+// B and C are first rearranged so that one step's states are contiguous (see states_by_step).
+#include "cpu/scan_cpu.h"
+#include "src/common.h"
+#ifdef VD_WITH_CUDA
+#include "cuda/scan_cuda.h"
+#endif
+#include <string>
+
+namespace vd::cpu {
+
+template <typename T>
+void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out) {
+  const int64_t np = padded_states(s.dstate), L = s.length, per_group = s.dim / s.groups;
+  const std::vector<T> b_steps = states_by_step(s, in.B), c_steps = states_by_step(s, in.C);
+  const std::vector<T> a_padded = padded_A(s, in.A);
+#pragma omp parallel
+  {
+    std::vector<T> h(static_cast<size_t>(np));
+    ChunkRow<T> row;
+    T y[kChunk];
+#pragma omp for schedule(static)
+    for (int64_t bd = 0; bd < s.batch * s.dim; ++bd) {
+      const int64_t b = bd / s.dim, d = bd % s.dim, g = d / per_group;
+      const int64_t offset = b * s.x_stride_batch + d * s.x_stride_dim;
+      const T* a = a_padded.data() + d * np;
+      const T* bs = b_steps.data() + (b * s.groups + g) * L * np;
+      const T* cs = c_steps.data() + (b * s.groups + g) * L * np;
+      const T bias = in.delta_bias ? in.delta_bias[d] : T(0), skip = in.D ? in.D[d] : T(0);
+      std::fill(h.begin(), h.end(), T(0));
+      T* hp = h.data();
+      for (int64_t first = 0; first < L; first += kChunk) {
+        row.load(s, in, offset, first, bias);
+        for (int64_t j = 0; j < row.len; ++j) {
+          const T acc = forward_step<T>(a, bs + (first + j) * np, cs + (first + j) * np, row.dt[j], row.dtu[j],
+                                        hp, hp, nullptr, np);
+          y[j] = acc + skip * row.u[j];
+        }
+        if (in.z) gate_row(row.z, y, row.len);
+        for (int64_t j = 0; j < row.len; ++j) out[offset + time_at(s, first + j)] = y[j];
+      }
+    }
+  }
+}
+
+template void scan_forward_cpu<float>(const vd_scan_shape&, const ScanInputs<float>&, float*);
+template void scan_forward_cpu<double>(const vd_scan_shape&, const ScanInputs<double>&, double*);
+
+}  // namespace vd::cpu
+
+namespace {
+
+int check_shape(const vd_scan_shape* s) {
+  using vd::fail;
+  if (!s) return fail(VD_ERR_INVALID_ARGUMENT, "shape is NULL");
+  if (s->batch < 1 || s->dim < 1 || s->length < 1)
+    return fail(VD_ERR_INVALID_ARGUMENT, "batch, dim and length must be >= 1");
+  if (s->dstate < 1 || s->dstate > 256)
+    return fail(VD_ERR_INVALID_ARGUMENT, "dstate must be in 1..256, got " + std::to_string(s->dstate));
+  if (s->groups < 1 || s->dim % s->groups != 0)
+    return fail(VD_ERR_INVALID_ARGUMENT, "groups must be >= 1 and divide dim");
+  if (s->x_stride_batch < 0 || s->x_stride_dim < 0 || s->bc_stride_batch < 0 || s->bc_stride_group < 0 ||
+      s->bc_stride_state < 0)
+    return fail(VD_ERR_INVALID_ARGUMENT, "strides must be >= 0");
+  if (s->device < -1) return fail(VD_ERR_INVALID_ARGUMENT, "device must be -1 (CPU) or a CUDA index");
+  return VD_OK;
+}
+
+int check_cpu_dtype(int32_t dtype) {
+  if (dtype == VD_FLOAT32 || dtype == VD_FLOAT64) return VD_OK;
+  return vd::fail(VD_ERR_UNSUPPORTED, "the CPU selective scan supports float32 and float64 only");
+}
+
+template <typename T> vd::cpu::ScanInputs<T> typed_inputs(const void* u, const void* delta, const void* A,
+                                                          const void* B, const void* C, const void* D,
+                                                          const void* z, const void* delta_bias) {
+  return {static_cast<const T*>(u), static_cast<const T*>(delta), static_cast<const T*>(A),
+          static_cast<const T*>(B), static_cast<const T*>(C), static_cast<const T*>(D),
+          static_cast<const T*>(z), static_cast<const T*>(delta_bias)};
+}
+
+template <typename T> vd::cpu::ScanGrads<T> typed_grads(void* du, void* ddelta, void* dA, void* dB, void* dC,
+                                                        void* dD, void* dz, void* ddelta_bias) {
+  return {static_cast<T*>(du), static_cast<T*>(ddelta), static_cast<T*>(dA),
+          static_cast<T*>(dB), static_cast<T*>(dC), static_cast<T*>(dD), static_cast<T*>(dz),
+          static_cast<T*>(ddelta_bias)};
+}
+
+}  // namespace
+
+extern "C" int vd_selective_scan_fwd(const vd_scan_shape* shape, const void* u, const void* delta,
+                                     const void* A, const void* B, const void* C, const void* D,
+                                     const void* z, const void* delta_bias, void* out, void* stream) {
+  if (int rc = check_shape(shape)) return rc;
+  if (!u || !delta || !A || !B || !C || !out)
+    return vd::fail(VD_ERR_INVALID_ARGUMENT, "u, delta, A, B, C and out must not be NULL");
+  if (shape->device >= 0) {
+#ifdef VD_WITH_CUDA
+    return vd_scan_cuda_fwd(shape, u, delta, A, B, C, D, z, delta_bias, out, stream);
+#else
+    return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
+#endif
+  }
+  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
+  if (int rc = check_cpu_dtype(shape->dtype)) return rc;
+  try {
+    if (shape->dtype == VD_FLOAT32)
+      vd::cpu::scan_forward_cpu(*shape, typed_inputs<float>(u, delta, A, B, C, D, z, delta_bias),
+                                static_cast<float*>(out));
+    else
+      vd::cpu::scan_forward_cpu(*shape, typed_inputs<double>(u, delta, A, B, C, D, z, delta_bias),
+                                static_cast<double*>(out));
+  } catch (const std::bad_alloc&) {
+    return vd::fail(VD_ERR_OUT_OF_MEMORY, "selective scan forward: out of memory");
+  }
+  return VD_OK;
+}
+
+extern "C" int vd_selective_scan_bwd(const vd_scan_shape* shape, const void* u, const void* delta,
+                                     const void* A, const void* B, const void* C, const void* D,
+                                     const void* z, const void* delta_bias, const void* dout, void* du,
+                                     void* ddelta, void* dA, void* dB, void* dC, void* dD, void* dz,
+                                     void* ddelta_bias, void* stream) {
+  if (int rc = check_shape(shape)) return rc;
+  if (!u || !delta || !A || !B || !C || !dout || !du || !ddelta || !dA || !dB || !dC)
+    return vd::fail(VD_ERR_INVALID_ARGUMENT, "u, delta, A, B, C, dout, du, ddelta, dA, dB and dC must not be NULL");
+  if ((D == nullptr) != (dD == nullptr) || (z == nullptr) != (dz == nullptr) ||
+      (delta_bias == nullptr) != (ddelta_bias == nullptr))
+    return vd::fail(VD_ERR_INVALID_ARGUMENT, "dD, dz and ddelta_bias must be given exactly when D, z and delta_bias are");
+  if (shape->device >= 0) {
+#ifdef VD_WITH_CUDA
+    return vd_scan_cuda_bwd(shape, u, delta, A, B, C, D, z, delta_bias, dout, du, ddelta, dA, dB, dC, dD, dz,
+                            ddelta_bias, stream);
+#else
+    return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
+#endif
+  }
+  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
+  if (int rc = check_cpu_dtype(shape->dtype)) return rc;
+  try {
+    if (shape->dtype == VD_FLOAT32)
+      vd::cpu::scan_backward_cpu(*shape, typed_inputs<float>(u, delta, A, B, C, D, z, delta_bias),
+                                 static_cast<const float*>(dout),
+                                 typed_grads<float>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias));
+    else
+      vd::cpu::scan_backward_cpu(*shape, typed_inputs<double>(u, delta, A, B, C, D, z, delta_bias),
+                                 static_cast<const double*>(dout),
+                                 typed_grads<double>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias));
+  } catch (const std::bad_alloc&) {
+    return vd::fail(VD_ERR_OUT_OF_MEMORY, "selective scan backward: out of memory");
+  }
+  return VD_OK;
+}

@@ -1,0 +1,245 @@
+// CUDA selective scan and causal conv1d against the CPU kernels, forward and backward, for float32,
+// bfloat16 and float16 inputs, on shapes with length > 2048 and batch*dim > 65535. Without a GPU (or without
+// the CUDA kernels) it prints "skipped: no GPU" and succeeds.
+// Device memory comes from the CUDA driver API loaded at run time (libcuda.so.1), so this file needs no CUDA
+// headers and builds in CPU-only configurations too. The driver's primary context is the one the CUDA
+// runtime inside the library uses.
+#include "vd_scan.h"
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <dlfcn.h>
+#include <random>
+#include <vector>
+
+namespace {
+
+using CUresult = int;
+using CUdeviceptr = unsigned long long;
+struct Driver {
+  CUresult (*init)(unsigned);
+  CUresult (*device_get)(int*, int);
+  CUresult (*retain)(void**, int);
+  CUresult (*set_current)(void*);
+  CUresult (*alloc)(CUdeviceptr*, size_t);
+  CUresult (*free)(CUdeviceptr);
+  CUresult (*to_device)(CUdeviceptr, const void*, size_t);
+  CUresult (*to_host)(void*, CUdeviceptr, size_t);
+  CUresult (*sync)();
+};
+
+template <typename F> bool bind(void* lib, const char* name, F& fn) {
+  fn = reinterpret_cast<F>(dlsym(lib, name));
+  return fn != nullptr;
+}
+
+bool load_driver(Driver& d) {
+  void* lib = dlopen("libcuda.so.1", RTLD_NOW);
+  if (!lib) return false;
+  bool ok = bind(lib, "cuInit", d.init) && bind(lib, "cuDeviceGet", d.device_get) &&
+            bind(lib, "cuDevicePrimaryCtxRetain", d.retain) && bind(lib, "cuCtxSetCurrent", d.set_current) &&
+            bind(lib, "cuMemAlloc_v2", d.alloc) && bind(lib, "cuMemFree_v2", d.free) &&
+            bind(lib, "cuMemcpyHtoD_v2", d.to_device) && bind(lib, "cuMemcpyDtoH_v2", d.to_host) &&
+            bind(lib, "cuCtxSynchronize", d.sync);
+  int device = 0;
+  void* ctx = nullptr;
+  return ok && d.init(0) == 0 && d.device_get(&device, 0) == 0 && d.retain(&ctx, device) == 0 && d.set_current(ctx) == 0;
+}
+
+Driver drv;
+int failures = 0;
+
+uint16_t to_bf16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  u += 0x7fff + ((u >> 16) & 1);  // round to nearest even
+  return static_cast<uint16_t>(u >> 16);
+}
+float from_bf16(uint16_t h) {
+  const uint32_t u = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+// float16 for the normal range used here (|x| in [2^-14, 65504] or 0), round to nearest even.
+uint16_t to_f16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const uint32_t sign = (u >> 16) & 0x8000;
+  const int exp = static_cast<int>((u >> 23) & 0xff) - 127 + 15;
+  if (exp <= 0) return static_cast<uint16_t>(sign);
+  uint32_t mant = u & 0x7fffff;
+  uint32_t half = (static_cast<uint32_t>(exp) << 10) | (mant >> 13);
+  const uint32_t rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) ++half;
+  return static_cast<uint16_t>(sign | half);
+}
+float from_f16(uint16_t h) {
+  const uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  const uint32_t u = exp == 0 ? sign : sign | ((exp - 15 + 127) << 23) | (mant << 13);
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+// A host array in float plus its device copy in the tested dtype; round() makes the host values exactly the
+// device ones so that both paths compute on identical inputs.
+struct DeviceArray {
+  std::vector<float> host;
+  CUdeviceptr dev = 0;
+  int32_t dtype = VD_FLOAT32;
+
+  DeviceArray(std::vector<float> values, int32_t type) : host(std::move(values)), dtype(type) {
+    for (auto& v : host) v = dtype == VD_BFLOAT16 ? from_bf16(to_bf16(v)) : dtype == VD_FLOAT16 ? from_f16(to_f16(v)) : v;
+    drv.alloc(&dev, host.size() * elem());
+    upload();
+  }
+  DeviceArray(const DeviceArray&) = delete;
+  ~DeviceArray() { drv.free(dev); }
+  size_t elem() const { return dtype == VD_FLOAT32 ? 4 : 2; }
+  void upload() {
+    if (dtype == VD_FLOAT32) { drv.to_device(dev, host.data(), host.size() * 4); return; }
+    std::vector<uint16_t> h(host.size());
+    for (size_t i = 0; i < h.size(); ++i) h[i] = dtype == VD_BFLOAT16 ? to_bf16(host[i]) : to_f16(host[i]);
+    drv.to_device(dev, h.data(), h.size() * 2);
+  }
+  std::vector<float> download() const {
+    std::vector<float> out(host.size());
+    if (dtype == VD_FLOAT32) { drv.to_host(out.data(), dev, out.size() * 4); return out; }
+    std::vector<uint16_t> h(host.size());
+    drv.to_host(h.data(), dev, h.size() * 2);
+    for (size_t i = 0; i < h.size(); ++i) out[i] = dtype == VD_BFLOAT16 ? from_bf16(h[i]) : from_f16(h[i]);
+    return out;
+  }
+  void* ptr() const { return reinterpret_cast<void*>(dev); }
+};
+
+std::vector<float> random_vector(size_t n, std::mt19937& rng, float scale, float shift) {
+  std::normal_distribution<float> dist(0.f, 1.f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng) * scale + shift;
+  return v;
+}
+
+void compare(const char* what, const std::vector<float>& cpu, const std::vector<float>& gpu, double rtol) {
+  double scale = 1;
+  for (float v : cpu) scale = std::fmax(scale, std::fabs(v));
+  double worst = 0;
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    const double excess = std::fabs(cpu[i] - gpu[i]) - rtol * (scale * 0.1 + std::fabs(cpu[i]));
+    if (!(excess <= worst)) worst = std::isnan(excess) ? INFINITY : excess;
+  }
+  if (worst > 0) {
+    ++failures;
+    std::printf("FAIL %s: exceeds tolerance by %g\n", what, worst);
+  }
+}
+
+void scan_case(int64_t batch, int64_t dim, int64_t length, int64_t dstate, int64_t groups, int32_t dtype, int reverse,
+               double rtol) {
+  std::mt19937 rng(static_cast<unsigned>(batch * 131 + dim + length + dstate));
+  const size_t x = batch * dim * length, bc = batch * groups * dstate * length;
+  DeviceArray u(random_vector(x, rng, 1, 0), dtype), delta(random_vector(x, rng, 0.5f, -1), dtype),
+      B(random_vector(bc, rng, 1, 0), dtype), C(random_vector(bc, rng, 1, 0), dtype), z(random_vector(x, rng, 1, 0), dtype),
+      dout(random_vector(x, rng, 1, 0), dtype);
+  auto a_host = random_vector(dim * dstate, rng, 0.5f, 0);
+  for (auto& a : a_host) a = -std::exp(a);
+  DeviceArray A(a_host, VD_FLOAT32), D(random_vector(dim, rng, 1, 0), VD_FLOAT32), bias(random_vector(dim, rng, 0.2f, 0), VD_FLOAT32);
+  DeviceArray out(std::vector<float>(x), dtype), du(std::vector<float>(x), dtype), ddelta(std::vector<float>(x), dtype),
+      dz(std::vector<float>(x), dtype), dB(std::vector<float>(bc), dtype), dC(std::vector<float>(bc), dtype),
+      dA(std::vector<float>(dim * dstate), VD_FLOAT32), dD(std::vector<float>(dim), VD_FLOAT32),
+      dbias(std::vector<float>(dim), VD_FLOAT32);
+  vd_scan_shape s{batch, dim, length, dstate, groups, dim * length, length, groups * dstate * length, dstate * length,
+                  length, dtype, 1, reverse, 0};
+  int rc = vd_selective_scan_fwd(&s, u.ptr(), delta.ptr(), A.ptr(), B.ptr(), C.ptr(), D.ptr(), z.ptr(), bias.ptr(),
+                                 out.ptr(), nullptr);
+  if (rc == VD_OK)
+    rc = vd_selective_scan_bwd(&s, u.ptr(), delta.ptr(), A.ptr(), B.ptr(), C.ptr(), D.ptr(), z.ptr(), bias.ptr(),
+                               dout.ptr(), du.ptr(), ddelta.ptr(), dA.ptr(), dB.ptr(), dC.ptr(), dD.ptr(), dz.ptr(),
+                               dbias.ptr(), nullptr);
+  drv.sync();
+  if (rc != VD_OK) {
+    ++failures;
+    std::printf("FAIL CUDA scan call: %s\n", vd_last_error());
+    return;
+  }
+  std::vector<float> c_out(x), c_du(x), c_dd(x), c_dz(x), c_dB(bc), c_dC(bc), c_dA(dim * dstate), c_dD(dim), c_db(dim);
+  vd_scan_shape cs = s;
+  cs.dtype = VD_FLOAT32;
+  cs.device = -1;
+  vd_selective_scan_fwd(&cs, u.host.data(), delta.host.data(), A.host.data(), B.host.data(), C.host.data(),
+                        D.host.data(), z.host.data(), bias.host.data(), c_out.data(), nullptr);
+  vd_selective_scan_bwd(&cs, u.host.data(), delta.host.data(), A.host.data(), B.host.data(), C.host.data(),
+                        D.host.data(), z.host.data(), bias.host.data(), dout.host.data(), c_du.data(), c_dd.data(),
+                        c_dA.data(), c_dB.data(), c_dC.data(), c_dD.data(), c_dz.data(), c_db.data(), nullptr);
+  char name[160];
+  auto check = [&](const char* what, const std::vector<float>& cpu, const DeviceArray& gpu) {
+    std::snprintf(name, sizeof name, "scan b%lld d%lld L%lld n%lld g%lld dtype%d rev%d %s", (long long)batch,
+                  (long long)dim, (long long)length, (long long)dstate, (long long)groups, dtype, reverse, what);
+    compare(name, cpu, gpu.download(), rtol);
+  };
+  check("out", c_out, out);
+  check("du", c_du, du);
+  check("ddelta", c_dd, ddelta);
+  check("dz", c_dz, dz);
+  check("dB", c_dB, dB);
+  check("dC", c_dC, dC);
+  check("dA", c_dA, dA);
+  check("dD", c_dD, dD);
+  check("ddelta_bias", c_db, dbias);
+}
+
+void conv_case(int64_t batch, int64_t dim, int64_t length, int64_t width, int32_t dtype, int reverse, double rtol) {
+  std::mt19937 rng(static_cast<unsigned>(dim + length + width));
+  const size_t n = batch * dim * length;
+  DeviceArray xs(random_vector(n, rng, 1, 0), dtype), dout(random_vector(n, rng, 1, 0), dtype),
+      w(random_vector(dim * width, rng, 0.5f, 0), VD_FLOAT32), b(random_vector(dim, rng, 0.5f, 0), VD_FLOAT32);
+  DeviceArray out(std::vector<float>(n), dtype), dx(std::vector<float>(n), dtype),
+      dw(std::vector<float>(dim * width), VD_FLOAT32), db(std::vector<float>(dim), VD_FLOAT32);
+  vd_conv1d_shape s{batch, dim, length, width, dim * length, length, dtype, 1, reverse, 0};
+  int rc = vd_causal_conv1d_fwd(&s, xs.ptr(), w.ptr(), b.ptr(), out.ptr(), nullptr);
+  if (rc == VD_OK) rc = vd_causal_conv1d_bwd(&s, xs.ptr(), w.ptr(), b.ptr(), dout.ptr(), dx.ptr(), dw.ptr(), db.ptr(), nullptr);
+  drv.sync();
+  if (rc != VD_OK) {
+    ++failures;
+    std::printf("FAIL CUDA conv call: %s\n", vd_last_error());
+    return;
+  }
+  std::vector<float> c_out(n), c_dx(n), c_dw(dim * width), c_db(dim);
+  vd_conv1d_shape cs = s;
+  cs.dtype = VD_FLOAT32;
+  cs.device = -1;
+  vd_causal_conv1d_fwd(&cs, xs.host.data(), w.host.data(), b.host.data(), c_out.data(), nullptr);
+  vd_causal_conv1d_bwd(&cs, xs.host.data(), w.host.data(), b.host.data(), dout.host.data(), c_dx.data(), c_dw.data(),
+                       c_db.data(), nullptr);
+  compare("conv out", c_out, out.download(), rtol);
+  compare("conv dx", c_dx, dx.download(), rtol);
+  compare("conv dweight", c_dw, dw.download(), rtol);
+  compare("conv dbias", c_db, db.download(), rtol);
+}
+
+}  // namespace
+
+int main() {
+  if (!vd_has_cuda() || vd_cuda_device_count() <= 0 || !load_driver(drv)) {
+    std::printf("skipped: no GPU\n");
+    return 0;
+  }
+  const int32_t types[] = {VD_FLOAT32, VD_BFLOAT16, VD_FLOAT16};
+  const double tolerances[] = {2e-3, 5e-2, 1e-2};
+  for (int i = 0; i < 3; ++i)
+    for (int reverse = 0; reverse < 2; ++reverse) {
+      scan_case(1, 8, 3000, 16, 1, types[i], reverse, tolerances[i]);      // length > 2048
+      scan_case(2, 33000, 3, 16, 1, types[i], reverse, tolerances[i]);     // batch * dim > 65535
+      scan_case(1, 64, 40, 200, 2, types[i], reverse, tolerances[i]);      // large dstate, groups
+      scan_case(2, 40, 70, 5, 4, types[i], reverse, tolerances[i]);        // partial warps per group
+      conv_case(2, 33000, 9, 4, types[i], reverse, tolerances[i]);
+      conv_case(1, 8, 3000, 3, types[i], reverse, tolerances[i]);
+    }
+  if (failures) {
+    std::printf("%d check(s) failed\n", failures);
+    return 1;
+  }
+  std::printf("CUDA vs CPU: all checks passed\n");
+  return 0;
+}

@@ -1,0 +1,43 @@
+using VimDense.Layers;
+using static TorchSharp.torch;
+
+namespace VimDense.Backbones;
+
+/// <summary>
+/// The Vim block, "add, then norm, then mix" (models_mamba.Block): the carried residual absorbs the previous
+/// block's (drop-path'ed) mixer output, is normalised by RMSNorm and mixed. Returns (mixer output, residual);
+/// the full stream after the block is their sum, materialised only by the next block or the final norm.
+/// Tensors are channels-first (B, D, L); the residual stays float32.
+/// </summary>
+public sealed class VimBlock : nn.Module
+{
+    private readonly BiMambaMixer mixer;
+    private readonly RMSNorm norm;
+    private readonly DropPath drop_path;
+
+    public VimBlock(BiMambaMixer mixer, int dModel, double dropPathRate, double normEps = 1e-5) : base(nameof(VimBlock))
+    {
+        this.mixer = mixer;
+        norm = new RMSNorm(dModel, normEps, channelDim: 1);
+        drop_path = new DropPath(dropPathRate);
+        RegisterComponents();
+    }
+
+    public BiMambaMixer Mixer => mixer;
+
+    /// <param name="hidden">Previous block's mixer output, or the embedded tokens for the first block.</param>
+    /// <param name="residual">Previous residual, null for the first block.</param>
+    public (Tensor Hidden, Tensor Residual) Forward(Tensor hidden, Tensor? residual)
+    {
+        Tensor newResidual;
+        if (residual is null) newResidual = hidden.to_type(ScalarType.Float32, copy: true);
+        else
+        {
+            // No dtype-conversion handle on the float32 path: an extra alias would keep the old residual alive.
+            using var dropped = drop_path.forward(hidden);
+            newResidual = residual.dtype == ScalarType.Float32 ? residual.add(dropped) : residual.to_type(ScalarType.Float32).add_(dropped);
+        }
+        using var normalised = norm.forward(newResidual);
+        return (mixer.forward(normalised), newResidual);
+    }
+}

@@ -1,0 +1,25 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace VimDense.Backbones;
+
+/// <summary>The ViT MLP: fc1 (D → 4D), GELU, fc2 (4D → D) with timm's names.</summary>
+public sealed class VitMlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear fc1;
+    private readonly Linear fc2;
+
+    public VitMlp(int dim, int hidden) : base(nameof(VitMlp))
+    {
+        fc1 = nn.Linear(dim, hidden);
+        fc2 = nn.Linear(hidden, dim);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var h = fc1.forward(x);
+        using var a = nn.functional.gelu(h);
+        return fc2.forward(a);
+    }
+}

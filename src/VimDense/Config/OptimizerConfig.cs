@@ -1,0 +1,23 @@
+namespace VimDense.Config;
+
+/// <summary>AdamW with layer-wise learning-rate decay and no-weight-decay rules.</summary>
+public sealed class OptimizerConfig
+{
+    public string Type { get; set; } = "adamw";
+    public double Lr { get; set; } = 1e-4;
+    public List<double> Betas { get; set; } = [0.9, 0.999];
+    public double Eps { get; set; } = 1e-8;
+    public double WeightDecay { get; set; } = 0.05;
+    /// <summary>Per-layer LR decay rate; 1 disables layer decay.</summary>
+    public double LayerDecayRate { get; set; } = 1.0;
+    /// <summary>Blocks counted by layer decay; null = the backbone depth.</summary>
+    public int? LayerDecayNumLayers { get; set; }
+    /// <summary>Reproduce hustvl/Vim's constructor, which only matches DeiT "blocks.i" and skips every Vim layer.</summary>
+    public bool ReferenceLayerDecay { get; set; }
+    /// <summary>Last name segments exempt from weight decay; null = the default list (pos_embed, cls_token, A_log, D, ...).</summary>
+    public List<string>? NoDecayNames { get; set; }
+    public bool NoDecayOneDimensional { get; set; } = true;
+    /// <summary>Max global gradient L2 norm; null disables clipping.</summary>
+    public double? GradClip { get; set; }
+    public int AccumulationSteps { get; set; } = 1;
+}

@@ -1,0 +1,11 @@
+namespace VimDense.Config;
+
+/// <summary>Inference: whole or slide (crop, stride), optional flip and multi-scale test-time augmentation.</summary>
+public sealed class TestConfig
+{
+    public string Mode { get; set; } = "slide";
+    public int CropSize { get; set; } = 512;
+    public int Stride { get; set; } = 341;
+    public bool Flip { get; set; }
+    public List<double> Scales { get; set; } = [1.0];
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using TorchSharp;
+using VimDense.Engine.Logging;
+using static TorchSharp.torch;
+
+namespace VimDense.Engine;
+
+/// <summary>
+/// The iteration-based training loop shared by segmentation and detection: schedule → (accumulated) forward and
+/// backward → NaN/Inf check → gradient clipping → AdamW step → EMA; logging, periodic evaluation with the best
+/// checkpoint kept by <see cref="TrainerOptions.KeyMetric"/>, periodic checkpoints with everything needed to
+/// resume bit-identically (model, optimizer, EMA, torch RNG, data position, counters).
+/// </summary>
+public sealed class Trainer<TBatch>(
+    nn.Module model,
+    AdamW optimizer,
+    LearningRateSchedule schedule,
+    TrainerOptions options,
+    Func<TBatch, TrainStepResult> step,
+    IResumableBatchSource<TBatch> data,
+    Func<IReadOnlyDictionary<string, double>>? evaluate = null)
+{
+    private readonly CheckpointStore store = new(options.WorkDir, options.KeepLastCheckpoints);
+    private readonly ExponentialMovingAverage? ema = options.EmaDecay is { } decay ? new ExponentialMovingAverage(model, decay) : null;
+
+    /// <summary>Losses of each iteration of this call (1-based iteration → total loss), for tests and reports.</summary>
+    public List<(long Iteration, double Loss)> Losses { get; } = [];
+
+    public IReadOnlyDictionary<string, double>? LastMetrics { get; private set; }
+    public string? BestCheckpoint { get; private set; }
+    public string? LastCheckpoint { get; private set; }
+
+    /// <summary>Runs to <see cref="TrainerOptions.Iterations"/>; with <paramref name="resume"/>, continues from the work directory's latest checkpoint.</summary>
+    public void Run(bool resume)
+    {
+        var state = new TrainingState(0, 0, data.SaveState(), null, null);
+        if (resume)
+        {
+            var latest = store.LatestPath ?? throw new UserInputException($"--resume: no checkpoint in {options.WorkDir} ({CheckpointStore.LatestPointer} missing)");
+            state = CheckpointStore.Restore(latest, model, optimizer, ema);
+            data.RestoreState(state.DataState);
+            LastCheckpoint = latest;
+            Console.Error.WriteLine($"resumed from {latest} at iteration {state.Iteration}");
+        }
+        using var log = new TrainingLog(options.WorkDir, options.TensorBoard);
+        var progress = new ProgressBar(options.Iterations, state.Iteration, options.ProgressOutput);
+        var (best, bestIteration) = (state.BestMetric, state.BestIteration);
+        model.train();
+        for (var iteration = state.Iteration; iteration < options.Iterations; iteration++)
+        {
+            var lr = schedule.At(iteration);
+            var scalars = TrainOneIteration(iteration, lr);
+            var done = iteration + 1;
+            Losses.Add((done, scalars["loss"]));
+            progress.Report(done, $"loss {scalars["loss"]:F4} lr {lr:E2}");
+            if (done % options.LogInterval == 0 || done == options.Iterations || done == state.Iteration + 1)
+                log.Write("train", done, scalars);
+
+            var evaluateNow = evaluate is not null && (done == options.Iterations || (options.EvaluationInterval > 0 && done % options.EvaluationInterval == 0));
+            var improved = false;
+            if (evaluateNow)
+            {
+                LastMetrics = Evaluate();
+                log.Write("val", done, LastMetrics);
+                Console.Error.WriteLine($"\n[iter {done}] " + string.Join("  ", LastMetrics.Select(kv => $"{kv.Key} {kv.Value:F2}")));
+                if (LastMetrics.TryGetValue(options.KeyMetric, out var metric) && (best is null || metric > best))
+                    (best, bestIteration, improved) = (metric, done, true);
+            }
+            if (done % options.CheckpointInterval == 0 || done == options.Iterations || improved)
+            {
+                var current = new TrainingState(done, optimizer.Steps, data.SaveState(), best, bestIteration);
+                if (done % options.CheckpointInterval == 0 || done == options.Iterations)
+                    LastCheckpoint = store.Save(model, optimizer, ema, current, options.ConfigJson);
+                if (improved) SaveBest(current);
+            }
+        }
+        progress.Finish();
+    }
+
+    /// <summary>One optimizer iteration outside <see cref="Run"/> (no logging or checkpoints): for benchmarks.</summary>
+    public IReadOnlyDictionary<string, double> StepOnce(long iteration)
+    {
+        model.train();
+        return TrainOneIteration(iteration, schedule.At(iteration));
+    }
+
+    private Dictionary<string, double> TrainOneIteration(long iteration, double lr)
+    {
+        optimizer.ZeroGrad();
+        var sums = new Dictionary<string, double>();
+        for (var micro = 0; micro < options.AccumulationSteps; micro++)
+        {
+            using var scope = NewDisposeScope();
+            var result = step(data.Next());
+            var loss = result.Loss.item<float>();
+            if (!float.IsFinite(loss))
+                throw new TrainingDivergedException(
+                    $"loss is {loss} at iteration {iteration + 1}; stopped without saving. Last good checkpoint: {LastCheckpoint ?? "none yet"}" +
+                    " (lower the learning rate, enable gradient clipping, or resume from it with --resume)");
+            (options.AccumulationSteps == 1 ? result.Loss : result.Loss / options.AccumulationSteps).backward();
+            sums["loss"] = sums.GetValueOrDefault("loss") + loss / options.AccumulationSteps;
+            foreach (var (key, value) in result.Scalars) sums[key] = sums.GetValueOrDefault(key) + value / options.AccumulationSteps;
+        }
+        if (options.GradientClipNorm is > 0 and var maxNorm)
+            sums["grad_norm"] = ClipGradients(maxNorm);
+        optimizer.Step(lr);
+        ema?.Update();
+        sums["lr"] = lr;
+        return sums;
+    }
+
+    private double ClipGradients(double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var grads = optimizer.Parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
+        if (grads.Count == 0) return 0;
+        var total = stack(grads.Select(g => g.norm()).ToList()).norm().item<float>();
+        if (total > maxNorm)
+            foreach (var g in grads) g.mul_(maxNorm / (total + 1e-6));
+        return total;
+    }
+
+    private IReadOnlyDictionary<string, double> Evaluate()
+    {
+        ema?.Swap();
+        try
+        {
+            model.eval();
+            return evaluate!();
+        }
+        finally
+        {
+            model.train();
+            ema?.Swap();
+        }
+    }
+
+    private void SaveBest(TrainingState current)
+    {
+        foreach (var old in Directory.GetFiles(options.WorkDir, $"best_{options.KeyMetric}_iter_*.safetensors")) File.Delete(old);
+        BestCheckpoint = store.Save(model, optimizer, ema, current, options.ConfigJson,
+            $"best_{options.KeyMetric}_iter_{current.Iteration.ToString(CultureInfo.InvariantCulture)}.safetensors");
+    }
+}

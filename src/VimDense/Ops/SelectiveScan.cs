@@ -1,0 +1,23 @@
+using static TorchSharp.torch;
+
+namespace VimDense.Ops;
+
+/// <summary>
+/// Mamba-1 selective scan with variable B/C (native CPU/CUDA kernels, differentiable). Semantics are those of
+/// mamba's <c>selective_scan_ref</c>; see <c>native/include/vd_scan.h</c>. The device of <paramref name="u"/>
+/// picks the CPU or CUDA kernels; all inputs must be on that device.
+/// </summary>
+public static class SelectiveScan
+{
+    // u, delta: (B, D, L); A: (D, N); B, C: (B, G, N, L); D, deltaBias: (D); z: (B, D, L). Returns (B, D, L), dtype of u.
+    /// <summary>Runs the scan; with <paramref name="reverse"/> it runs from the last position to the first.</summary>
+    /// <remarks>B and C may also be given as (B, N, L), meaning one group.</remarks>
+    public static Tensor Apply(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor? D = null, Tensor? z = null,
+                               Tensor? deltaBias = null, bool deltaSoftplus = false, bool reverse = false)
+    {
+        ScanArguments.Validate(u, delta, A, B, C, D, z, deltaBias, native: true);
+        var b4 = B.dim() == 3 ? B.unsqueeze(1) : B;
+        var c4 = C.dim() == 3 ? C.unsqueeze(1) : C;
+        return SelectiveScanFunction.apply(u, delta, A, b4, c4, D, z, deltaBias, deltaSoftplus, reverse);
+    }
+}

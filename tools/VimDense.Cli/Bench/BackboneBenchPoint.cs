@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Newtonsoft.Json;
+using TorchSharp;
+using VimDense.Backbones;
+using static TorchSharp.torch;
+
+namespace VimDense.Cli.Bench;
+
+/// <summary>One measured point of `bench backbone`: a model at one image size.</summary>
+internal sealed record BenchResult(
+    string Model, int Size, int Tokens, int Batch, string Neck, string Device, string Attention,
+    int Iterations, double SecondsPerIteration, double ImagesPerSecond, double PeakMiB, double BaselineMiB);
+
+/// <summary>
+/// Measures one (model, size) point in its own process: builds the dense backbone (and bench neck), resets the
+/// peak-memory counter, then runs a warm-up and timed inference passes under no_grad. Memory is the growth of
+/// the peak resident set over the resident set right after construction (CPU), or of the GPU memory the
+/// process holds (caching allocator, read with nvidia-smi) over the same baseline (CUDA).
+/// </summary>
+internal static class BackboneBenchPoint
+{
+    public static BenchResult Measure(string model, int size, int batch, string neck, string device, string attention,
+        int minIterations, double minSeconds, int? depth = null)
+    {
+        var options = new BackboneOptions { Dense = true, ImgSize = size, Attention = attention, Depth = depth };
+        var backbone = BackboneFactory.Create(model, options);
+        var module = backbone.Module;
+        module.eval();
+        BenchFpnNeck? fpn = neck == "fpn" ? new BenchFpnNeck(backbone.Channels[0]) : null;
+        fpn?.eval();
+        var target = new Device(device);
+        module.to(target);
+        fpn?.to(target);
+        using var images = randn(batch, 3, size, size, device: target);
+        var isCuda = target.type == DeviceType.CUDA;
+
+        if (!isCuda) ProcessMemory.ResetPeak();
+        var baseline = isCuda ? GpuProcessMemoryBytes() : ProcessMemory.ResidentBytes();
+        using var noGrad = no_grad();
+        RunOnce(backbone, fpn, images, isCuda);                          // warm-up: thread pools, allocator, kernels
+        var clock = Stopwatch.StartNew();
+        var iterations = 0;
+        while (iterations < minIterations || clock.Elapsed.TotalSeconds < minSeconds)
+        {
+            RunOnce(backbone, fpn, images, isCuda);
+            iterations++;
+        }
+        var seconds = clock.Elapsed.TotalSeconds / iterations;
+        var peak = isCuda ? GpuProcessMemoryBytes() : ProcessMemory.PeakResidentBytes();
+        var tokens = size / options.Stride;
+        return new BenchResult(model, size, tokens * tokens, batch, neck, device, attention, iterations, seconds,
+            batch / seconds, (peak - baseline) / 1048576.0, baseline / 1048576.0);
+    }
+
+    private static void RunOnce(IBackbone backbone, BenchFpnNeck? neck, Tensor images, bool isCuda)
+    {
+        using var scope = NewDisposeScope();
+        var maps = backbone.Forward(images);
+        if (neck is not null) neck.forward(maps.ToArray());
+        if (isCuda) cuda.synchronize();
+    }
+
+    /// <summary>GPU memory held by this process according to nvidia-smi (the caching allocator keeps its peak reserved).</summary>
+    private static long GpuProcessMemoryBytes()
+    {
+        try
+        {
+            var info = new ProcessStartInfo("nvidia-smi", "--query-compute-apps=pid,used_memory --format=csv,noheader,nounits")
+            { RedirectStandardOutput = true, UseShellExecute = false };
+            using var process = Process.Start(info)!;
+            var text = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            var pid = Environment.ProcessId.ToString();
+            var line = text.Split('\n').FirstOrDefault(l => l.Split(',')[0].Trim() == pid);
+            return line is null ? 0 : long.Parse(line.Split(',')[1].Trim()) * 1048576;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return 0;
+        }
+    }
+
+    public static string ToJson(BenchResult result) => JsonConvert.SerializeObject(result);
+
+    public static BenchResult FromJson(string json) =>
+        JsonConvert.DeserializeObject<BenchResult>(json) ?? throw new InvalidDataException("empty bench result");
+}

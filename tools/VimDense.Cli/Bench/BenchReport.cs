@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace VimDense.Cli.Bench;
+
+/// <summary>The table, the Vim/DeiT ratios and the CSV of `bench backbone`.</summary>
+internal static class BenchReport
+{
+    public static void Print(IReadOnlyList<BenchResult> results, TextWriter output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine($"{"model",-12} {"size",5} {"tokens",7} {"batch",5} {"neck",5} {"images/s",10} {"s/iter",8} {"peak MiB",9}");
+        foreach (var r in results)
+            output.WriteLine(string.Create(c, $"{r.Model,-12} {r.Size,5} {r.Tokens,7} {r.Batch,5} {r.Neck,5} {r.ImagesPerSecond,10:0.000} {r.SecondsPerIteration,8:0.000} {r.PeakMiB,9:0.0}"));
+
+        var vim = results.Select(r => r.Model).FirstOrDefault(m => m.StartsWith("vim", StringComparison.Ordinal));
+        var deit = results.Select(r => r.Model).FirstOrDefault(m => m.StartsWith("deit", StringComparison.Ordinal));
+        if (vim is null || deit is null) return;
+        output.WriteLine();
+        output.WriteLine($"{"size",5} {$"{vim}/{deit} images/s",28} {$"{vim} memory % of {deit}",28}");
+        foreach (var size in results.Select(r => r.Size).Distinct())
+        {
+            var v = results.FirstOrDefault(r => r.Model == vim && r.Size == size);
+            var d = results.FirstOrDefault(r => r.Model == deit && r.Size == size);
+            if (v is null || d is null) continue;
+            output.WriteLine(string.Create(c, $"{size,5} {v.ImagesPerSecond / d.ImagesPerSecond,27:0.00}x {100 * v.PeakMiB / d.PeakMiB,27:0.0}%"));
+        }
+    }
+
+    public static void WriteCsv(string path, IReadOnlyList<BenchResult> results)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        var lines = new List<string> { "model,size,tokens,batch,neck,device,attention,iterations,seconds_per_iteration,images_per_second,peak_mib,baseline_mib" };
+        lines.AddRange(results.Select(r => string.Create(CultureInfo.InvariantCulture,
+            $"{r.Model},{r.Size},{r.Tokens},{r.Batch},{r.Neck},{r.Device},{r.Attention},{r.Iterations},{r.SecondsPerIteration:0.######},{r.ImagesPerSecond:0.######},{r.PeakMiB:0.###},{r.BaselineMiB:0.###}")));
+        File.WriteAllLines(path, lines);
+    }
+}

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using VimDense.Backbones;
+using VimDense.Cli.Bench;
+
+namespace VimDense.Cli.Commands;
+
+/// <summary>
+/// `vimdense bench backbone`: inference throughput (images/s) and peak memory of dense feature extraction per
+/// model and image size, each point in a fresh child process (so peaks do not mix), the Vim/DeiT ratios,
+/// a CSV and a PNG in the layout of the paper's Fig. 1.
+/// </summary>
+public sealed class BenchBackboneCommand : ICliCommand
+{
+    public string? Group => "bench";
+
+    public Command Build()
+    {
+        var models = new Option<string>("--models") { Description = "Comma-separated backbones", DefaultValueFactory = _ => "vim_tiny,deit_tiny" };
+        var sizes = new Option<string>("--sizes") { Description = "Comma-separated square image sizes", DefaultValueFactory = _ => "512,640,738,1024,1248" };
+        var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 1 };
+        var neck = new Option<string>("--neck") { Description = "none (backbone only, Fig. 1) or fpn (backbone + a minimal FPN, Fig. 3/4)", DefaultValueFactory = _ => "none" };
+        var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var attention = new Option<string>("--attention") { Description = "DeiT attention kernel: sdpa or math (matmul + softmax, as the paper's DeiT)", DefaultValueFactory = _ => "sdpa" };
+        var iterations = new Option<int>("--iters") { Description = "Minimum timed passes per point (after one warm-up)", DefaultValueFactory = _ => 3 };
+        var minSeconds = new Option<double>("--min-seconds") { Description = "Minimum timed seconds per point", DefaultValueFactory = _ => 2.0 };
+        var output = new Option<string>("--output") { Description = "Path prefix of the CSV and PNG", DefaultValueFactory = _ => "artifacts/bench/backbone" };
+        var depth = new Option<int?>("--depth") { Description = "Override the number of blocks (default: the variant's)" };
+        var singlePoint = new Option<bool>("--single-point") { Hidden = true, Description = "Internal: measure the first model and size in this process and print JSON" };
+        var command = new Command("backbone", "Images/s and peak memory of backbone feature extraction vs resolution (paper Fig. 1)");
+        foreach (var option in new Option[] { models, sizes, batch, neck, device, attention, iterations, minSeconds, output, depth, singlePoint })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var modelList = SplitList(parse.GetValue(models)!, "--models");
+            foreach (var model in modelList) BackboneFactory.IsVim(model);          // validates the names
+            var sizeList = SplitList(parse.GetValue(sizes)!, "--sizes").Select(s => int.TryParse(s, out var v) && v >= 16 ? v
+                : throw new UserInputException($"--sizes: '{s}' is not an image size (integer >= 16)")).ToList();
+            var neckName = parse.GetValue(neck)!.ToLowerInvariant() is "none" or "fpn" ? parse.GetValue(neck)!.ToLowerInvariant()
+                : throw new UserInputException($"--neck '{parse.GetValue(neck)}': expected none or fpn");
+            var deviceName = parse.GetValue(device)!.ToLowerInvariant() is "cpu" or "cuda" ? parse.GetValue(device)!.ToLowerInvariant()
+                : throw new UserInputException($"--device '{parse.GetValue(device)}': expected cpu or cuda");
+            if (deviceName == "cuda" && !TorchSharp.torch.cuda.is_available())
+                throw new UserInputException("--device cuda: no CUDA device visible to libtorch (build with -p:TorchBackend=cuda)");
+            if (parse.GetValue(batch) < 1) throw new UserInputException("--batch must be at least 1");
+
+            if (parse.GetValue(singlePoint))
+            {
+                var result = BackboneBenchPoint.Measure(modelList[0], sizeList[0], parse.GetValue(batch), neckName, deviceName,
+                    parse.GetValue(attention)!.ToLowerInvariant(), parse.GetValue(iterations), parse.GetValue(minSeconds), parse.GetValue(depth));
+                Console.WriteLine(BackboneBenchPoint.ToJson(result));
+                return 0;
+            }
+
+            var results = new List<BenchResult>();
+            foreach (var size in sizeList)
+                foreach (var model in modelList)
+                {
+                    Console.Error.WriteLine($"bench: {model} at {size}x{size} ...");
+                    // Two fresh processes per point: one timed with the default allocator, one measuring memory.
+                    var timed = RunChild(model, size, parse.GetValue(batch), neckName, deviceName, parse.GetValue(attention)!,
+                        parse.GetValue(iterations), parse.GetValue(minSeconds), parse.GetValue(depth), memoryRun: false);
+                    var memory = RunChild(model, size, parse.GetValue(batch), neckName, deviceName, parse.GetValue(attention)!,
+                        1, 0, parse.GetValue(depth), memoryRun: true);
+                    results.Add(timed with { PeakMiB = memory.PeakMiB, BaselineMiB = memory.BaselineMiB });
+                    var last = results[^1];
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"bench: {model} at {size}: {last.ImagesPerSecond:0.000} images/s, peak +{last.PeakMiB:0.0} MiB"));
+                }
+            BenchReport.Print(results, Console.Out);
+            var prefix = parse.GetValue(output)!;
+            BenchReport.WriteCsv(prefix + ".csv", results);
+            BenchPlot.Save(prefix + ".png", results);
+            Console.WriteLine($"wrote {prefix}.csv and {prefix}.png");
+            return 0;
+        });
+        return command;
+    }
+
+    private static List<string> SplitList(string text, string option)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        return items.Count > 0 ? items : throw new UserInputException($"{option}: empty list");
+    }
+
+    /// <summary>Runs this same program with --single-point for one (model, size) and parses its JSON line.</summary>
+    private static BenchResult RunChild(string model, int size, int batch, string neck, string device, string attention,
+        int iterations, double minSeconds, int? depth, bool memoryRun)
+    {
+        var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Two OpenMP runtimes share the cores (libtorch's and the native library's); busy-waiting workers of one
+        // starve the other (measured 3-5x slower on a loaded 2-core machine), so workers sleep when idle.
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) info.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        // Memory runs: a fixed glibc mmap threshold returns every freed tensor to the OS at once, so the peak
+        // resident set measures live tensors rather than heap fragmentation (timing runs keep the default).
+        if (memoryRun && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null) info.Environment["MALLOC_MMAP_THRESHOLD_"] = "131072";
+        var processPath = Environment.ProcessPath ?? "dotnet";
+        var assembly = typeof(BenchBackboneCommand).Assembly.Location;
+        if (Path.GetFileNameWithoutExtension(processPath) == "vimdense") info.FileName = processPath;
+        else
+        {
+            info.FileName = Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : "dotnet";
+            info.ArgumentList.Add(assembly);
+        }
+        foreach (var arg in new[] { "bench", "backbone", "--single-point", "--models", model, "--sizes", size.ToString(CultureInfo.InvariantCulture),
+                     "--batch", batch.ToString(CultureInfo.InvariantCulture), "--neck", neck, "--device", device, "--attention", attention,
+                     "--iters", iterations.ToString(CultureInfo.InvariantCulture), "--min-seconds", minSeconds.ToString(CultureInfo.InvariantCulture) })
+            info.ArgumentList.Add(arg);
+        if (depth is not null) { info.ArgumentList.Add("--depth"); info.ArgumentList.Add(depth.Value.ToString(CultureInfo.InvariantCulture)); }
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the bench child process");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.TrimStart().StartsWith('{'));
+        if (process.ExitCode != 0 || json is null)
+            throw new InvalidOperationException($"bench point {model} at {size} failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
+        return BackboneBenchPoint.FromJson(json);
+    }
+}

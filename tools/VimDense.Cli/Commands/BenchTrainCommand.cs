@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Diagnostics;
+using TorchSharp;
+using VimDense.Cli.Experiments;
+using VimDense.Config;
+using static TorchSharp.torch;
+
+namespace VimDense.Cli.Commands;
+
+/// <summary>
+/// `vimdense bench train [--config C ...] [--iters N]`: training-step throughput (forward, backward, AdamW) and
+/// peak resident memory of segmentors on random 512×512 batches. Without --config it measures the UperNet
+/// baselines Vim-Ti and DeiT-Ti (configs/ade20k) at batch 2, each in the same run.
+/// </summary>
+public sealed class BenchTrainCommand : ICliCommand
+{
+    public string? Group => "bench";
+
+    public Command Build()
+    {
+        var configs = new Option<string[]>("--config") { Description = "Configs to measure (default: the Vim-Ti and DeiT-Ti UperNet ADE20K configs)", AllowMultipleArgumentsPerToken = true };
+        var iterations = new Option<int>("--iters") { Description = "Timed iterations", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch") { Description = "Images per iteration", DefaultValueFactory = _ => 2 };
+        var size = new Option<int>("--size") { Description = "Square crop size", DefaultValueFactory = _ => 512 };
+        var set = new Option<string[]>("--set") { Description = "Override a config value in every config: a.b=c", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("train", "Training iterations/s and peak memory of segmentors (random data, CPU)");
+        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, set }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var paths = parse.GetValue(configs) is { Length: > 0 } given ? given : DefaultConfigs();
+            var (iters, warm, b, s) = (parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(size));
+            if (iters < 1 || b < 1 || s < 32) throw new UserInputException("--iters and --batch must be >= 1, --size >= 32");
+            Console.WriteLine($"{"config",-40} {"params",12} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
+            foreach (var path in paths)
+            {
+                long parameters; double seconds, peak;
+                try { (parameters, seconds, peak) = Measure(path, parse.GetValue(set) ?? [], iters, warm, b, s); }
+                catch (System.Runtime.InteropServices.ExternalException e)
+                {
+                    // A libtorch error in one model (e.g. an autograd failure) should not hide the others' numbers.
+                    Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} failed: {e.Message.Split('\n')[0]}");
+                    continue;
+                }
+                Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
+            }
+            Console.WriteLine($"(batch {b}, {s}x{s}, {torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS is the process high-water mark so far)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string[] DefaultConfigs()
+    {
+        var root = AppContext.BaseDirectory;
+        for (var dir = new DirectoryInfo(root); dir is not null; dir = dir.Parent)
+        {
+            var configs = Path.Combine(dir.FullName, "configs", "ade20k");
+            if (Directory.Exists(configs))
+                return [Path.Combine(configs, "upernet_vim_tiny_512_60k.json"), Path.Combine(configs, "upernet_deit_tiny_512_60k.json")];
+        }
+        throw new UserInputException("configs/ade20k not found above the program folder: pass --config");
+    }
+
+    private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(string path, string[] overrides, int iterations, int warmup, int batch, int size)
+    {
+        var experiment = SegmentationExperiment.Load(path, overrides.Append("model.backbone.pretrained=null").Append("train.tensor_board=false"), Path.Combine(Path.GetTempPath(), "vimdense-bench-train"));
+        var model = experiment.BuildModel(loadPretrained: false);
+        model.train();
+        var source = new RandomBatches(batch, size, experiment.Config.Model.NumClasses);
+        var trainer = experiment.CreateTrainer(model, source, null);
+        var watch = new Stopwatch();
+        for (var i = 0; i < warmup + iterations; i++)
+        {
+            if (i == warmup) watch.Start();
+            trainer.StepOnce(i);
+        }
+        watch.Stop();
+        return (model.parameters().Sum(p => p.numel()), watch.Elapsed.TotalSeconds / iterations, PeakResidentMiB());
+    }
+
+    private static double PeakResidentMiB()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return double.NaN;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+    }
+}

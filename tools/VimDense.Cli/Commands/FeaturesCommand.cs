@@ -1,0 +1,73 @@
+using System.CommandLine;
+using VimDense.Backbones;
+using VimDense.Checkpoints;
+using VimDense.IO;
+using static TorchSharp.torch;
+
+namespace VimDense.Cli.Commands;
+
+/// <summary>
+/// `vimdense features --model vim_tiny --checkpoint X.pth --input x.npy --output y.npy [--logits]`: the
+/// classification feature (normalised class token, as the reference's forward(x, return_features=True)) or
+/// the logits of a (B, 3, H, W) float32 batch.
+/// </summary>
+public sealed class FeaturesCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var model = new Option<string>("--model") { Description = $"Backbone: {string.Join(", ", BackboneFactory.Names)}", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Weights (.pth plain or {\"model\": ...}, or .safetensors)", Required = true };
+        var input = new Option<string>("--input") { Description = "float32 .npy of shape (B, 3, H, W)", Required = true };
+        var output = new Option<string>("--output") { Description = ".npy to write: (B, D) features or (B, classes) logits", Required = true };
+        var depth = new Option<int?>("--depth") { Description = "Number of blocks (default: as many as the checkpoint has)" };
+        var img = new Option<int?>("--img") { Description = "Configured image size (default: the input's; position embeddings are resized to it)" };
+        var stride = new Option<int>("--stride") { Description = "Patch stride (16, or 8 for the Vim \"+\" models)", DefaultValueFactory = _ => 16 };
+        var logits = new Option<bool>("--logits") { Description = "Write the head's logits instead of the features" };
+        var command = new Command("features", "Classification features or logits of a batch of images with a pretrained backbone");
+        foreach (var option in new Option[] { model, checkpoint, input, output, depth, img, stride, logits }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            using var images = NpyFile.Read(parse.GetValue(input)!);
+            if (images.dim() != 4 || images.shape[1] != 3 || images.dtype != ScalarType.Float32)
+                throw new UserInputException($"{parse.GetValue(input)}: expected float32 (B, 3, H, W), got {images.dtype} [{string.Join(", ", images.shape)}]");
+            var stateDict = StateDicts.Load(parse.GetValue(checkpoint)!);
+            try
+            {
+                var options = new BackboneOptions
+                {
+                    Dense = false,
+                    Depth = parse.GetValue(depth) ?? BackboneFactory.InferDepth(stateDict.Keys),
+                    ImgSize = parse.GetValue(img) ?? (int)images.shape[2],
+                    ImgWidth = parse.GetValue(img) is null ? (int)images.shape[3] : null,
+                    Stride = parse.GetValue(stride),
+                    NumClasses = stateDict.FirstOrDefault(kv => kv.Key == "head.weight" || kv.Key.EndsWith(".head.weight", StringComparison.Ordinal))
+                        .Value?.shape[0] is long classes ? (int)classes : 0,
+                };
+                using var backbone = (nn.Module<Tensor, Tensor>)BackboneFactory.Create(parse.GetValue(model)!, options);
+                var report = backbone switch
+                {
+                    VisionMamba vim => VimCheckpointAdapter.LoadInto(vim, stateDict, strict: true, parse.GetValue(checkpoint)!),
+                    VisionTransformer vit => VitCheckpointAdapter.LoadInto(vit, stateDict, strict: true, parse.GetValue(checkpoint)!),
+                    _ => throw new InvalidOperationException("unknown backbone type"),
+                };
+                foreach (var note in report.Adapted) Console.Error.WriteLine($"checkpoint: {note}");
+                backbone.eval();
+                using var noGrad = no_grad();
+                using var result = parse.GetValue(logits) ? backbone.forward(images) : backbone switch
+                {
+                    VisionMamba vim => vim.ForwardFeatures(images),
+                    VisionTransformer vit => vit.ForwardFeatures(images),
+                    _ => throw new InvalidOperationException("unknown backbone type"),
+                };
+                NpyFile.Write(parse.GetValue(output)!, result);
+                Console.WriteLine($"{parse.GetValue(output)}: {(parse.GetValue(logits) ? "logits" : "features")} [{string.Join(", ", result.shape)}]");
+            }
+            finally
+            {
+                foreach (var tensor in stateDict.Values) tensor.Dispose();
+            }
+            return 0;
+        });
+        return command;
+    }
+}

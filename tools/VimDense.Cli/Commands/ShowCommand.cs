@@ -1,0 +1,82 @@
+using System.CommandLine;
+using OpenCvSharp;
+using VimDense.Datasets;
+using VimDense.Datasets.Synthetic;
+using VimDense.Datasets.Transforms;
+using VimDense.Datasets.Visual;
+
+namespace VimDense.Cli.Commands;
+
+/// <summary>`vimdense show ade20k|coco DIR --index i [--augment] --output x.png`: draws a sample with its labels.</summary>
+public sealed class ShowCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var kind = new Argument<string>("kind") { Description = "ade20k or coco" };
+        var dir = new Argument<string>("dir") { Description = "data set root (ADEChallengeData2016 layout or COCO layout)" };
+        var index = new Option<int>("--index") { Description = "sample index", DefaultValueFactory = _ => 0 };
+        var augment = new Option<bool>("--augment") { Description = "apply the training pipeline (else the test pipeline)" };
+        var split = new Option<string>("--split") { Description = "training or validation (COCO: also train2017/val2017)", DefaultValueFactory = _ => "training" };
+        var size = new Option<int>("--size") { Description = "crop size (segmentation) or LSJ image size (detection)", DefaultValueFactory = _ => 512 };
+        var seed = new Option<int>("--seed") { Description = "augmentation seed", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--output") { Description = "PNG file to write", Required = true };
+        var command = new Command("show", "Draw a data set sample (optionally augmented) with its labels, boxes and masks");
+        command.Arguments.Add(kind);
+        command.Arguments.Add(dir);
+        foreach (var option in new Option[] { index, augment, split, size, seed, output }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var (root, i, train) = (parse.GetValue(dir)!, parse.GetValue(index), parse.GetValue(augment));
+            var rng = new Random(parse.GetValue(seed));
+            using var picture = parse.GetValue(kind) switch
+            {
+                "ade20k" => Segmentation(root, parse.GetValue(split)!, train, parse.GetValue(size), i, rng),
+                "coco" => Detection(root, parse.GetValue(split)!, train, parse.GetValue(size), i, rng),
+                var other => throw new UserInputException($"show: unknown kind '{other}' (expected ade20k or coco)"),
+            };
+            var path = parse.GetValue(output)!;
+            if (!Cv2.ImWrite(path, picture)) throw new UserInputException($"{path}: cannot write the image");
+            Console.WriteLine($"wrote {picture.Width}x{picture.Height} {Path.GetFullPath(path)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static void CheckIndex(int index, int count)
+    {
+        if (index < 0 || index >= count) throw new UserInputException($"--index {index} is out of range (the split has {count} samples)");
+    }
+
+    private static Mat Segmentation(string root, string split, bool train, int size, int index, Random rng)
+    {
+        var dataset = DataSetup.Ade20k(root, split, train, size);
+        CheckIndex(index, dataset.Count);
+        var sample = dataset.Get(index, rng);
+        var norm = DataSetup.SegmentationOptions(size).Normalize;
+        using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
+        return OverlayRenderer.Segmentation(image, sample.Label, sample.LabelHeight, sample.LabelWidth);
+    }
+
+    private static Mat Detection(string root, string split, bool train, int size, int index, Random rng)
+    {
+        var dataset = DataSetup.Coco(root, split, train, size);
+        CheckIndex(index, dataset.Count);
+        var sample = dataset.Get(index, rng);
+        var norm = DataSetup.DetectionOptions(size).Normalize;
+        using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
+        var names = SyntheticInfo.ClassNames(root) ?? dataset.Annotations.Categories.Select(c => c.Name).ToList();
+        var bitmasks = sample.Instances.Select(inst => inst.Bitmask is null ? null
+            : ChwConversion.FromBytes(inst.Bitmask, sample.Height, sample.Width)).ToList();
+        try
+        {
+            return OverlayRenderer.Detection(image,
+                sample.Instances.Select(x => ((float)x.X1, (float)x.Y1, (float)x.X2, (float)x.Y2)).ToList(),
+                sample.Instances.Select(x => x.ClassIndex).ToList(),
+                sample.Instances.Select(x => x.Polygons).ToList(), names, bitmasks);
+        }
+        finally
+        {
+            foreach (var m in bitmasks) m?.Dispose();
+        }
+    }
+}
