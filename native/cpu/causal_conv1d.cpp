@@ -15,6 +15,9 @@ namespace {
 
 using vd::cpu::Math;
 
+// Below this many elements (~1 ms of work) the conv runs on the calling thread: see kParallelWork.
+constexpr int64_t kParallelElements = int64_t(1) << 20;
+
 inline int64_t time_at(const vd_conv1d_shape& s, int64_t step) { return s.reverse ? s.length - 1 - step : step; }
 
 // Pre-activation of one row in scan order: pre[j] = bias + sum_w w[w] * xs[j - (W-1-w)], where
@@ -37,7 +40,7 @@ void load_padded_row(const vd_conv1d_shape& s, const T* x, int64_t offset, std::
 }
 
 template <typename T> void conv_forward_cpu(const vd_conv1d_shape& s, const T* x, const T* w, const T* bias, T* out) {
-#pragma omp parallel
+#pragma omp parallel if (s.batch * s.dim * s.length >= kParallelElements)
   {
     std::vector<T> padded(static_cast<size_t>(s.length + s.width - 1)), pre(static_cast<size_t>(s.length));
 #pragma omp for schedule(static)
@@ -59,7 +62,7 @@ template <typename T>
 void conv_backward_cpu(const vd_conv1d_shape& s, const T* x, const T* w, const T* bias, const T* dout, T* dx,
                        T* dw, T* dbias) {
   const int64_t L = s.length, W = s.width, halo = W - 1;
-#pragma omp parallel
+#pragma omp parallel if (s.batch * s.dim * s.length >= kParallelElements)
   {
     std::vector<T> padded(static_cast<size_t>(L + halo)), pre(static_cast<size_t>(L));
     // g[j] = dLoss/dpre at scan step j, followed by width-1 zeros (steps past the end).

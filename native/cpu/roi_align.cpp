@@ -3,8 +3,8 @@
 // Semantics are torchvision's roi_align (reference/dense_prediction.md §7.1): each output bin averages
 // gh x gw bilinear samples; samples beyond one pixel outside the map count as zeros.
 // CPU forward: OpenMP over RoIs; the sample positions and bilinear weights of one RoI are computed
-// once and reused for every channel. CPU backward: OpenMP over channels, so that two threads never
-// add into the same grad_input plane (RoIs of one image overlap, channels never do).
+// once and reused for every channel. CPU backward: OpenMP over channels (RoIs in memory-bounded chunks),
+// so that two threads never add into the same grad_input plane (RoIs of one image overlap, channels never do).
 #include "vd_detection.h"
 #include "src/common.h"
 #ifdef VD_WITH_CUDA
@@ -121,24 +121,37 @@ template <typename T>
 void roi_align_backward_cpu(const vd_roi_align_shape& s, const T* grad_output, const T* rois, T* grad_input) {
   const int64_t plane = s.height * s.width, bins = s.pooled_height * s.pooled_width;
   std::memset(grad_input, 0, sizeof(T) * static_cast<size_t>(s.batch * s.channels * plane));
+  // RoIs go in chunks whose sampling grids together stay under ~1M samples (a 1000-pixel box at scale 1
+  // alone has ~10^6), and each chunk's channels run in parallel.
+  constexpr size_t kMaxSamples = size_t{1} << 20;
   std::vector<RoiGrid<T>> grids;
-  grids.reserve(static_cast<size_t>(s.num_rois));
-  for (int64_t k = 0; k < s.num_rois; ++k) grids.emplace_back(s, rois + k * 5);
+  int64_t first = 0;
+  while (first < s.num_rois) {
+    grids.clear();
+    size_t samples = 0;
+    int64_t last = first;
+    while (last < s.num_rois && (grids.empty() || samples < kMaxSamples)) {
+      grids.emplace_back(s, rois + last * 5);
+      samples += grids.back().samples.size();
+      ++last;
+    }
 #pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < s.channels; ++c) {
-    for (int64_t k = 0; k < s.num_rois; ++k) {
-      const RoiGrid<T>& grid = grids[static_cast<size_t>(k)];
-      const int64_t per_bin = grid.grid_h * grid.grid_w;
-      T* gin = grad_input + (grid.batch_index * s.channels + c) * plane;
-      const T* gout = grad_output + (k * s.channels + c) * bins;
-      for (int64_t b = 0; b < bins; ++b) {
-        const T g = gout[b] / grid.count;
-        for (int64_t i = b * per_bin; i < (b + 1) * per_bin; ++i) {
-          const Sample<T>& sm = grid.samples[static_cast<size_t>(i)];
-          for (int j = 0; j < 4; ++j) gin[sm.pos[j]] += g * sm.weight[j];
+    for (int64_t c = 0; c < s.channels; ++c) {
+      for (int64_t k = first; k < last; ++k) {
+        const RoiGrid<T>& grid = grids[static_cast<size_t>(k - first)];
+        const int64_t per_bin = grid.grid_h * grid.grid_w;
+        T* gin = grad_input + (grid.batch_index * s.channels + c) * plane;
+        const T* gout = grad_output + (k * s.channels + c) * bins;
+        for (int64_t b = 0; b < bins; ++b) {
+          const T g = gout[b] / grid.count;
+          for (int64_t i = b * per_bin; i < (b + 1) * per_bin; ++i) {
+            const Sample<T>& sm = grid.samples[static_cast<size_t>(i)];
+            for (int j = 0; j < 4; ++j) gin[sm.pos[j]] += g * sm.weight[j];
+          }
         }
       }
     }
+    first = last;
   }
 }
 

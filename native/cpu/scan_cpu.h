@@ -11,11 +11,22 @@ namespace vd::cpu {
 // States are padded to a multiple of one AVX2 float vector; the padding has A = 0 and B = C = 0, so its
 // state stays exactly zero and adds nothing to y.
 constexpr int64_t kLanes = 8;
+// Channel blocks of the backward: dB/dC are accumulated per block (blocks are scheduled dynamically), then
+// summed in block order, so the result does not depend on the thread count or on which thread ran a block.
+constexpr int64_t kMaxChannelBlocks = 16;
 // Time steps per chunk: rows are processed chunk by chunk through small buffers, and the backward
 // recomputes the states of one chunk at a time from a checkpoint taken at the chunk's start.
 constexpr int64_t kChunk = 64;
 
 inline int64_t padded_states(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
+
+// Below this many state updates (batch * dim * length * padded dstate, ~5 ms on one core) the kernels run on
+// the calling thread: a parallel region costs barriers, and on a busy machine a barrier waits for the other
+// threads to be scheduled, which can cost more than the whole scan.
+constexpr int64_t kParallelWork = int64_t(4) << 20;
+inline bool worth_parallel(const vd_scan_shape& s) {
+  return s.batch * s.dim * s.length * padded_states(s.dstate) >= kParallelWork;
+}
 
 template <typename T> struct ScanInputs {
   const T *u, *delta, *A, *B, *C, *D, *z, *delta_bias;
@@ -35,7 +46,8 @@ inline int64_t time_at(const vd_scan_shape& s, int64_t step) {
 template <typename T> std::vector<T> states_by_step(const vd_scan_shape& s, const T* src) {
   const int64_t np = padded_states(s.dstate), L = s.length;
   std::vector<T> out(static_cast<size_t>(s.batch * s.groups * L * np), T(0));
-#pragma omp parallel for collapse(2) schedule(static)
+  // Serial on purpose: it is dim times smaller than the scan, and a parallel region costs a barrier that
+  // a loaded machine can stretch to milliseconds.
   for (int64_t bg = 0; bg < s.batch * s.groups; ++bg)
     for (int64_t n = 0; n < s.dstate; ++n) {
       const int64_t b = bg / s.groups, g = bg % s.groups;
@@ -84,10 +96,18 @@ inline void advance_states(const ChunkRow<T>& row, const T* a, const T* b_steps,
     forward_step<T>(a, b_steps + j * np, nullptr, row.dt[j], row.dtu[j], h, h, nullptr, np);
 }
 
+inline int64_t chunk_count(const vd_scan_shape& s) { return (s.length + kChunk - 1) / kChunk; }
+
+// Checkpoints: the state entering every chunk of every row, [batch][dim][chunk][padded state].
+inline int64_t checkpoint_elements(const vd_scan_shape& s) {
+  return s.batch * s.dim * chunk_count(s) * padded_states(s.dstate);
+}
+
+// checkpoints may be null (not stored / recomputed by the backward).
 template <typename T>
-void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out);
+void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out, T* checkpoints);
 template <typename T>
 void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, const T* dout,
-                       const ScanGrads<T>& grads);
+                       const ScanGrads<T>& grads, const T* checkpoints);
 
 }  // namespace vd::cpu

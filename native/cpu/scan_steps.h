@@ -23,6 +23,13 @@ inline T forward_step(const T* a, const T* b, const T* c, T dt, T dtu, const T* 
   return acc;
 }
 
+// Runs forward_step over `len` steps (B/C rows np apart), writing sum(h c) of every step to y; h is updated.
+template <typename T>
+inline void forward_chunk(const T* a, const T* b, const T* c, const T* dt, const T* dtu, int64_t len, T* h, T* y,
+                          int64_t np) {
+  for (int64_t j = 0; j < len; ++j) y[j] = forward_step<T>(a, b + j * np, c + j * np, dt[j], dtu[j], h, h, nullptr, np);
+}
+
 // One reverse step of the adjoint: see selective_scan_backward.cpp for the formulas.
 template <typename T> struct AdjointStep {
   const T *a, *b, *c, *h, *h_prev, *decay;
@@ -55,7 +62,48 @@ template <typename T> inline void gate_row(const T* z, T* y, int64_t len) {
   for (int64_t j = 0; j < len; ++j) y[j] *= z[j] * Math<T>::sigmoid(z[j]);
 }
 
+// Backward of out = y * silu(z): dy = go * silu(z), dz = go * y * silu'(z).
+template <typename T> inline void gate_backward_row(const T* z, const T* go, const T* y, T* dy, T* dz, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) {
+    const T s = Math<T>::sigmoid(z[j]);
+    dy[j] = go[j] * z[j] * s;
+    dz[j] = go[j] * y[j] * silu_grad(z[j], s);
+  }
+}
+// ddt *= softplus'(x), element-wise.
+template <typename T> inline void softplus_backward_row(const T* x, T* ddt, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) ddt[j] *= softplus_grad(x[j]);
+}
+
 #ifdef VD_HAVE_AVX2
+template <>
+inline void gate_backward_row<float>(const float* z, const float* go, const float* y, float* dy, float* dz, int64_t len) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  int64_t j = 0;
+  for (; j + 8 <= len; j += 8) {
+    const __m256 vz = _mm256_loadu_ps(z + j), vg = _mm256_loadu_ps(go + j), s = avx2::sigmoid8(vz);
+    _mm256_storeu_ps(dy + j, _mm256_mul_ps(vg, _mm256_mul_ps(vz, s)));
+    const __m256 grad = _mm256_mul_ps(s, _mm256_fmadd_ps(vz, _mm256_sub_ps(one, s), one));
+    _mm256_storeu_ps(dz + j, _mm256_mul_ps(_mm256_mul_ps(vg, _mm256_loadu_ps(y + j)), grad));
+  }
+  for (; j < len; ++j) {
+    const float s = Math<float>::sigmoid(z[j]);
+    dy[j] = go[j] * z[j] * s;
+    dz[j] = go[j] * y[j] * silu_grad(z[j], s);
+  }
+}
+
+template <> inline void softplus_backward_row<float>(const float* x, float* ddt, int64_t len) {
+  const __m256 threshold = _mm256_set1_ps(20.0f);
+  int64_t j = 0;
+  for (; j + 8 <= len; j += 8) {
+    const __m256 vx = _mm256_loadu_ps(x + j);
+    const __m256 grad = _mm256_blendv_ps(avx2::sigmoid8(vx), _mm256_set1_ps(1.0f), _mm256_cmp_ps(vx, threshold, _CMP_GT_OQ));
+    _mm256_storeu_ps(ddt + j, _mm256_mul_ps(_mm256_loadu_ps(ddt + j), grad));
+  }
+  for (; j < len; ++j) ddt[j] *= softplus_grad(x[j]);
+}
+
 template <>
 inline float forward_step<float>(const float* a, const float* b, const float* c, float dt, float dtu,
                                  const float* h_prev, float* h_next, float* decay, int64_t np) {
@@ -69,6 +117,30 @@ inline float forward_step<float>(const float* a, const float* b, const float* c,
     if (c) acc = _mm256_fmadd_ps(h, _mm256_loadu_ps(c + n), acc);
   }
   return avx2::hsum8(acc);
+}
+
+// 16 states (the Vim/Mamba default): the state stays in two registers across the chunk instead of making a
+// store-to-load round trip through memory every step (that round trip sits on the recurrence's critical path).
+template <>
+inline void forward_chunk<float>(const float* a, const float* b, const float* c, const float* dt, const float* dtu,
+                                 int64_t len, float* h, float* y, int64_t np) {
+  if (np != 16) {
+    for (int64_t j = 0; j < len; ++j) y[j] = forward_step<float>(a, b + j * np, c + j * np, dt[j], dtu[j], h, h, nullptr, np);
+    return;
+  }
+  const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
+  __m256 h0 = _mm256_loadu_ps(h), h1 = _mm256_loadu_ps(h + 8);
+  for (int64_t j = 0; j < len; ++j) {
+    const float* bj = b + j * 16;
+    const float* cj = c + j * 16;
+    const __m256 vdt = _mm256_set1_ps(dt[j]), vdtu = _mm256_set1_ps(dtu[j]);
+    const __m256 e0 = avx2::exp8(_mm256_mul_ps(vdt, a0)), e1 = avx2::exp8(_mm256_mul_ps(vdt, a1));
+    h0 = _mm256_fmadd_ps(e0, h0, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj)));
+    h1 = _mm256_fmadd_ps(e1, h1, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj + 8)));
+    y[j] = avx2::hsum8(_mm256_fmadd_ps(h0, _mm256_loadu_ps(cj), _mm256_mul_ps(h1, _mm256_loadu_ps(cj + 8))));
+  }
+  _mm256_storeu_ps(h, h0);
+  _mm256_storeu_ps(h + 8, h1);
 }
 
 template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& ddtu) const {

@@ -14,16 +14,17 @@
 namespace vd::cpu {
 
 template <typename T>
-void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out) {
+void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out, T* checkpoints) {
   const int64_t np = padded_states(s.dstate), L = s.length, per_group = s.dim / s.groups;
   const std::vector<T> b_steps = states_by_step(s, in.B), c_steps = states_by_step(s, in.C);
   const std::vector<T> a_padded = padded_A(s, in.A);
-#pragma omp parallel
+#pragma omp parallel if (worth_parallel(s))
   {
     std::vector<T> h(static_cast<size_t>(np));
     ChunkRow<T> row;
     T y[kChunk];
-#pragma omp for schedule(static)
+    // Dynamic: rows are independent, and a thread that the OS deschedules must not hold back the others.
+#pragma omp for schedule(dynamic, 4)
     for (int64_t bd = 0; bd < s.batch * s.dim; ++bd) {
       const int64_t b = bd / s.dim, d = bd % s.dim, g = d / per_group;
       const int64_t offset = b * s.x_stride_batch + d * s.x_stride_dim;
@@ -34,12 +35,10 @@ void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out) {
       std::fill(h.begin(), h.end(), T(0));
       T* hp = h.data();
       for (int64_t first = 0; first < L; first += kChunk) {
+        if (checkpoints) std::copy(hp, hp + np, checkpoints + (bd * chunk_count(s) + first / kChunk) * np);
         row.load(s, in, offset, first, bias);
-        for (int64_t j = 0; j < row.len; ++j) {
-          const T acc = forward_step<T>(a, bs + (first + j) * np, cs + (first + j) * np, row.dt[j], row.dtu[j],
-                                        hp, hp, nullptr, np);
-          y[j] = acc + skip * row.u[j];
-        }
+        forward_chunk<T>(a, bs + first * np, cs + first * np, row.dt, row.dtu, row.len, hp, y, np);
+        for (int64_t j = 0; j < row.len; ++j) y[j] += skip * row.u[j];
         if (in.z) gate_row(row.z, y, row.len);
         for (int64_t j = 0; j < row.len; ++j) out[offset + time_at(s, first + j)] = y[j];
       }
@@ -47,8 +46,8 @@ void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out) {
   }
 }
 
-template void scan_forward_cpu<float>(const vd_scan_shape&, const ScanInputs<float>&, float*);
-template void scan_forward_cpu<double>(const vd_scan_shape&, const ScanInputs<double>&, double*);
+template void scan_forward_cpu<float>(const vd_scan_shape&, const ScanInputs<float>&, float*, float*);
+template void scan_forward_cpu<double>(const vd_scan_shape&, const ScanInputs<double>&, double*, double*);
 
 }  // namespace vd::cpu
 
@@ -92,9 +91,16 @@ template <typename T> vd::cpu::ScanGrads<T> typed_grads(void* du, void* ddelta, 
 
 }  // namespace
 
+extern "C" int64_t vd_selective_scan_checkpoint_bytes(const vd_scan_shape* shape) {
+  if (check_shape(shape) != VD_OK || shape->device >= 0) return 0;
+  const int64_t element = shape->dtype == VD_FLOAT64 ? 8 : 4;
+  return vd::cpu::checkpoint_elements(*shape) * element;
+}
+
 extern "C" int vd_selective_scan_fwd(const vd_scan_shape* shape, const void* u, const void* delta,
                                      const void* A, const void* B, const void* C, const void* D,
-                                     const void* z, const void* delta_bias, void* out, void* stream) {
+                                     const void* z, const void* delta_bias, void* out, void* checkpoints,
+                                     void* stream) {
   if (int rc = check_shape(shape)) return rc;
   if (!u || !delta || !A || !B || !C || !out)
     return vd::fail(VD_ERR_INVALID_ARGUMENT, "u, delta, A, B, C and out must not be NULL");
@@ -110,10 +116,10 @@ extern "C" int vd_selective_scan_fwd(const vd_scan_shape* shape, const void* u, 
   try {
     if (shape->dtype == VD_FLOAT32)
       vd::cpu::scan_forward_cpu(*shape, typed_inputs<float>(u, delta, A, B, C, D, z, delta_bias),
-                                static_cast<float*>(out));
+                                static_cast<float*>(out), static_cast<float*>(checkpoints));
     else
       vd::cpu::scan_forward_cpu(*shape, typed_inputs<double>(u, delta, A, B, C, D, z, delta_bias),
-                                static_cast<double*>(out));
+                                static_cast<double*>(out), static_cast<double*>(checkpoints));
   } catch (const std::bad_alloc&) {
     return vd::fail(VD_ERR_OUT_OF_MEMORY, "selective scan forward: out of memory");
   }
@@ -124,7 +130,7 @@ extern "C" int vd_selective_scan_bwd(const vd_scan_shape* shape, const void* u, 
                                      const void* A, const void* B, const void* C, const void* D,
                                      const void* z, const void* delta_bias, const void* dout, void* du,
                                      void* ddelta, void* dA, void* dB, void* dC, void* dD, void* dz,
-                                     void* ddelta_bias, void* stream) {
+                                     void* ddelta_bias, const void* checkpoints, void* stream) {
   if (int rc = check_shape(shape)) return rc;
   if (!u || !delta || !A || !B || !C || !dout || !du || !ddelta || !dA || !dB || !dC)
     return vd::fail(VD_ERR_INVALID_ARGUMENT, "u, delta, A, B, C, dout, du, ddelta, dA, dB and dC must not be NULL");
@@ -145,11 +151,13 @@ extern "C" int vd_selective_scan_bwd(const vd_scan_shape* shape, const void* u, 
     if (shape->dtype == VD_FLOAT32)
       vd::cpu::scan_backward_cpu(*shape, typed_inputs<float>(u, delta, A, B, C, D, z, delta_bias),
                                  static_cast<const float*>(dout),
-                                 typed_grads<float>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias));
+                                 typed_grads<float>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias),
+                                 static_cast<const float*>(checkpoints));
     else
       vd::cpu::scan_backward_cpu(*shape, typed_inputs<double>(u, delta, A, B, C, D, z, delta_bias),
                                  static_cast<const double*>(dout),
-                                 typed_grads<double>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias));
+                                 typed_grads<double>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias),
+                                 static_cast<const double*>(checkpoints));
   } catch (const std::bad_alloc&) {
     return vd::fail(VD_ERR_OUT_OF_MEMORY, "selective scan backward: out of memory");
   }

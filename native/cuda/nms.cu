@@ -16,7 +16,8 @@ __device__ inline float iou(const float* a, const float* b) {
   const float h = fmaxf(0.f, fminf(a[3], b[3]) - fmaxf(a[1], b[1]));
   const float inter = w * h;
   const float area_a = (a[2] - a[0]) * (a[3] - a[1]), area_b = (b[2] - b[0]) * (b[3] - b[1]);
-  return inter / (area_a + area_b - inter);
+  // IEEE division even under --use_fast_math, so that the threshold test agrees with the CPU kernel.
+  return __fdiv_rn(inter, area_a + area_b - inter);
 }
 
 // mask[i * col_blocks + cb] bit t set <=> sorted box i suppresses sorted box cb*64+t (which comes later).

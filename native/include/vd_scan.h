@@ -44,15 +44,21 @@ typedef struct vd_scan_shape {
   int32_t device;         /* -1 CPU, >= 0 CUDA device index */
 } vd_scan_shape;
 
+/* Size in bytes of the optional `checkpoints` buffer: the scan states at chunk starts, written by the
+ * forward so that the backward can skip recomputing them (the backward recomputes them when it gets
+ * NULL). 0 where the path does not use it (CUDA recomputes on its own); the buffer is opaque. */
+VD_API int64_t vd_selective_scan_checkpoint_bytes(const vd_scan_shape* shape);
+
 VD_API int vd_selective_scan_fwd(const vd_scan_shape* shape, const void* u, const void* delta,
                                  const void* A, const void* B, const void* C, const void* D,
-                                 const void* z, const void* delta_bias, void* out, void* stream);
+                                 const void* z, const void* delta_bias, void* out, void* checkpoints,
+                                 void* stream);
 
 VD_API int vd_selective_scan_bwd(const vd_scan_shape* shape, const void* u, const void* delta,
                                  const void* A, const void* B, const void* C, const void* D,
                                  const void* z, const void* delta_bias, const void* dout, void* du,
                                  void* ddelta, void* dA, void* dB, void* dC, void* dD, void* dz,
-                                 void* ddelta_bias, void* stream);
+                                 void* ddelta_bias, const void* checkpoints, void* stream);
 
 /* Depthwise causal conv1d: out[b,d,t] = act(bias[d] + sum_w weight[d,w] * x[b,d,t-(width-1-w)]), zero
  * padded; act = SiLU when `silu`. With `reverse` the convolution is anti-causal (flip -> conv -> flip).

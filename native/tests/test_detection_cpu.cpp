@@ -66,6 +66,29 @@ void backward_is_transpose_and_outside_is_zero() {
   check(zeros, "fully outside and degenerate RoIs pool to zero");
 }
 
+void backward_handles_many_large_rois_in_chunks() {
+  // 1000 RoIs of 1000-1600 samples each exceed the backward's 1M-sample chunk: the transpose identity must still hold.
+  const int64_t N = 2, C = 2, H = 40, W = 40, K = 1000, P = 2;
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<double> uni(-1, 1), pos(0, 8);
+  std::vector<double> x(N * C * H * W), gout(K * C * P * P), rois(K * 5);
+  for (auto& v : x) v = uni(rng);
+  for (auto& v : gout) v = uni(rng);
+  for (int64_t k = 0; k < K; ++k) {
+    rois[k * 5] = static_cast<double>(k % N);
+    rois[k * 5 + 1] = pos(rng), rois[k * 5 + 2] = pos(rng);
+    rois[k * 5 + 3] = 32 + pos(rng), rois[k * 5 + 4] = 32 + pos(rng);
+  }
+  auto s = shape(N, C, H, W, K, P, 1.0, 0);
+  std::vector<double> out(K * C * P * P), gin(x.size());
+  check(vd_roi_align_forward(&s, x.data(), rois.data(), out.data(), nullptr) == VD_OK, "forward runs (large RoIs)");
+  check(vd_roi_align_backward(&s, gout.data(), rois.data(), gin.data(), nullptr) == VD_OK, "backward runs (large RoIs)");
+  double lhs = 0, rhs = 0;
+  for (size_t i = 0; i < out.size(); ++i) lhs += gout[i] * out[i];
+  for (size_t i = 0; i < x.size(); ++i) rhs += gin[i] * x[i];
+  check(std::fabs(lhs - rhs) < 1e-8 * (1 + std::fabs(lhs)), "<g, F x> == <F^T g, x> across backward chunks");
+}
+
 void bad_arguments_are_rejected() {
   std::vector<double> x(4), out(1);
   const std::vector<double> rois = {3, 0, 0, 1, 1};
@@ -97,6 +120,7 @@ void nms_cases() {
 int main() {
   affine_map_is_reproduced();
   backward_is_transpose_and_outside_is_zero();
+  backward_handles_many_large_rois_in_chunks();
   bad_arguments_are_rejected();
   nms_cases();
   std::printf("%s\n", failures ? "FAILED" : "ok");

@@ -75,7 +75,7 @@ template <typename T> std::vector<double> native_scan(const Case& c, const Data&
   const vd_scan_shape s = shape_of(c, dtype);
   const int rc = vd_selective_scan_fwd(&s, u.data(), delta.data(), A.data(), B.data(), C.data(),
                                        c.skip ? D.data() : nullptr, c.gate ? z.data() : nullptr,
-                                       c.bias ? bias.data() : nullptr, out.data(), nullptr);
+                                       c.bias ? bias.data() : nullptr, out.data(), nullptr, nullptr);
   if (rc != VD_OK) std::printf("forward failed: %s\n", vd_last_error());
   return std::vector<double>(out.begin(), out.end());
 }
@@ -111,13 +111,22 @@ void check_gradients(const Case& c, unsigned seed) {
     return l;
   };
   std::vector<double> du(in.u.size()), ddelta(in.u.size()), dA(in.A.size()), dB(in.B.size()), dC(in.C.size()),
-      dD(in.D.size()), dz(in.u.size()), dbias(in.D.size());
+      dD(in.D.size()), dz(in.u.size()), dbias(in.D.size()), out(in.u.size());
   const vd_scan_shape s = shape_of(c, VD_FLOAT64);
+  // With checkpoints saved by the forward on odd seeds, recomputed by the backward on even ones.
+  std::vector<double> checkpoints(vd_selective_scan_checkpoint_bytes(&s) / sizeof(double));
+  const void* saved = nullptr;
+  if (seed % 2) {
+    vd_selective_scan_fwd(&s, in.u.data(), in.delta.data(), in.A.data(), in.B.data(), in.C.data(),
+                          c.skip ? in.D.data() : nullptr, c.gate ? in.z.data() : nullptr,
+                          c.bias ? in.delta_bias.data() : nullptr, out.data(), checkpoints.data(), nullptr);
+    saved = checkpoints.data();
+  }
   const int rc = vd_selective_scan_bwd(&s, in.u.data(), in.delta.data(), in.A.data(), in.B.data(), in.C.data(),
                                        c.skip ? in.D.data() : nullptr, c.gate ? in.z.data() : nullptr,
                                        c.bias ? in.delta_bias.data() : nullptr, w.data(), du.data(), ddelta.data(),
                                        dA.data(), dB.data(), dC.data(), c.skip ? dD.data() : nullptr,
-                                       c.gate ? dz.data() : nullptr, c.bias ? dbias.data() : nullptr, nullptr);
+                                       c.gate ? dz.data() : nullptr, c.bias ? dbias.data() : nullptr, saved, nullptr);
   if (rc != VD_OK) {
     ++failures;
     std::printf("backward failed: %s\n", vd_last_error());

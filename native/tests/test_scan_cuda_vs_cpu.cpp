@@ -152,11 +152,11 @@ void scan_case(int64_t batch, int64_t dim, int64_t length, int64_t dstate, int64
   vd_scan_shape s{batch, dim, length, dstate, groups, dim * length, length, groups * dstate * length, dstate * length,
                   length, dtype, 1, reverse, 0};
   int rc = vd_selective_scan_fwd(&s, u.ptr(), delta.ptr(), A.ptr(), B.ptr(), C.ptr(), D.ptr(), z.ptr(), bias.ptr(),
-                                 out.ptr(), nullptr);
+                                 out.ptr(), nullptr, nullptr);
   if (rc == VD_OK)
     rc = vd_selective_scan_bwd(&s, u.ptr(), delta.ptr(), A.ptr(), B.ptr(), C.ptr(), D.ptr(), z.ptr(), bias.ptr(),
                                dout.ptr(), du.ptr(), ddelta.ptr(), dA.ptr(), dB.ptr(), dC.ptr(), dD.ptr(), dz.ptr(),
-                               dbias.ptr(), nullptr);
+                               dbias.ptr(), nullptr, nullptr);
   drv.sync();
   if (rc != VD_OK) {
     ++failures;
@@ -168,10 +168,10 @@ void scan_case(int64_t batch, int64_t dim, int64_t length, int64_t dstate, int64
   cs.dtype = VD_FLOAT32;
   cs.device = -1;
   vd_selective_scan_fwd(&cs, u.host.data(), delta.host.data(), A.host.data(), B.host.data(), C.host.data(),
-                        D.host.data(), z.host.data(), bias.host.data(), c_out.data(), nullptr);
+                        D.host.data(), z.host.data(), bias.host.data(), c_out.data(), nullptr, nullptr);
   vd_selective_scan_bwd(&cs, u.host.data(), delta.host.data(), A.host.data(), B.host.data(), C.host.data(),
                         D.host.data(), z.host.data(), bias.host.data(), dout.host.data(), c_du.data(), c_dd.data(),
-                        c_dA.data(), c_dB.data(), c_dC.data(), c_dD.data(), c_dz.data(), c_db.data(), nullptr);
+                        c_dA.data(), c_dB.data(), c_dC.data(), c_dD.data(), c_dz.data(), c_db.data(), nullptr, nullptr);
   char name[160];
   auto check = [&](const char* what, const std::vector<float>& cpu, const DeviceArray& gpu) {
     std::snprintf(name, sizeof name, "scan b%lld d%lld L%lld n%lld g%lld dtype%d rev%d %s", (long long)batch,

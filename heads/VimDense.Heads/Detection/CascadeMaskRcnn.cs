@@ -8,8 +8,9 @@ namespace VimDense.Heads.Detection;
 /// <summary>
 /// Cascade Mask R-CNN on any <see cref="IBackbone"/>: SimpleFeaturePyramid (P2–P6) → RPN → cascade
 /// ROI heads with a mask head (reference/dense_prediction.md §6, Vim-det: reference/vision_mamba.md §5).
-/// Inputs are 0–255 RGB batches (B, 3, H, W) with each image's valid size; normalisation and zero
-/// padding happen here, as in detectron2's preprocess_image.
+/// Inputs are RGB batches (B, 3, H, W) with each image's valid size, normalised by the data pipeline
+/// (or 0–255 with <see cref="CascadeMaskRcnnOptions.NormalizeInputs"/>); everything outside the valid
+/// regions is zeroed and the batch padded to the size divisibility, as in detectron2's preprocess_image.
 /// </summary>
 public sealed class CascadeMaskRcnn : nn.Module
 {
@@ -85,7 +86,8 @@ public sealed class CascadeMaskRcnn : nn.Module
             throw new ArgumentException($"images must be (B, 3, H, W) RGB, got [{string.Join(", ", images.shape)}]", nameof(images));
         if (imageSizes.Count != images.shape[0])
             throw new ArgumentException($"{images.shape[0]} images but {imageSizes.Count} image sizes", nameof(imageSizes));
-        var x = (images.to(ScalarType.Float32) - _mean.to(images.device)) / _std.to(images.device);
+        var x = images.to(ScalarType.Float32);
+        if (_options.NormalizeInputs) x = (x - _mean.to(images.device)) / _std.to(images.device);
         // Zero (in normalised space) outside each image's valid region, then pad to the size divisibility.
         var valid = zeros([images.shape[0], 1, images.shape[2], images.shape[3]], ScalarType.Float32, images.device);
         for (var i = 0; i < imageSizes.Count; i++)

@@ -8,7 +8,12 @@ public sealed record CascadeMaskRcnnOptions
     /// <summary>Anchor size of each level P2..P6 (one size and three aspect ratios per location).</summary>
     public IReadOnlyList<double> AnchorSizes { get; init; } = [32, 64, 128, 256, 512];
     public IReadOnlyList<double> AnchorRatios { get; init; } = [0.5, 1.0, 2.0];
-    /// <summary>RGB pixel mean and std (0–255 inputs), detectron2's ImageNet constants.</summary>
+    /// <summary>
+    /// Whether the model normalises its inputs itself ((x − mean) / std on 0–255 RGB). False (default): the
+    /// images arrive normalised, as the data pipeline's DetectionBatch delivers them.
+    /// </summary>
+    public bool NormalizeInputs { get; init; }
+    /// <summary>RGB pixel mean and std (0–255 inputs) used when <see cref="NormalizeInputs"/>; detectron2's ImageNet constants.</summary>
     public IReadOnlyList<double> PixelMean { get; init; } = [123.675, 116.28, 103.53];
     public IReadOnlyList<double> PixelStd { get; init; } = [58.395, 57.12, 57.375];
     /// <summary>Batches are zero-padded (after normalisation) to a multiple of this; ViTDet pads to a 1024 square.</summary>

@@ -12,7 +12,7 @@ namespace VimDense.Heads.Necks;
 /// (kernel 1, stride 2) of the coarsest level. Submodules are named <c>simfp_{log2 stride}</c> with
 /// detectron2's indices, so ViTDet checkpoints load by name.
 /// </summary>
-public sealed class SimpleFeaturePyramid : nn.Module<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>
+public sealed class SimpleFeaturePyramid : Neck
 {
     private readonly List<Sequential> _stages = [];
     private readonly int[] _strides;
@@ -47,8 +47,8 @@ public sealed class SimpleFeaturePyramid : nn.Module<IReadOnlyList<Tensor>, IRea
 
     /// <summary>Whether a P6 level (stride 2 subsampling of the coarsest map) is appended.</summary>
     public bool TopBlock { get; }
-    public IReadOnlyList<int> OutChannels => _channels;
-    public IReadOnlyList<int> OutStrides => _strides;
+    public override IReadOnlyList<int> OutChannels => _channels;
+    public override IReadOnlyList<int> OutStrides => _strides;
 
     public override IReadOnlyList<Tensor> forward(IReadOnlyList<Tensor> features)
     {

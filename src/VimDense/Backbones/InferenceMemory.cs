@@ -11,7 +11,8 @@ internal static class InferenceMemory
 {
     public static void ReleaseAutogradContexts()
     {
-        GC.Collect();
+        // Generation 1 suffices: contexts are at most one collection old when the next direction starts.
+        GC.Collect(1);
         GC.WaitForPendingFinalizers();
     }
 }

@@ -116,7 +116,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor images)
     {
         if (head is null) return ForwardFeatures(images);
-        if (Placement != ClassTokenPlacement.None || FinalPool != "max") 
+        if (Placement != ClassTokenPlacement.None || FinalPool != "max")
         {
             using var features = ForwardFeatures(images);
             return head.forward(features);

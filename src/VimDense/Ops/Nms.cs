@@ -51,10 +51,12 @@ public static class Nms
             throw new ArgumentException($"classIdxs must be (N) with N = {boxes.shape[0]}, got shape [{string.Join(", ", classIdxs.shape)}]", nameof(classIdxs));
         if (boxes.shape[0] == 0) return empty(0, ScalarType.Int64, boxes.device);
         using var scope = NewDisposeScope();
-        var b = boxes.detach().to(boxes.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32);
+        // Shifted in float64: a float32 coordinate plus a whole offset stays exact there, so the IoUs of the
+        // shifted boxes are those of the originals (the CUDA kernel rounds back to float32).
+        var b = boxes.detach().to(ScalarType.Float64);
         // Relative to the smallest coordinate, so negative coordinates cannot make class regions overlap.
         var shifted = b - b.min();
-        var offsets = classIdxs.to(b.dtype) * (shifted.max() + 1);
+        var offsets = classIdxs.to(b.dtype) * (shifted.max() + 1).ceil();
         return Apply(shifted + offsets.unsqueeze(1), scores, iouThreshold).MoveToOuterDisposeScope();
     }
 

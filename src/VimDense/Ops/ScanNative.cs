@@ -32,12 +32,15 @@ internal static unsafe partial class ScanNative
 
     [LibraryImport(VdNative.Lib, EntryPoint = "vd_selective_scan_fwd")]
     internal static partial int ScanForward(ScanShape* shape, IntPtr u, IntPtr delta, IntPtr a, IntPtr b, IntPtr c,
-        IntPtr d, IntPtr z, IntPtr deltaBias, IntPtr output, IntPtr stream);
+        IntPtr d, IntPtr z, IntPtr deltaBias, IntPtr output, IntPtr checkpoints, IntPtr stream);
+
+    [LibraryImport(VdNative.Lib, EntryPoint = "vd_selective_scan_checkpoint_bytes")]
+    internal static partial long ScanCheckpointBytes(ScanShape* shape);
 
     [LibraryImport(VdNative.Lib, EntryPoint = "vd_selective_scan_bwd")]
     internal static partial int ScanBackward(ScanShape* shape, IntPtr u, IntPtr delta, IntPtr a, IntPtr b, IntPtr c,
         IntPtr d, IntPtr z, IntPtr deltaBias, IntPtr dout, IntPtr du, IntPtr ddelta, IntPtr dA, IntPtr dB, IntPtr dC,
-        IntPtr dD, IntPtr dz, IntPtr ddeltaBias, IntPtr stream);
+        IntPtr dD, IntPtr dz, IntPtr ddeltaBias, IntPtr checkpoints, IntPtr stream);
 
     [LibraryImport(VdNative.Lib, EntryPoint = "vd_causal_conv1d_fwd")]
     internal static partial int ConvForward(Conv1dShape* shape, IntPtr x, IntPtr weight, IntPtr bias, IntPtr output,

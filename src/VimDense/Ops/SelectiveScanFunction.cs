@@ -6,8 +6,8 @@ namespace VimDense.Ops;
 
 /// <summary>
 /// Autograd function over the native selective scan. Arguments (validated by <see cref="SelectiveScan"/>):
-/// u, delta, A, B (4-D), C (4-D), D?, z?, deltaBias?, deltaSoftplus, reverse. Saves only the inputs: the
-/// backward recomputes the states.
+/// u, delta, A, B (4-D), C (4-D), D?, z?, deltaBias?, deltaSoftplus, reverse. Saves the inputs and, on CPU, the
+/// states at chunk starts; the backward recomputes all other states chunk by chunk.
 /// </summary>
 internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<SelectiveScanFunction>
 {
@@ -20,13 +20,17 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
         var reverse = (bool)vars[9];
         var output = torch.empty_like(u);
         var shape = Shape(u, b, softplus, reverse);
+        Tensor? checkpoints = null;
         unsafe
         {
+            // States at chunk starts (CPU path; dim*length/64*dstate elements) spare the backward a recompute pass.
+            var bytes = ScanNative.ScanCheckpointBytes(&shape);
+            if (bytes > 0) checkpoints = torch.empty(bytes / u.element_size(), dtype: u.dtype, device: u.device);
             VdNative.Check(ScanNative.ScanForward(&shape, ScanNative.Ptr(u), ScanNative.Ptr(delta), ScanNative.Ptr(a),
                 ScanNative.Ptr(b), ScanNative.Ptr(c), ScanNative.Ptr(d), ScanNative.Ptr(z), ScanNative.Ptr(bias),
-                ScanNative.Ptr(output), IntPtr.Zero), "selective_scan");
+                ScanNative.Ptr(output), ScanNative.Ptr(checkpoints), IntPtr.Zero), "selective_scan");
         }
-        ctx.save_for_backward([u, delta, a, b, c, d!, z!, bias!]);
+        ctx.save_for_backward([u, delta, a, b, c, d!, z!, bias!, checkpoints!]);
         ctx.save_data("softplus", softplus);
         ctx.save_data("reverse", reverse);
         ctx.save_data("weight_types", new[] { ((Tensor)vars[2]).dtype, (vars[5] as Tensor)?.dtype ?? u.dtype,
@@ -38,6 +42,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
     {
         var saved = ctx.get_saved_variables();
         var (u, delta, a, b, c, d, z, bias) = (saved[0], saved[1], saved[2], saved[3], saved[4], saved[5], saved[6], saved[7]);
+        var checkpoints = saved[8];
         var softplus = (bool)ctx.get_data("softplus");
         var reverse = (bool)ctx.get_data("reverse");
         var weightTypes = (ScalarType[])ctx.get_data("weight_types");
@@ -52,7 +57,8 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
             VdNative.Check(ScanNative.ScanBackward(&shape, ScanNative.Ptr(u), ScanNative.Ptr(delta), ScanNative.Ptr(a),
                 ScanNative.Ptr(b), ScanNative.Ptr(c), ScanNative.Ptr(d), ScanNative.Ptr(z), ScanNative.Ptr(bias),
                 ScanNative.Ptr(dout), ScanNative.Ptr(du), ScanNative.Ptr(ddelta), ScanNative.Ptr(dA), ScanNative.Ptr(dB),
-                ScanNative.Ptr(dC), ScanNative.Ptr(dD), ScanNative.Ptr(dz), ScanNative.Ptr(dBias), IntPtr.Zero),
+                ScanNative.Ptr(dC), ScanNative.Ptr(dD), ScanNative.Ptr(dz), ScanNative.Ptr(dBias), ScanNative.Ptr(checkpoints),
+                IntPtr.Zero),
                 "selective_scan backward");
         }
         GC.KeepAlive(dout);

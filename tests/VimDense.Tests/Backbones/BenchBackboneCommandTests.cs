@@ -8,7 +8,7 @@ public sealed class BenchBackboneCommandTests
     {
         var prefix = Path.Combine(TestPaths.NewTempDir(), "bench");
         var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--models", "vim_tiny,deit_tiny", "--sizes", "32",
-            "--depth", "2", "--iters", "1", "--min-seconds", "0", "--output", prefix);
+            "--depth", "2", "--iters", "1", "--min-seconds", "0", "--rounds", "2", "--output", prefix);
         Assert.True(code == 0, stderr);
         Assert.Contains("vim_tiny/deit_tiny images/s", stdout);
         var rows = File.ReadAllLines(prefix + ".csv");

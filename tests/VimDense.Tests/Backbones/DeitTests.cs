@@ -105,3 +105,32 @@ public sealed class DeitTests
         return Linear(Norm(x, "norm").select(1, 0), "head");
     }
 }
+
+/// <summary>DeiT checkpoints at another resolution.</summary>
+public sealed class DeitCheckpointTests
+{
+    [Fact]
+    public void A224ClassificationCheckpointLoadsIntoDenseModeAtANonSquareSize()
+    {
+        manual_seed(12);
+        using var classifier = (VisionTransformer)BackboneFactory.Create("deit_tiny", new BackboneOptions { Dense = false, Depth = 2 });
+        var path = Path.Combine(TestPaths.NewTempDir(), "deit.safetensors");
+        var stateDict = classifier.state_dict().ToDictionary(kv => "module." + kv.Key, kv => kv.Value);
+        VimDense.Checkpoints.SafeTensors.Save(path, stateDict);
+        using var dense = (VisionTransformer)BackboneFactory.Create("deit_tiny", new BackboneOptions
+        {
+            Dense = true, Depth = 2, ImgSize = 256, ImgWidth = 320, OutIndices = [1], WindowSize = 14, GlobalBlocks = [1],
+        });
+        var report = dense.Load(path, strict: false);
+        Assert.Empty(report.Missing);
+        Assert.Empty(report.ShapeMismatched);
+        Assert.Contains(report.Adapted, note => note.Contains("14x14 -> 16x20"));
+        using var grid = stateDict["module.pos_embed"].narrow(1, 1, 196).reshape(1, 14, 14, 192).permute(0, 3, 1, 2);
+        using var direct = nn.functional.interpolate(grid, size: [16, 20], mode: InterpolationMode.Bicubic, align_corners: false)
+            .permute(0, 2, 3, 1).reshape(1, -1, 192);
+        VimFixtureTests.AssertClose(direct, dense.get_parameter("pos_embed")!.detach(), 1e-6);
+        using var noGrad = no_grad();
+        using var images = randn(1, 3, 256, 320);
+        Assert.Equal(new long[] { 1, 192, 16, 20 }, dense.Forward(images)[0].shape);
+    }
+}

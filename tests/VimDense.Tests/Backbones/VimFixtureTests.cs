@@ -35,6 +35,23 @@ public sealed class VimFixtureTests
     }
 
     [Fact]
+    public void WrappedKeysOfTheStride16ModelLoadThroughTheAdapter()
+    {
+        const string name = "vim_tiny_s16_img64_seed11_d4";
+        var plain = VimDense.Checkpoints.StateDicts.Load(TestPaths.Fixture("vim", name + ".pth"));
+        var wrapped = plain.ToDictionary(kv => "module." + kv.Key, kv => kv.Value);
+        using var model = ClassificationModel(16);
+        var report = VimCheckpointAdapter.LoadInto(model, wrapped, strict: true, "in-memory wrapped");
+        Assert.True(report.IsClean, report.ToString());
+        model.eval();
+        using var input = NpyFile.Read(TestPaths.Fixture("vim", name + ".input.npy"));
+        using var expected = NpyFile.Read(TestPaths.Fixture("vim", name + ".logits.npy"));
+        using var noGrad = no_grad();
+        using var logits = model.forward(input);
+        AssertClose(expected, logits);
+    }
+
+    [Fact]
     public void ParameterCountOfTheFixtureModelsMatchesTheReference()
     {
         using var s16 = ClassificationModel(16);

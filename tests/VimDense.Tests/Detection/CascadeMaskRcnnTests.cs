@@ -16,6 +16,7 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
     // take a fraction of a second; the structure (cascade of three stages, mask head, RPN) is the full one.
     private static CascadeMaskRcnnOptions SmallOptions() => new()
     {
+        NormalizeInputs = true, // the synthetic images are 0-255 RGB
         PyramidChannels = 32,
         Rpn = new RpnOptions { PreNmsTopKTrain = 300, PostNmsTopKTrain = 100, PreNmsTopKTest = 300, PostNmsTopKTest = 100 },
         RoiHeads = new RoiHeadsOptions
@@ -41,6 +42,56 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
         losses.Values.Aggregate((a, b) => a + b).backward();
         var missing = model.named_parameters().Where(p => p.parameter.grad is null).Select(p => p.name).ToList();
         Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void AnImageWithoutObjectsTrainsAsBackground()
+    {
+        manual_seed(4);
+        var model = new CascadeMaskRcnn(new TinyConvBackbone(), SmallOptions());
+        model.train();
+        var (images, targets) = SyntheticBoxes.Make(2, 64, 8);
+        var empty = new DetectionTarget(zeros(0, 4), zeros(0, ScalarType.Int64), zeros(0, 64, 64, ScalarType.Byte));
+        var losses = model.Losses(images, [(64, 64), (64, 64)], [targets[0], empty]);
+        foreach (var (name, loss) in losses) Assert.True(loss.isfinite().item<bool>(), name);
+        var onlyEmpty = model.Losses(images[..1], [(64, 64)], [empty]);
+        foreach (var (name, loss) in onlyEmpty) Assert.True(loss.isfinite().item<bool>(), name);
+        Assert.Equal(0f, onlyEmpty["loss_mask"].item<float>());
+        Assert.Equal(0f, onlyEmpty["loss_box_reg_stage0"].item<float>());
+        onlyEmpty.Values.Aggregate((a, b) => a + b).backward();
+    }
+
+    [Fact]
+    public void NoDetectionAboveTheThresholdGivesEmptyResults()
+    {
+        manual_seed(5);
+        var model = new CascadeMaskRcnn(new TinyConvBackbone(), SmallOptions() with
+        {
+            RoiHeads = SmallOptions().RoiHeads with { ScoreThreshold = 1.0 },
+        });
+        model.eval();
+        var (images, _) = SyntheticBoxes.Make(1, 64, 9);
+        var detections = model.Predict(images, [(64, 64)]).Single();
+        Assert.Equal([0L, 4], detections.Boxes.shape);
+        Assert.Equal([0L, 64, 64], detections.Masks!.shape);
+        Assert.Empty(DetectionExport.ToPlain(detections));
+    }
+
+    [Fact]
+    public void ParameterNamesFollowDetectron2Layout()
+    {
+        var names = new CascadeMaskRcnn(new TinyConvBackbone(), SmallOptions()).named_parameters().Select(p => p.name).ToHashSet();
+        foreach (var name in new[]
+                 {
+                     "backbone.layers.0.weight", "neck.simfp_2.0.weight", "neck.simfp_5.2.norm.bias",
+                     "proposal_generator.rpn_head.conv.conv0.weight", "proposal_generator.rpn_head.conv.conv1.bias",
+                     "proposal_generator.rpn_head.objectness_logits.weight", "proposal_generator.rpn_head.anchor_deltas.bias",
+                     "roi_heads.box_head.0.conv1.weight", "roi_heads.box_head.2.conv2.norm.weight", "roi_heads.box_head.1.fc1.weight",
+                     "roi_heads.box_predictor.0.cls_score.weight", "roi_heads.box_predictor.2.bbox_pred.bias",
+                     "roi_heads.mask_head.mask_fcn1.weight", "roi_heads.mask_head.mask_fcn2.norm.bias",
+                     "roi_heads.mask_head.deconv.weight", "roi_heads.mask_head.predictor.weight",
+                 })
+            Assert.Contains(name, names);
     }
 
     [Fact]

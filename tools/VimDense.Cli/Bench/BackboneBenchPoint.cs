@@ -13,7 +13,7 @@ internal sealed record BenchResult(
 
 /// <summary>
 /// Measures one (model, size) point in its own process: builds the dense backbone (and bench neck), resets the
-/// peak-memory counter, then runs a warm-up and timed inference passes under no_grad. Memory is the growth of
+/// peak-memory counter, then runs a warm-up and timed inference passes under no_grad (the median pass time is reported). Memory is the growth of
 /// the peak resident set over the resident set right after construction (CPU), or of the GPU memory the
 /// process holds (caching allocator, read with nvidia-smi) over the same baseline (CUDA).
 /// </summary>
@@ -38,14 +38,18 @@ internal static class BackboneBenchPoint
         var baseline = isCuda ? GpuProcessMemoryBytes() : ProcessMemory.ResidentBytes();
         using var noGrad = no_grad();
         RunOnce(backbone, fpn, images, isCuda);                          // warm-up: thread pools, allocator, kernels
+        // Median of per-pass times: robust to bursts of load from other processes on a shared machine.
+        var times = new List<double>();
         var clock = Stopwatch.StartNew();
-        var iterations = 0;
-        while (iterations < minIterations || clock.Elapsed.TotalSeconds < minSeconds)
+        while (times.Count < minIterations || clock.Elapsed.TotalSeconds < minSeconds)
         {
+            var pass = Stopwatch.StartNew();
             RunOnce(backbone, fpn, images, isCuda);
-            iterations++;
+            times.Add(pass.Elapsed.TotalSeconds);
         }
-        var seconds = clock.Elapsed.TotalSeconds / iterations;
+        times.Sort();
+        var seconds = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        var iterations = times.Count;
         var peak = isCuda ? GpuProcessMemoryBytes() : ProcessMemory.PeakResidentBytes();
         var tokens = size / options.Stride;
         return new BenchResult(model, size, tokens * tokens, batch, neck, device, attention, iterations, seconds,

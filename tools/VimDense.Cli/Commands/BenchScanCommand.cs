@@ -50,8 +50,9 @@ public sealed class BenchScanCommand : ICliCommand
 
     private static void Run(Settings s, bool json)
     {
-        MakeRssTrackAllocations();
+        SetMallocThresholds(TimingThreshold);
         var copyGBps = CopyBandwidth(s.Device);
+        var engineMs = AutogradRoundTrip(s);
         var rows = new List<Row>();
         foreach (var length in s.Lengths)
         {
@@ -59,21 +60,25 @@ public sealed class BenchScanCommand : ICliCommand
             rows.Add(Measure(s, length));
         }
         var memoryNote = s.Device.type == DeviceType.CPU
-            ? "peak extra memory = process peak RSS during one run (VmHWM after resetting it via /proc/self/clear_refs) minus RSS before, " +
-              "with glibc mmap/trim thresholds fixed at 128 KiB so freed blocks leave RSS; includes outputs, saved tensors and backward buffers"
+            ? "peak extra memory of one fwd+bwd = the larger of (a) peak RSS growth (VmHWM reset via /proc/self/clear_refs, " +
+              "glibc mmap/trim thresholds set to 128 KiB for that run) and (b) peak growth of glibc heap bytes in use (mallinfo2, sampled every ~1 ms); " +
+              "includes the output, input gradients, saved tensors and temporaries; excludes the inputs"
             : "peak extra memory not measured on CUDA (TorchSharp exposes no allocator statistics)";
         if (json)
         {
             Console.WriteLine(JsonConvert.SerializeObject(new
             {
                 s.Batch, s.Dim, s.DState, device = s.Device.ToString(), s.Repeats, s.ReferenceMaxLength, dtype = "float32",
-                options = "D, z, delta_bias, delta_softplus", threads = torch.get_num_threads(), copyGBps, memoryNote, rows,
+                options = "D, z, delta_bias, delta_softplus", threads = torch.get_num_threads(), copyGBps, autogradRoundTripMs = engineMs,
+                memoryNote, rows,
             }, Formatting.Indented));
             return;
         }
         Console.WriteLine($"selective scan, batch {s.Batch}, dim {s.Dim}, dstate {s.DState}, float32, D + z + delta_bias + softplus, device {s.Device}, " +
                           $"median of {s.Repeats}; reference skipped above L={s.ReferenceMaxLength}");
-        Console.WriteLine($"fwd+bwd = forward then backward of sum(out * dout); {memoryNote}");
+        Console.WriteLine($"fwd+bwd = forward then backward of sum(out * dout); timing runs use glibc mmap/trim thresholds of 64 MiB; {memoryNote}");
+        Console.WriteLine($"autograd round trip ((x * 2).backward on a (B, D, L={s.Lengths[0]}) tensor): {engineMs:F2} ms, part of every f+b figure " +
+                          "(engine thread hand-offs; grows with machine load)");
         Console.WriteLine($"bandwidth: minimum forward traffic Bt*L*4*(4D + 2GN) + 4D(N+2) bytes / native forward time; copy_ of a 256 MiB tensor: {copyGBps:F1} GB/s");
         var header = $"{"L",6} {"fwd ms",9} {"ref fwd",9} {"x",6} {"f+b ms",9} {"ref f+b",9} {"x",6} {"peak MiB",9} {"ref MiB",9} {"mem x",6} {"GB/s",7} {"% copy",7}";
         Console.WriteLine(header);
@@ -125,23 +130,61 @@ public sealed class BenchScanCommand : ICliCommand
     // Forward + backward from leaf copies of the inputs; also the peak extra memory of one such run (CPU).
     private static (double Ms, double? PeakMiB) TimeTrain(Func<Tensor[], Tensor> op, Tensor[] inputs, Tensor dout, Settings s)
     {
-        void Once()
+        // Leaf copies are made before the clock/peak starts: they are inputs, not memory the op needs.
+        Tensor[] Leaves() => inputs.Select(t => t.detach().clone().requires_grad_(true)).ToArray();
+        var times = new List<double>();
+        for (var i = 0; i <= s.Repeats; i++)
         {
             using var scope = NewDisposeScope();
-            var leaves = inputs.Select(t => t.detach().clone().requires_grad_(true)).ToArray();
+            var leaves = Leaves();
+            var watch = Stopwatch.StartNew();
             op(leaves).backward([dout]);
             Sync(s.Device);
+            times.Add(watch.Elapsed.TotalMilliseconds);
         }
-        var ms = Median(s.Repeats + 1, Once).Skip(1);
         double? peak = null;
         if (s.Device.type == DeviceType.CPU)
         {
+            using var scope = NewDisposeScope();
+            var leaves = Leaves();
             GC.Collect();
+            SetMallocThresholds(MemoryThreshold);
+            var inUseBefore = HeapInUse();
+            var inUsePeak = inUseBefore;
+            var done = false;
+            // Heap bytes in use, sampled every ~1 ms: catches memory re-used from glibc's free lists, which RSS misses.
+            var sampler = new Thread(() =>
+            {
+                while (!Volatile.Read(ref done))
+                {
+                    inUsePeak = Math.Max(inUsePeak, HeapInUse());
+                    Thread.Sleep(1);
+                }
+            });
             var before = ResetPeakAndReadRss();
-            Once();
-            peak = Math.Max(0, ReadStatusKiB("VmHWM") - before) / 1024.0;
+            sampler.Start();
+            op(leaves).backward([dout]);
+            Volatile.Write(ref done, true);
+            sampler.Join();
+            var rssGrowth = (ReadStatusKiB("VmHWM") - before) * 1024.0;
+            peak = Math.Max(0, Math.Max(rssGrowth, inUsePeak - inUseBefore)) / (1024.0 * 1024.0);
+            SetMallocThresholds(TimingThreshold);
         }
-        return (ms, peak);
+        return (new Timings(times).Skip(1), peak);
+    }
+
+    // Median time of a backward through one trivial op: the fixed cost of entering libtorch's autograd engine.
+    private static double AutogradRoundTrip(Settings s)
+    {
+        var x = randn(new long[] { s.Batch, s.Dim, s.Lengths[0] }, device: s.Device);
+        var grad = ones_like(x);
+        return Median(s.Repeats + 1, () =>
+        {
+            using var scope = NewDisposeScope();
+            var leaf = x.detach().requires_grad_(true);
+            (leaf * 2).backward([grad]);
+            Sync(s.Device);
+        }).Skip(1);
     }
 
     private static double CopyBandwidth(Device device)
@@ -180,23 +223,45 @@ public sealed class BenchScanCommand : ICliCommand
         if (device.type == DeviceType.CUDA) torch.cuda.synchronize();
     }
 
-    // glibc keeps freed heap memory resident and raises its mmap threshold after large frees, so RSS would miss
-    // re-used memory. Fixed thresholds make every block >= 128 KiB its own mapping, returned to the OS on free:
-    // RSS then follows the live large allocations (libtorch tensors, native buffers) closely.
-    private static void MakeRssTrackAllocations()
+    // glibc thresholds (mmap and trim, bytes). Timing: 64 MiB, so both ops re-use heap memory instead of paying
+    // fresh-page faults on every tensor. Memory: 128 KiB, so every large block is its own mapping and RSS follows
+    // the live allocations (mallinfo2 sampling covers re-used heap memory as well).
+    private const int TimingThreshold = 64 << 20, MemoryThreshold = 128 << 10;
+
+    private static void SetMallocThresholds(int bytes)
     {
         const int trimThreshold = -1, mmapThreshold = -3;
         try
         {
-            _ = Mallopt(mmapThreshold, 128 << 10);
-            _ = Mallopt(trimThreshold, 128 << 10);
+            if (Mallopt(mmapThreshold, bytes) == 1 && Mallopt(trimThreshold, bytes) == 1) return;
         }
         catch (DllNotFoundException) { }
         catch (EntryPointNotFoundException) { }
+        Console.Error.WriteLine("bench scan: warning: mallopt failed; memory figures rely on heap sampling only");
     }
 
-    [DllImport("libc", EntryPoint = "mallopt")]
+    [DllImport("libc.so.6", EntryPoint = "mallopt")]
     private static extern int Mallopt(int parameter, int value);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo2
+    {
+        public nuint Arena, OrdBlocks, SmallBlocks, MmapBlocks, MmapBytes, UsmBlocks, FsmBlocks, InUseBytes, FreeBytes, KeepCost;
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
+    private static extern MallInfo2 MallInfo();
+
+    // glibc heap bytes in use (all arenas) plus directly mmapped blocks; 0 where mallinfo2 is missing.
+    private static double HeapInUse()
+    {
+        try
+        {
+            var info = MallInfo();
+            return (double)info.InUseBytes + info.MmapBytes;
+        }
+        catch (EntryPointNotFoundException) { return 0; }
+    }
 
     private static long ResetPeakAndReadRss()
     {
