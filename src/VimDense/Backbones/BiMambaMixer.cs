@@ -102,13 +102,7 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
         var a = aLog.to_type(ScalarType.Float32).exp().neg();
         var y = Ops.SelectiveScan.Apply(xc, delta, a, b, c, d.to_type(ScalarType.Float32), z,
             dtProj.bias!.to_type(ScalarType.Float32), deltaSoftplus: true, reverse).MoveToOuterDisposeScope();
-        // Inference: free this direction's temporaries before the other direction allocates its own.
-        if (!is_grad_enabled())
-        {
-            scope.Dispose();
-            InferenceMemory.ReleaseAutogradContexts();
-        }
-        return y;
+        return y; // the scope frees this direction's temporaries before the other direction allocates its own
     }
 
     /// <summary>

@@ -232,7 +232,6 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
             residual?.Dispose();
             (hidden, residual) = (newHidden, newResidual);
             onOutput?.Invoke(i, hidden, residual);
-            if (!is_grad_enabled()) InferenceMemory.ReleaseAutogradContexts();
         }
         return (hidden, residual!);
     }

@@ -13,6 +13,9 @@ public static class CausalConv1d
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias = null, bool silu = true, bool reverse = false)
     {
         Conv1dArguments.Validate(x, weight, bias, native: true);
-        return CausalConv1dFunction.apply(x, weight, bias, silu, reverse);
+        object[] args = [x, weight, bias!, silu, reverse];
+        return SelectiveScan.NeedsGradient(x, weight, bias)
+            ? CausalConv1dFunction.apply(args)
+            : CausalConv1dFunction.ForwardOnly(args);
     }
 }

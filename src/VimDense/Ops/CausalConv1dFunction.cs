@@ -11,12 +11,33 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
+        var (x, weight, bias, weights) = Inputs(vars);
+        var (silu, reverse) = ((bool)vars[3], (bool)vars[4]);
+        var output = Run(x, weight, bias, silu, reverse);
+        ctx.save_for_backward([x, weight, bias!]);
+        ctx.save_data("silu", silu);
+        ctx.save_data("reverse", reverse);
+        ctx.save_data("weight_types", new[] { ((Tensor)vars[1]).dtype, (vars[2] as Tensor)?.dtype ?? weights });
+        return output;
+    }
+
+    /// <summary>The forward without autograd (inference): nothing is saved, so nothing outlives the call.</summary>
+    public static Tensor ForwardOnly(params object[] vars)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (x, weight, bias, _) = Inputs(vars);
+        return Run(x, weight, bias, (bool)vars[3], (bool)vars[4]).MoveToOuterDisposeScope();
+    }
+
+    private static (Tensor X, Tensor Weight, Tensor? Bias, ScalarType WeightType) Inputs(object[] vars)
+    {
         var x = ScanNative.Prepared((Tensor)vars[0], ((Tensor)vars[0]).dtype);
         var weights = ScanNative.WeightType(x.dtype);
-        var weight = ScanNative.Prepared((Tensor)vars[1], weights);
-        var bias = ScanNative.PreparedOrNull(vars[2] as Tensor, weights);
-        var silu = (bool)vars[3];
-        var reverse = (bool)vars[4];
+        return (x, ScanNative.Prepared((Tensor)vars[1], weights), ScanNative.PreparedOrNull(vars[2] as Tensor, weights), weights);
+    }
+
+    private static Tensor Run(Tensor x, Tensor weight, Tensor? bias, bool silu, bool reverse)
+    {
         var output = torch.empty_like(x);
         var shape = Shape(x, weight, silu, reverse);
         unsafe
@@ -24,10 +45,6 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
             VdNative.Check(ScanNative.ConvForward(&shape, ScanNative.Ptr(x), ScanNative.Ptr(weight), ScanNative.Ptr(bias),
                 ScanNative.Ptr(output), IntPtr.Zero), "causal_conv1d");
         }
-        ctx.save_for_backward([x, weight, bias!]);
-        ctx.save_data("silu", silu);
-        ctx.save_data("reverse", reverse);
-        ctx.save_data("weight_types", new[] { ((Tensor)vars[1]).dtype, (vars[2] as Tensor)?.dtype ?? weights });
         return output;
     }
 

@@ -18,6 +18,13 @@ public static class SelectiveScan
         ScanArguments.Validate(u, delta, A, B, C, D, z, deltaBias, native: true);
         var b4 = B.dim() == 3 ? B.unsqueeze(1) : B;
         var c4 = C.dim() == 3 ? C.unsqueeze(1) : C;
-        return SelectiveScanFunction.apply(u, delta, A, b4, c4, D, z, deltaBias, deltaSoftplus, reverse);
+        object[] args = [u, delta, A, b4, c4, D!, z!, deltaBias!, deltaSoftplus, reverse];
+        return NeedsGradient(u, delta, A, b4, c4, D, z, deltaBias)
+            ? SelectiveScanFunction.apply(args)
+            : SelectiveScanFunction.ForwardOnly(args);
     }
+
+    /// <summary>Whether autograd must record the op (otherwise its context would only hold memory).</summary>
+    internal static bool NeedsGradient(params Tensor?[] inputs) =>
+        is_grad_enabled() && inputs.Any(t => t is { requires_grad: true });
 }

@@ -18,24 +18,40 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
         var (u, delta, a, b, c, d, z, bias) = Inputs(vars);
         var softplus = (bool)vars[8];
         var reverse = (bool)vars[9];
-        var output = torch.empty_like(u);
-        var shape = Shape(u, b, softplus, reverse);
-        Tensor? checkpoints = null;
-        unsafe
-        {
-            // States at chunk starts (CPU path; dim*length/64*dstate elements) spare the backward a recompute pass.
-            var bytes = ScanNative.ScanCheckpointBytes(&shape);
-            if (bytes > 0) checkpoints = torch.empty(bytes / u.element_size(), dtype: u.dtype, device: u.device);
-            VdNative.Check(ScanNative.ScanForward(&shape, ScanNative.Ptr(u), ScanNative.Ptr(delta), ScanNative.Ptr(a),
-                ScanNative.Ptr(b), ScanNative.Ptr(c), ScanNative.Ptr(d), ScanNative.Ptr(z), ScanNative.Ptr(bias),
-                ScanNative.Ptr(output), ScanNative.Ptr(checkpoints), IntPtr.Zero), "selective_scan");
-        }
+        var (output, checkpoints) = Run(u, delta, a, b, c, d, z, bias, softplus, reverse, keepCheckpoints: true);
         ctx.save_for_backward([u, delta, a, b, c, d!, z!, bias!, checkpoints!]);
         ctx.save_data("softplus", softplus);
         ctx.save_data("reverse", reverse);
         ctx.save_data("weight_types", new[] { ((Tensor)vars[2]).dtype, (vars[5] as Tensor)?.dtype ?? u.dtype,
                                                (vars[7] as Tensor)?.dtype ?? u.dtype });
         return output;
+    }
+
+    /// <summary>The forward without autograd (inference): nothing is saved, so nothing outlives the call.</summary>
+    public static Tensor ForwardOnly(params object[] vars)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (u, delta, a, b, c, d, z, bias) = Inputs(vars);
+        var (output, _) = Run(u, delta, a, b, c, d, z, bias, (bool)vars[8], (bool)vars[9], keepCheckpoints: false);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    private static (Tensor Output, Tensor? Checkpoints) Run(Tensor u, Tensor delta, Tensor a, Tensor b, Tensor c,
+        Tensor? d, Tensor? z, Tensor? bias, bool softplus, bool reverse, bool keepCheckpoints)
+    {
+        var output = torch.empty_like(u);
+        var shape = Shape(u, b, softplus, reverse);
+        Tensor? checkpoints = null;
+        unsafe
+        {
+            // States at chunk starts (CPU path; dim*length/64*dstate elements) spare the backward a recompute pass.
+            var bytes = keepCheckpoints ? ScanNative.ScanCheckpointBytes(&shape) : 0;
+            if (bytes > 0) checkpoints = torch.empty(bytes / u.element_size(), dtype: u.dtype, device: u.device);
+            VdNative.Check(ScanNative.ScanForward(&shape, ScanNative.Ptr(u), ScanNative.Ptr(delta), ScanNative.Ptr(a),
+                ScanNative.Ptr(b), ScanNative.Ptr(c), ScanNative.Ptr(d), ScanNative.Ptr(z), ScanNative.Ptr(bias),
+                ScanNative.Ptr(output), ScanNative.Ptr(checkpoints), IntPtr.Zero), "selective_scan");
+        }
+        return (output, checkpoints);
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
