@@ -14,6 +14,9 @@ public sealed class DataConfig
     public List<int> Scale { get; set; } = [2048, 512];
     public List<double> RatioRange { get; set; } = [0.5, 2.0];
     public List<int> CropSize { get; set; } = [512, 512];
+    /// <summary>Detection: LSJ square training size (random scale in <see cref="LsjScaleRange"/>, crop/pad) and test size (shorter side, capped).</summary>
+    public int ImageSize { get; set; } = 1024;
+    public List<double> LsjScaleRange { get; set; } = [0.1, 2.0];
     public double CatMaxRatio { get; set; } = 0.75;
     public double FlipProbability { get; set; } = 0.5;
     public bool PhotoMetricDistortion { get; set; } = true;

@@ -7,6 +7,8 @@ namespace VimDense.Config;
 public sealed class ExperimentConfig
 {
     public string Name { get; set; } = "experiment";
+    /// <summary>segmentation (backbone → neck → decode head) or detection (backbone → SimpleFeaturePyramid → Cascade Mask R-CNN).</summary>
+    public string Task { get; set; } = "segmentation";
     /// <summary>Output folder; null = work_dirs/&lt;config file name&gt; under the current directory.</summary>
     public string? WorkDir { get; set; }
     public long Seed { get; set; }

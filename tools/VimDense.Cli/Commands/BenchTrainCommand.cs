@@ -9,8 +9,9 @@ namespace VimDense.Cli.Commands;
 
 /// <summary>
 /// `vimdense bench train [--config C ...] [--iters N]`: training-step throughput (forward, backward, AdamW) and
-/// peak resident memory of segmentors on random 512×512 batches. Without --config it measures the UperNet
-/// baselines Vim-Ti and DeiT-Ti (configs/ade20k) at batch 2, each in the same run.
+/// peak resident memory of segmentors on random 512×512 batches (batch 2), or of detectors (configs with task
+/// "detection") on random batches at the config's image size (batch 1) with a few random boxes and masks. Without
+/// --config it measures the UperNet baselines Vim-Ti and DeiT-Ti (configs/ade20k), each in the same run.
 /// </summary>
 public sealed class BenchTrainCommand : ICliCommand
 {
@@ -21,30 +22,38 @@ public sealed class BenchTrainCommand : ICliCommand
         var configs = new Option<string[]>("--config") { Description = "Configs to measure (default: the Vim-Ti and DeiT-Ti UperNet ADE20K configs)", AllowMultipleArgumentsPerToken = true };
         var iterations = new Option<int>("--iters") { Description = "Timed iterations", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 1 };
-        var batch = new Option<int>("--batch") { Description = "Images per iteration", DefaultValueFactory = _ => 2 };
-        var size = new Option<int>("--size") { Description = "Square crop size", DefaultValueFactory = _ => 512 };
+        var batch = new Option<int?>("--batch") { Description = "Images per iteration (default: 2 for segmentation, 1 for detection)" };
+        var size = new Option<int?>("--size") { Description = "Square image size (default: 512 for segmentation, data.image_size for detection)" };
         var set = new Option<string[]>("--set") { Description = "Override a config value in every config: a.b=c", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("train", "Training iterations/s and peak memory of segmentors (random data, CPU)");
+        var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data, CPU)");
         foreach (var option in new Option[] { configs, iterations, warmup, batch, size, set }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(configs) is { Length: > 0 } given ? given : DefaultConfigs();
             var (iters, warm, b, s) = (parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(size));
             if (iters < 1 || b < 1 || s < 32) throw new UserInputException("--iters and --batch must be >= 1, --size >= 32");
-            Console.WriteLine($"{"config",-40} {"params",12} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
+            Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
             foreach (var path in paths)
             {
                 long parameters; double seconds, peak;
-                try { (parameters, seconds, peak) = Measure(path, parse.GetValue(set) ?? [], iters, warm, b, s); }
+                var overrides = parse.GetValue(set) ?? [];
+                var detection = ExperimentTask.IsDetection(path, overrides);
+                var (pointBatch, pointSize) = (b ?? (detection ? 1 : 2), s ?? (detection ? ConfigLoader.Load(path, overrides).Data.ImageSize : 512));
+                try
+                {
+                    (parameters, seconds, peak) = detection
+                        ? MeasureDetection(path, overrides, iters, warm, pointBatch, pointSize)
+                        : Measure(path, overrides, iters, warm, pointBatch, pointSize);
+                }
                 catch (System.Runtime.InteropServices.ExternalException e)
                 {
                     // A libtorch error in one model (e.g. an autograd failure) should not hide the others' numbers.
                     Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} failed: {e.Message.Split('\n')[0]}");
                     continue;
                 }
-                Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
+                Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
             }
-            Console.WriteLine($"(batch {b}, {s}x{s}, {torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS is the process high-water mark so far)");
+            Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS is the process high-water mark so far)");
             return 0;
         });
         return command;
@@ -64,19 +73,37 @@ public sealed class BenchTrainCommand : ICliCommand
 
     private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(string path, string[] overrides, int iterations, int warmup, int batch, int size)
     {
-        var experiment = SegmentationExperiment.Load(path, overrides.Append("model.backbone.pretrained=null").Append("train.tensor_board=false"), Path.Combine(Path.GetTempPath(), "vimdense-bench-train"));
+        var experiment = SegmentationExperiment.Load(path, BenchOverrides(overrides), BenchWorkDir);
         var model = experiment.BuildModel(loadPretrained: false);
-        model.train();
-        var source = new RandomBatches(batch, size, experiment.Config.Model.NumClasses);
+        var trainer = experiment.CreateTrainer(model, new RandomBatches(batch, size, experiment.Config.Model.NumClasses), null);
+        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
+    }
+
+    private static (long Parameters, double SecondsPerIteration, double PeakMiB) MeasureDetection(string path, string[] overrides, int iterations, int warmup, int batch, int size)
+    {
+        var experiment = DetectionExperiment.Load(path, BenchOverrides(overrides), BenchWorkDir);
+        var model = experiment.BuildModel(loadPretrained: false);
+        var source = new RandomDetectionBatches(batch, size, experiment.Config.Model.NumClasses, experiment.Masks);
         var trainer = experiment.CreateTrainer(model, source, null);
+        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
+    }
+
+    private static string BenchWorkDir => Path.Combine(Path.GetTempPath(), "vimdense-bench-train");
+
+    private static IEnumerable<string> BenchOverrides(string[] overrides) => overrides.Append("model.backbone.pretrained=null").Append("train.tensor_board=false");
+
+    /// <summary>Mean seconds of the timed training steps after the untimed warm-up steps.</summary>
+    private static double Time(nn.Module model, Action<long> step, int iterations, int warmup)
+    {
+        model.train();
         var watch = new Stopwatch();
         for (var i = 0; i < warmup + iterations; i++)
         {
             if (i == warmup) watch.Start();
-            trainer.StepOnce(i);
+            step(i);
         }
         watch.Stop();
-        return (model.parameters().Sum(p => p.numel()), watch.Elapsed.TotalSeconds / iterations, PeakResidentMiB());
+        return watch.Elapsed.TotalSeconds / iterations;
     }
 
     private static double PeakResidentMiB()

@@ -6,7 +6,10 @@ using static TorchSharp.torch;
 
 namespace VimDense.Cli.Commands;
 
-/// <summary>`vimdense predict CONFIG --checkpoint C --images DIR --out DIR`: colour overlays (and label PNGs) for a folder of images.</summary>
+/// <summary>
+/// `vimdense predict CONFIG --checkpoint C --images DIR --out DIR`: colour overlays (and label PNGs) for a folder of
+/// images; for a detection config, overlays with masks, boxes and class names (--score-threshold).
+/// </summary>
 public sealed class PredictCommand : ICliCommand
 {
     private static readonly string[] Extensions = [".jpg", ".jpeg", ".png", ".bmp"];
@@ -18,11 +21,15 @@ public sealed class PredictCommand : ICliCommand
         var images = new Option<string>("--images") { Description = "Folder of images", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("predict", "Segment a folder of images and write colour overlays");
+        var threshold = new Option<double>("--score-threshold") { Description = "Detection: draw detections scoring at least this", DefaultValueFactory = _ => 0.5 };
+        var command = new Command("predict", "Segment (or detect objects in) a folder of images and write colour overlays");
         command.Arguments.Add(config);
-        foreach (var option in new Option[] { checkpoint, images, output, set }) command.Options.Add(option);
+        foreach (var option in new Option[] { checkpoint, images, output, set, threshold }) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            if (ExperimentTask.IsDetection(parse.GetValue(config)!, parse.GetValue(set)))
+                return DetectionRuns.Predict(DetectionExperiment.Load(parse.GetValue(config)!, parse.GetValue(set), null), parse.GetValue(checkpoint)!,
+                    parse.GetValue(images)!, parse.GetValue(output)!, parse.GetValue(threshold));
             var experiment = SegmentationExperiment.Load(parse.GetValue(config)!, parse.GetValue(set), null);
             var folder = parse.GetValue(images)!;
             if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--images: {folder} not found");

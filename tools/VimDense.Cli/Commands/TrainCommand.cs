@@ -5,8 +5,9 @@ using VimDense.Engine;
 namespace VimDense.Cli.Commands;
 
 /// <summary>
-/// `vimdense train CONFIG [--resume] [--work-dir DIR] [--set k=v ...]`: trains a segmentor, evaluating periodically,
-/// and leaves in the work directory the checkpoints (latest, best by mIoU), log.jsonl, TensorBoard events,
+/// `vimdense train CONFIG [--resume] [--work-dir DIR] [--set k=v ...]`: trains a segmentor (or, for a config with
+/// task "detection", a Cascade Mask R-CNN: see <see cref="DetectionRuns.Train"/>), evaluating periodically, and leaves
+/// in the work directory the checkpoints (latest, best by mIoU / bbox AP), log.jsonl, TensorBoard events,
 /// metrics.json / metrics.txt, loss_curve.png and prediction overlays.
 /// </summary>
 public sealed class TrainCommand : ICliCommand
@@ -17,17 +18,19 @@ public sealed class TrainCommand : ICliCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the work directory's latest checkpoint" };
         var workDir = new Option<string?>("--work-dir") { Description = "Output folder (default: work_dirs/<config name>)" };
         var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("train", "Train a segmentation model from a config");
+        var command = new Command("train", "Train a segmentation or detection model from a config");
         command.Arguments.Add(config);
         command.Options.Add(resume);
         command.Options.Add(workDir);
         command.Options.Add(set);
         command.SetAction(parse =>
         {
-            var experiment = SegmentationExperiment.Load(parse.GetValue(config)!, parse.GetValue(set), parse.GetValue(workDir));
+            var (path, overrides) = (parse.GetValue(config)!, parse.GetValue(set));
             try
             {
-                return Run(experiment, parse.GetValue(resume));
+                return ExperimentTask.IsDetection(path, overrides)
+                    ? DetectionRuns.Train(DetectionExperiment.Load(path, overrides, parse.GetValue(workDir)), parse.GetValue(resume))
+                    : Run(SegmentationExperiment.Load(path, overrides, parse.GetValue(workDir)), parse.GetValue(resume));
             }
             catch (TrainingDivergedException e)
             {

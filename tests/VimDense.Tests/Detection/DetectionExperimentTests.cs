@@ -1,0 +1,73 @@
+using VimDense.Cli.Experiments;
+using VimDense.Config;
+using VimDense.Datasets.Synthetic;
+using VimDense.Tests.Engine;
+
+namespace VimDense.Tests.Detection;
+
+/// <summary>The shipped detection configs build their detectors; a Vim-Ti detector's evaluation output is accepted by `vimdense cocoeval`.</summary>
+[Collection(GlobalRngCollection.Name)]
+public class DetectionExperimentTests
+{
+    private static string Config(string folder, string name) => Path.Combine(TestPaths.RepoRoot, "configs", folder, name);
+
+    [Fact]
+    public void EveryShippedDetectionConfigBuildsItsDetector()
+    {
+        var configs = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "configs"), "*.json", SearchOption.AllDirectories)
+            .Where(path => ConfigLoader.Load(path).Task == "detection").Order().ToList();
+        Assert.Equal(3, configs.Count);
+        foreach (var path in configs)
+        {
+            var experiment = DetectionExperiment.Load(path, null, TestPaths.NewTempDir());
+            var names = experiment.BuildModel(loadPretrained: false).named_parameters().Select(p => p.name).ToList();
+            Assert.Contains(names, n => n.StartsWith("neck.simfp_2.", StringComparison.Ordinal));
+            Assert.Contains(names, n => n.StartsWith("roi_heads.", StringComparison.Ordinal));
+            var depth = experiment.Config.Model.Backbone.Options.Depth ?? (experiment.Config.Model.Backbone.Type == "deit_tiny" ? 12 : 24);
+            var blocks = experiment.Config.Model.Backbone.Type == "deit_tiny" ? "blocks" : "layers";
+            Assert.Contains(names, n => n.StartsWith($"backbone.{blocks}.{depth - 1}.", StringComparison.Ordinal));
+        }
+        var deit = ConfigLoader.Load(Config("coco", "cascade_mask_rcnn_deit_tiny_1024_lsj.json"));
+        Assert.Equal(14, deit.Model.Backbone.Options.WindowSize);
+        Assert.Equal([2, 5, 8, 11], deit.Model.Backbone.Options.GlobalBlocks!);
+        var vim = ConfigLoader.Load(Config("coco", "cascade_mask_rcnn_vim_tiny_1024_lsj.json"));
+        Assert.Equal((1024, 0.1, 1e-4, 0.1, 250L, "step"), (vim.Data.ImageSize, vim.Model.Backbone.Options.DropPathRate, vim.Optimizer.Lr,
+            vim.Optimizer.WeightDecay, vim.Schedule.WarmupIters, vim.Schedule.Policy));
+    }
+
+    [Fact]
+    public void SegmentationConfigIsRejectedAsDetectionExperiment()
+    {
+        var error = Assert.Throws<UserInputException>(() => DetectionExperiment.Load(Config("demo", "upernet_vim_tiny_synthetic.json"), null, null));
+        Assert.Contains("expected detection", error.Message);
+        var (code, _, stderr) = CliRunner.Run("train", Config("demo", "cascade_mask_rcnn_vim_tiny_synthetic.json"), "--set", "model.neck.type=fpn",
+            $"data.root={TestPaths.NewTempDir()}", "data.synthetic.images=2", "data.synthetic.size=32");
+        Assert.Equal(1, code);
+        Assert.Contains("model.neck.type 'fpn'", stderr);
+    }
+
+    [Fact]
+    public void VimTinyDetectorAt1024WritesResultsThatCocoEvalAccepts() => ForwardAndScore(1024);
+
+    private static void ForwardAndScore(int size)
+    {
+        var temp = TestPaths.NewTempDir("vimdense-det-1024");
+        var data = Path.Combine(temp, "data");
+        SyntheticCocoWriter.Write(data, new SyntheticOptions { Images = 2, Classes = 80, Size = size, Seed = 3 });
+        // Untrained class scores are about 1/81, so a zero threshold keeps detections to score.
+        var experiment = DetectionExperiment.Load(Config("coco", "cascade_mask_rcnn_vim_tiny_1024_lsj.json"),
+            [$"data.root={data}", $"data.image_size={size}", $"model.backbone.options.img_size={size}", "model.backbone.options.depth=2",
+             "model.backbone.options.out_indices=[1]", "model.roi_heads.score_threshold=0", "model.roi_heads.detections_per_image=20"], temp);
+        var model = experiment.BuildModel(loadPretrained: false);
+        var evaluation = experiment.Evaluate(model, maxImages: 1, Path.Combine(temp, "eval"));
+        Assert.Equal(1, evaluation.Images);
+        Assert.Equal(20, evaluation.Detections);
+        var gt = Path.Combine(data, "annotations", "instances_val2017.json");
+        foreach (var (file, type) in new[] { (evaluation.BboxResultsPath, "bbox"), (evaluation.SegmResultsPath!, "segm") })
+        {
+            var (code, stdout, stderr) = CliRunner.Run("cocoeval", "--gt", gt, "--dt", file, "--iou-type", type);
+            Assert.True(code == 0, stderr);
+            Assert.Equal(12, stdout.Split('\n').Count(l => l.StartsWith(" Average ", StringComparison.Ordinal)));
+        }
+    }
+}
