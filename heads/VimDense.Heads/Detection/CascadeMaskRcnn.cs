@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace VimDense.Heads.Detection;
 
 /// <summary>
-/// Cascade Mask R-CNN on any <see cref="IBackbone"/>: SimpleFeaturePyramid (P2–P6) → RPN → cascade
+/// Cascade Mask R-CNN on any <see cref="IBackbone"/>: SimpleFeaturePyramid (or another five-level neck, P2–P6) → RPN → cascade
 /// ROI heads with a mask head (reference/dense_prediction.md §6, Vim-det: reference/vision_mamba.md §5).
 /// Inputs are RGB batches (B, 3, H, W) with each image's valid size, normalised by the data pipeline
 /// (or 0–255 with <see cref="CascadeMaskRcnnOptions.NormalizeInputs"/>); everything outside the valid
@@ -15,19 +15,28 @@ namespace VimDense.Heads.Detection;
 public sealed class CascadeMaskRcnn : nn.Module
 {
     private readonly nn.Module backbone;
-    private readonly SimpleFeaturePyramid neck;
+    private readonly Neck neck;
     private readonly RegionProposalNetwork proposal_generator;
     private readonly CascadeRoiHeads roi_heads;
     private readonly IBackbone _backbone;
     private readonly CascadeMaskRcnnOptions _options;
     private readonly Tensor _mean, _std;
 
-    public CascadeMaskRcnn(IBackbone backboneNetwork, CascadeMaskRcnnOptions options) : base(nameof(CascadeMaskRcnn))
+    public CascadeMaskRcnn(IBackbone backboneNetwork, CascadeMaskRcnnOptions options)
+        : this(backboneNetwork, options, new SimpleFeaturePyramid(backboneNetwork.Channels, backboneNetwork.Strides, options.PyramidChannels))
     {
+    }
+
+    /// <param name="pyramidNeck">a neck giving one <see cref="CascadeMaskRcnnOptions.PyramidChannels"/>-wide map per anchor size (P2–P6)</param>
+    public CascadeMaskRcnn(IBackbone backboneNetwork, CascadeMaskRcnnOptions options, Neck pyramidNeck) : base(nameof(CascadeMaskRcnn))
+    {
+        if (pyramidNeck.OutStrides.Count != options.AnchorSizes.Count || pyramidNeck.OutChannels.Any(c => c != options.PyramidChannels))
+            throw new ArgumentException($"the neck must give {options.AnchorSizes.Count} maps of {options.PyramidChannels} channels (one per anchor size), " +
+                $"got strides [{string.Join(", ", pyramidNeck.OutStrides)}], channels [{string.Join(", ", pyramidNeck.OutChannels)}]", nameof(pyramidNeck));
         _backbone = backboneNetwork;
         _options = options;
         backbone = backboneNetwork.Module;
-        neck = new SimpleFeaturePyramid(backboneNetwork.Channels, backboneNetwork.Strides, options.PyramidChannels);
+        neck = pyramidNeck;
         var anchors = new AnchorGenerator(options.AnchorSizes.Select(s => (IReadOnlyList<double>)[s]).ToList(),
             options.AnchorRatios, neck.OutStrides);
         proposal_generator = new RegionProposalNetwork(options.PyramidChannels, anchors, options.Rpn);

@@ -40,10 +40,25 @@ public class DetectionExperimentTests
     {
         var error = Assert.Throws<UserInputException>(() => DetectionExperiment.Load(Config("demo", "upernet_vim_tiny_synthetic.json"), null, null));
         Assert.Contains("expected detection", error.Message);
-        var (code, _, stderr) = CliRunner.Run("train", Config("demo", "cascade_mask_rcnn_vim_tiny_synthetic.json"), "--set", "model.neck.type=fpn",
+        var (code, _, stderr) = CliRunner.Run("train", Config("demo", "cascade_mask_rcnn_vim_tiny_synthetic.json"), "--set", "model.neck.type=bifpn",
             $"data.root={TestPaths.NewTempDir()}", "data.synthetic.images=2", "data.synthetic.size=32");
         Assert.Equal(1, code);
-        Assert.Contains("model.neck.type 'fpn'", stderr);
+        Assert.Contains("model.neck.type 'bifpn'", stderr);
+    }
+
+    [Fact]
+    public void FpnNeckVariantTrainsAStep()
+    {
+        var experiment = DetectionExperiment.Load(Config("demo", "cascade_mask_rcnn_vim_tiny_synthetic.json"),
+            ["model.neck.type=fpn", "model.neck.norm=none", "model.backbone.options.img_size=64", "model.backbone.options.out_indices=[0,1,2,3]"],
+            TestPaths.NewTempDir());
+        var model = experiment.BuildModel(loadPretrained: false);
+        Assert.Contains(model.named_parameters(), p => p.name.StartsWith("neck.fpn.lateral_convs.3.", StringComparison.Ordinal));
+        var trainer = experiment.CreateTrainer(model, new RandomDetectionBatches(2, 64, experiment.Config.Model.NumClasses, masks: true), null);
+        model.train();
+        var scalars = trainer.StepOnce(0);
+        Assert.True(double.IsFinite(scalars["loss"]) && scalars["loss"] > 0);
+        Assert.True(scalars.ContainsKey("loss_mask"));
     }
 
     [Fact]

@@ -9,6 +9,8 @@ using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
 using VimDense.Engine;
 using VimDense.Heads.Detection;
+using VimDense.Heads.Necks;
+using VimDense.Heads.Segmentation;
 using static TorchSharp.torch;
 
 namespace VimDense.Cli.Experiments;
@@ -45,8 +47,6 @@ internal sealed class DetectionExperiment
     public CascadeMaskRcnn BuildModel(bool loadPretrained)
     {
         var m = Config.Model;
-        if (!string.Equals(m.Neck.Type, "simple_feature_pyramid", StringComparison.OrdinalIgnoreCase))
-            throw new UserInputException($"model.neck.type '{m.Neck.Type}': detection supports simple_feature_pyramid");
         var r = m.RoiHeads;
         if (r.StageIous.Count is < 1 or > 3) throw new UserInputException($"model.roi_heads.stage_ious: expected 1 to 3 stages, got {r.StageIous.Count}");
         torch.manual_seed(Config.Seed);
@@ -71,7 +71,7 @@ internal sealed class DetectionExperiment
                 ScoreThreshold = r.ScoreThreshold, NmsThreshold = r.NmsThreshold, DetectionsPerImage = r.DetectionsPerImage,
             },
         };
-        var model = new CascadeMaskRcnn(backbone, options);
+        var model = new CascadeMaskRcnn(backbone, options, BuildNeck(backbone, m.Neck));
         var pretrained = m.Backbone.Pretrained;
         if (loadPretrained && !string.IsNullOrEmpty(pretrained))
         {
@@ -80,6 +80,19 @@ internal sealed class DetectionExperiment
         }
         return model;
     }
+
+    /// <summary>
+    /// simple_feature_pyramid (ViTDet, from the last backbone map) or fpn (Feature2Pyramid from four backbone maps, then
+    /// FPN and P6; neck.norm is the deconvolution pyramid's norm).
+    /// </summary>
+    private static Neck BuildNeck(IBackbone backbone, NeckConfig neck) => neck.Type.ToLowerInvariant() switch
+    {
+        "simple_feature_pyramid" => new SimpleFeaturePyramid(backbone.Channels, backbone.Strides, neck.OutChannels),
+        "fpn" when backbone.Channels.Distinct().Count() == 1 && backbone.Strides.Distinct().Count() == 1 && backbone.Channels.Count == 4 =>
+            new DetectionFpn(backbone.Channels[0], backbone.Strides[0], neck.OutChannels, NormKindParser.Parse(neck.Norm)),
+        "fpn" => throw new UserInputException("model.neck.type 'fpn' needs four backbone maps of one width and stride (model.backbone.options.out_indices with 4 entries)"),
+        _ => throw new UserInputException($"model.neck.type '{neck.Type}': detection supports simple_feature_pyramid or fpn"),
+    };
 
     /// <summary>Generates the synthetic COCO-format set when configured and absent; checks the class count.</summary>
     public void PrepareData()
