@@ -33,10 +33,14 @@ public sealed class BenchTrainCommand : ICliCommand
             var (iters, warm, b, s) = (parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(size));
             if (iters < 1 || b < 1 || s < 32) throw new UserInputException("--iters and --batch must be >= 1, --size >= 32");
             Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
+            var peakIsPerModel = true;
             foreach (var path in paths)
             {
                 long parameters; double seconds, peak;
                 var overrides = parse.GetValue(set) ?? [];
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                peakIsPerModel &= Bench.ProcessMemory.ResetPeak();
                 var detection = ExperimentTask.IsDetection(path, overrides);
                 var (pointBatch, pointSize) = (b ?? (detection ? 1 : 2), s ?? (detection ? ConfigLoader.Load(path, overrides).Data.ImageSize : 512));
                 try
@@ -53,7 +57,7 @@ public sealed class BenchTrainCommand : ICliCommand
                 }
                 Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
             }
-            Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS is the process high-water mark so far)");
+            Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS: {(peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far")})");
             return 0;
         });
         return command;
@@ -106,11 +110,7 @@ public sealed class BenchTrainCommand : ICliCommand
         return watch.Elapsed.TotalSeconds / iterations;
     }
 
-    private static double PeakResidentMiB()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return double.NaN;
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-    }
+    /// <summary>Peak resident MiB since the last reset (each model resets it before it is built; NaN off Linux).</summary>
+    private static double PeakResidentMiB() =>
+        File.Exists("/proc/self/status") ? Bench.ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0) : double.NaN;
 }
