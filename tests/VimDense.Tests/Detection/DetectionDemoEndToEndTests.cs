@@ -29,7 +29,9 @@ public class DetectionDemoEndToEndTests
         Assert.Equal(2, Directory.GetFiles(Path.Combine(work, "overlays"), "*.png").Length);
         var train = File.ReadLines(Path.Combine(work, "log.jsonl")).Select(JObject.Parse).Where(l => (string?)l["mode"] == "train").ToList();
         Assert.Contains(train, l => l["loss_mask"] is not null && double.IsFinite((double)l["loss"]!));
-        Assert.Contains(File.ReadLines(Path.Combine(work, "log.jsonl")).Select(JObject.Parse), l => l["bbox_AP"] is not null && l["segm_AP"] is not null);
+        var val = File.ReadLines(Path.Combine(work, "log.jsonl")).Select(JObject.Parse).Single(l => (string?)l["mode"] == "val");
+        Assert.True(val["bbox_AP"] is not null && val["segm_AP"] is not null, val.ToString());
+        Assert.DoesNotContain(val.Properties(), p => p.Value.Type == JTokenType.Float && (double)p.Value < 0);
 
         var evalOut = Path.Combine(temp, "eval");
         var checkpoint = Path.Combine(work, "iter_2.safetensors");

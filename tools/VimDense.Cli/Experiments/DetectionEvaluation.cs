@@ -51,14 +51,18 @@ internal sealed class DetectionEvaluation
         return new DetectionEvaluation(bbox, segm, bboxPath, segmPath, imageIds.Count, results.Count);
     }
 
-    /// <summary>bbox_AP, bbox_AP50, ... (and segm_*) on the 0–100 scale, as detectron2 logs them.</summary>
+    /// <summary>
+    /// bbox_AP, bbox_AP50, ... (and segm_*) on the 0–100 scale, as detectron2 logs them; a metric pycocotools leaves
+    /// undefined (−1: no ground truth in that area range) is left out rather than logged as a number.
+    /// </summary>
     public Dictionary<string, double> Summary()
     {
         string[] names = ["AP", "AP50", "AP75", "APs", "APm", "APl"];
         var summary = new Dictionary<string, double>();
         foreach (var (prefix, result) in new[] { ("bbox", (CocoEvalResult?)Bbox), ("segm", Segm) })
             if (result is not null)
-                for (var i = 0; i < names.Length; i++) summary[$"{prefix}_{names[i]}"] = 100 * result.Stats[i];
+                for (var i = 0; i < names.Length; i++)
+                    if (result.Stats[i] >= 0) summary[$"{prefix}_{names[i]}"] = 100 * result.Stats[i];
         return summary;
     }
 
