@@ -3,7 +3,7 @@ using VimDense.Tests.Engine;
 
 namespace VimDense.Tests.Detection;
 
-/// <summary>The detection demo config, cut to two iterations on a tiny synthetic COCO set: train, eval, predict through the CLI.</summary>
+/// <summary>The detection demo config, cut to a few iterations on a tiny synthetic COCO set: train, resume, eval, predict through the CLI.</summary>
 [Collection(GlobalRngCollection.Name)]
 public class DetectionDemoEndToEndTests
 {
@@ -20,21 +20,27 @@ public class DetectionDemoEndToEndTests
             "data.workers=1", "model.backbone.options.img_size=96", "model.backbone.options.depth=2", "model.backbone.options.out_indices=[1]",
         ];
 
-        var (code, stdout, stderr) = CliRunner.Run(["train", config, "--work-dir", work, .. set, "schedule.iterations=2", "schedule.warmup_iters=1",
-            "train.checkpoint_interval=2", "train.eval_interval=2", "train.log_interval=1", "train.overlay_images=2"]);
+        string[] Train(int iterations) => ["--work-dir", work, .. set, $"schedule.iterations={iterations}", "schedule.warmup_iters=1",
+            "train.checkpoint_interval=2", "train.eval_interval=4", "train.log_interval=1", "train.overlay_images=2"];
+        var (code, stdout, stderr) = CliRunner.Run(["train", config, .. Train(2)]);
         Assert.True(code == 0, stderr);
-        foreach (var file in new[] { "iter_2.safetensors", "metrics.json", "metrics.txt", "loss_curve.png", "log.jsonl", "config.json" })
+        (code, stdout, stderr) = CliRunner.Run(["train", config, "--resume", .. Train(4)]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("resumed from", stderr);
+        foreach (var file in new[] { "iter_2.safetensors", "iter_4.safetensors", "metrics.json", "metrics.txt", "loss_curve.png", "log.jsonl", "config.json" })
             Assert.True(File.Exists(Path.Combine(work, file)), $"{file} missing");
         Assert.Single(Directory.GetFiles(work, "best_bbox_AP_iter_*.safetensors"));
         Assert.Equal(2, Directory.GetFiles(Path.Combine(work, "overlays"), "*.png").Length);
         var train = File.ReadLines(Path.Combine(work, "log.jsonl")).Select(JObject.Parse).Where(l => (string?)l["mode"] == "train").ToList();
-        Assert.Contains(train, l => l["loss_mask"] is not null && double.IsFinite((double)l["loss"]!));
-        var val = File.ReadLines(Path.Combine(work, "log.jsonl")).Select(JObject.Parse).Single(l => (string?)l["mode"] == "val");
-        Assert.True(val["bbox_AP"] is not null && val["segm_AP"] is not null, val.ToString());
-        Assert.DoesNotContain(val.Properties(), p => p.Value.Type == JTokenType.Float && (double)p.Value < 0);
+        Assert.Equal([1L, 2, 3, 4], train.Select(l => (long)l["iter"]!).Distinct().Order());
+        Assert.All(train, l => Assert.True(l["loss_mask"] is not null && double.IsFinite((double)l["loss"]!), l.ToString()));
+        var val = File.ReadLines(Path.Combine(work, "log.jsonl")).Select(JObject.Parse).Where(l => (string?)l["mode"] == "val").ToList();
+        Assert.Equal([2L, 4], val.Select(l => (long)l["iter"]!));
+        Assert.All(val, l => Assert.True(l["bbox_AP"] is not null && l["segm_AP"] is not null, l.ToString()));
+        Assert.DoesNotContain(val.SelectMany(l => l.Properties()), p => p.Value.Type == JTokenType.Float && (double)p.Value < 0);
 
         var evalOut = Path.Combine(temp, "eval");
-        var checkpoint = Path.Combine(work, "iter_2.safetensors");
+        var checkpoint = Path.Combine(work, "iter_4.safetensors");
         (code, stdout, stderr) = CliRunner.Run(["eval", config, "--checkpoint", checkpoint, "--out", evalOut, .. set]);
         Assert.True(code == 0, stderr);
         Assert.Contains("bbox (", stdout);
