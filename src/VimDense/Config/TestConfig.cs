@@ -8,4 +8,6 @@ public sealed class TestConfig
     public int Stride { get; set; } = 341;
     public bool Flip { get; set; }
     public List<double> Scales { get; set; } = [1.0];
+    /// <summary>Detection: overlays (after training, `vimdense predict`) draw the detections scoring at least this.</summary>
+    public double OverlayScoreThreshold { get; set; } = 0.5;
 }

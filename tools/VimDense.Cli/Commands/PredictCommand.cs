@@ -21,7 +21,7 @@ public sealed class PredictCommand : ICliCommand
         var images = new Option<string>("--images") { Description = "Folder of images", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c", AllowMultipleArgumentsPerToken = true };
-        var threshold = new Option<double>("--score-threshold") { Description = "Detection: draw detections scoring at least this", DefaultValueFactory = _ => 0.5 };
+        var threshold = new Option<double?>("--score-threshold") { Description = "Detection: draw detections scoring at least this (default: test.overlay_score_threshold)" };
         var command = new Command("predict", "Segment (or detect objects in) a folder of images and write colour overlays");
         command.Arguments.Add(config);
         foreach (var option in new Option[] { checkpoint, images, output, set, threshold }) command.Options.Add(option);

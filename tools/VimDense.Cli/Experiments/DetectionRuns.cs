@@ -59,14 +59,14 @@ internal static class DetectionRuns
     }
 
     /// <summary>Overlay PNGs (masks, boxes, class names of detections scoring at least <paramref name="scoreThreshold"/>) for a folder of images.</summary>
-    public static int Predict(DetectionExperiment experiment, string checkpoint, string imagesDir, string outDir, double scoreThreshold)
+    public static int Predict(DetectionExperiment experiment, string checkpoint, string imagesDir, string outDir, double? scoreThreshold)
     {
         if (!Directory.Exists(imagesDir)) throw new DirectoryNotFoundException($"--images: {imagesDir} not found");
         var files = Directory.GetFiles(imagesDir).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order().ToList();
         if (files.Count == 0) throw new UserInputException($"--images: no .jpg/.png images in {imagesDir}");
         var model = experiment.BuildModel(loadPretrained: false);
         CheckpointStore.LoadModelWeights(checkpoint, model);
-        var predictor = new DetectionPredictor(model, experiment.PipelineOptions(), experiment.ClassNames(), scoreThreshold);
+        var predictor = new DetectionPredictor(model, experiment.PipelineOptions(), experiment.ClassNames(), scoreThreshold ?? experiment.Config.Test.OverlayScoreThreshold);
         foreach (var file in files)
         {
             var path = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + "_overlay.png");
@@ -80,7 +80,7 @@ internal static class DetectionRuns
     {
         if (count <= 0) return;
         var dataset = experiment.Dataset(experiment.Config.Data.ValSplit, train: false);
-        var predictor = new DetectionPredictor(model, experiment.PipelineOptions(), experiment.ClassNames(dataset), scoreThreshold: 0.5);
+        var predictor = new DetectionPredictor(model, experiment.PipelineOptions(), experiment.ClassNames(dataset), experiment.Config.Test.OverlayScoreThreshold);
         for (var i = 0; i < Math.Min(count, dataset.Count); i++)
         {
             var file = Path.Combine(dataset.ImageDir, dataset.ImageInfo(i).FileName);
