@@ -95,23 +95,9 @@ internal sealed class SegmentationExperiment
 
     public Trainer<SegmentationBatch> CreateTrainer(EncoderDecoder model, IResumableBatchSource<SegmentationBatch> data, Func<IReadOnlyDictionary<string, double>>? evaluate)
     {
-        var o = Config.Optimizer;
-        if (o.Type != "adamw") throw new UserInputException($"optimizer.type '{o.Type}': only adamw is implemented");
-        var depth = model.named_parameters().Select(p => p.name.Split('.'))
-            .Where(parts => parts.Length > 2 && parts[0] == "backbone" && parts[1] is "layers" or "blocks")
-            .Select(parts => int.Parse(parts[2]) + 1).DefaultIfEmpty(0).Max();
-        var layerDecay = o.LayerDecayRate == 1.0 ? null : new LayerDecayRule(o.LayerDecayNumLayers ?? depth, o.LayerDecayRate, "backbone.", o.ReferenceLayerDecay);
-        var groups = ParameterGroups.Build(model, o.WeightDecay, new WeightDecayRule(o.NoDecayNames, o.NoDecayOneDimensional), layerDecay);
-        var optimizer = new AdamW(groups, o.Betas[0], o.Betas[1], o.Eps);
-        var s = Config.Schedule;
-        var schedule = new LearningRateSchedule(o.Lr, s.Iterations, s.Policy, s.Power, s.MinLr, s.WarmupIters, s.WarmupRatio, s.Milestones, s.Gamma);
-        var t = Config.Train;
-        var options = new TrainerOptions
-        {
-            WorkDir = WorkDir, Iterations = s.Iterations, AccumulationSteps = o.AccumulationSteps, GradientClipNorm = o.GradClip,
-            LogInterval = t.LogInterval, CheckpointInterval = t.CheckpointInterval, EvaluationInterval = t.EvalInterval,
-            KeepLastCheckpoints = t.KeepLast, EmaDecay = t.EmaDecay, TensorBoard = t.TensorBoard, ConfigJson = ConfigLoader.Serialize(Config),
-        };
+        var optimizer = TrainingSetup.Optimizer(Config, model);
+        var schedule = TrainingSetup.Schedule(Config);
+        var options = TrainingSetup.TrainerOptions(Config, WorkDir, keyMetric: "mIoU");
         return new Trainer<SegmentationBatch>(model, optimizer, schedule, options, batch =>
         {
             var (losses, accuracy) = model.Loss(batch.Images, batch.Labels);
