@@ -20,10 +20,11 @@ constexpr int64_t kChunk = 64;
 
 inline int64_t padded_states(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
 
-// Below this many state updates (batch * dim * length * padded dstate, ~5 ms on one core) the kernels run on
-// the calling thread: a parallel region costs barriers, and on a busy machine a barrier waits for the other
-// threads to be scheduled, which can cost more than the whole scan.
-constexpr int64_t kParallelWork = int64_t(4) << 20;
+// Below this many state updates (batch * dim * length * padded dstate, ~0.3 ms on one core) the kernels run on
+// the calling thread: a parallel region costs a wake-up and barriers. Measured on 2 idle cores (passive OpenMP
+// waiting, see OpenMpEnvironment.cs): at batch 2, dim 384, L 197 (2.4M updates) two threads take fwd 1.75 -> 1.0 ms
+// and fwd+bwd 5.5 -> 3-3.7 ms; on a machine whose other cores are busy the gain shrinks, the results do not change.
+constexpr int64_t kParallelWork = int64_t(1) << 18;
 inline bool worth_parallel(const vd_scan_shape& s) {
   return s.batch * s.dim * s.length * padded_states(s.dstate) >= kParallelWork;
 }
