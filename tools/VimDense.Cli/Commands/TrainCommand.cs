@@ -1,5 +1,7 @@
 using System.CommandLine;
 using VimDense.Cli.Experiments;
+using VimDense.Datasets;
+using VimDense.Datasets.Loading;
 using VimDense.Engine;
 
 namespace VimDense.Cli.Commands;
@@ -51,7 +53,8 @@ public sealed class TrainCommand : ICliCommand
         var parameters = model.parameters().Sum(p => p.numel());
         Console.Error.WriteLine($"model: {cfg.Model.Backbone.Type} + {cfg.Model.Neck.Type} + {cfg.Model.DecodeHead.Type}, {parameters:N0} parameters; work dir {experiment.WorkDir}");
         var trainSet = experiment.Dataset(cfg.Data.TrainSplit, train: true);
-        using var data = new LoaderBatchSource(trainSet, experiment.TrainLoaderOptions());
+        using var data = new LoaderBatchSource<SegmentationSample, SegmentationBatch>(
+            o => DataSetup.SegmentationLoader(trainSet, o, train: true), experiment.TrainLoaderOptions());
         Datasets.Evaluation.SegmentationMetricResult? lastResult = null;
         var trainer = experiment.CreateTrainer(model, data, () =>
         {

@@ -129,14 +129,15 @@ internal sealed class DetectionExperiment
         dataset?.Annotations.Categories.Select(c => c.Name).ToList()
         ?? SyntheticInfo.ClassNames(Config.Data.Root) ?? CocoClasses.Categories.Select(c => c.Name).ToList();
 
-    public DetectionLoaderBatchSource TrainData(CocoDataset trainSet)
+    public LoaderBatchSource<DetectionSample, DetectionBatch> TrainData(CocoDataset trainSet)
     {
         var d = Config.Data;
         var accumulation = Math.Max(1, Config.Optimizer.AccumulationSteps);
         if (d.BatchSize % accumulation != 0)
             throw new UserInputException($"data.batch_size {d.BatchSize} is not divisible by optimizer.accumulation_steps {accumulation}");
         var options = new DataLoaderOptions { BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed };
-        return new DetectionLoaderBatchSource(trainSet, options, d.ImageSize, Masks);
+        return new LoaderBatchSource<DetectionSample, DetectionBatch>(
+            o => DataSetup.DetectionLoader(trainSet, o, train: true, d.ImageSize, Masks), options);
     }
 
     public Trainer<DetectionBatch> CreateTrainer(CascadeMaskRcnn model, IResumableBatchSource<DetectionBatch> data, Func<IReadOnlyDictionary<string, double>>? evaluate) =>

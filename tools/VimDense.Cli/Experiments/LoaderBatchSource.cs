@@ -1,21 +1,22 @@
 using System.Globalization;
-using VimDense.Datasets;
 using VimDense.Datasets.Loading;
 using VimDense.Engine;
 
 namespace VimDense.Cli.Experiments;
 
 /// <summary>
-/// The infinite training loader as a resumable batch source: the state is the sampler's (epoch, position) after
+/// An infinite training loader as a resumable batch source: the state is the sampler's (epoch, position) after
 /// the last batch handed out; restoring restarts the loader there (per-sample seeds make the batches identical).
 /// </summary>
-internal sealed class LoaderBatchSource(IDataset<SegmentationSample> dataset, DataLoaderOptions options)
-    : IResumableBatchSource<SegmentationBatch>, IDisposable
+/// <param name="createLoader">Builds the training loader from options (whose <c>Start</c> says where to begin).</param>
+internal sealed class LoaderBatchSource<TSample, TBatch>(Func<DataLoaderOptions, DataLoader<TSample, TBatch>> createLoader,
+    DataLoaderOptions options) : IResumableBatchSource<TBatch>, IDisposable
+    where TBatch : class, IDisposable
 {
-    private DataLoader<SegmentationSample, SegmentationBatch> loader = DataSetup.SegmentationLoader(dataset, options, train: true);
-    private SegmentationBatch? previous;
+    private DataLoader<TSample, TBatch> loader = createLoader(options);
+    private TBatch? previous;
 
-    public SegmentationBatch Next()
+    public TBatch Next()
     {
         // The trainer uses a batch only within its step: free the previous one when the next is asked for.
         previous?.Dispose();
@@ -30,7 +31,7 @@ internal sealed class LoaderBatchSource(IDataset<SegmentationSample> dataset, Da
         var parts = state.Split(',');
         var start = new SamplerState(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
         loader.Dispose();
-        loader = DataSetup.SegmentationLoader(dataset, options with { Start = start }, train: true);
+        loader = createLoader(options with { Start = start });
     }
 
     public void Dispose()
