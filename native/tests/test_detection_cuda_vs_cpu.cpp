@@ -1,0 +1,173 @@
+// CUDA RoIAlign (forward, backward; float32 and float16) and NMS against the CPU kernels. Without a GPU
+// (or without the CUDA kernels) it prints "skipped: no GPU" and succeeds.
+// Device memory comes from the CUDA driver API loaded at run time (libcuda.so.1), so the file needs no
+// CUDA headers; the library's CUDA runtime uses the same primary context.
+#include "vd_detection.h"
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <dlfcn.h>
+#include <random>
+#include <vector>
+
+namespace {
+
+using CUdeviceptr = unsigned long long;
+struct Driver {
+  int (*init)(unsigned);
+  int (*device_get)(int*, int);
+  int (*retain)(void**, int);
+  int (*set_current)(void*);
+  int (*alloc)(CUdeviceptr*, size_t);
+  int (*free)(CUdeviceptr);
+  int (*to_device)(CUdeviceptr, const void*, size_t);
+  int (*to_host)(void*, CUdeviceptr, size_t);
+  int (*sync)();
+} drv;
+
+template <typename F> bool bind(void* lib, const char* name, F& fn) {
+  fn = reinterpret_cast<F>(dlsym(lib, name));
+  return fn != nullptr;
+}
+
+bool load_driver() {
+  void* lib = dlopen("libcuda.so.1", RTLD_NOW);
+  if (!lib) return false;
+  const bool ok = bind(lib, "cuInit", drv.init) && bind(lib, "cuDeviceGet", drv.device_get) &&
+                  bind(lib, "cuDevicePrimaryCtxRetain", drv.retain) && bind(lib, "cuCtxSetCurrent", drv.set_current) &&
+                  bind(lib, "cuMemAlloc_v2", drv.alloc) && bind(lib, "cuMemFree_v2", drv.free) &&
+                  bind(lib, "cuMemcpyHtoD_v2", drv.to_device) && bind(lib, "cuMemcpyDtoH_v2", drv.to_host) &&
+                  bind(lib, "cuCtxSynchronize", drv.sync);
+  int device = 0;
+  void* ctx = nullptr;
+  return ok && drv.init(0) == 0 && drv.device_get(&device, 0) == 0 && drv.retain(&ctx, device) == 0 &&
+         drv.set_current(ctx) == 0;
+}
+
+// A device copy of a host vector (bytes as given), freed with the object.
+struct DeviceBuffer {
+  CUdeviceptr ptr = 0;
+  size_t bytes = 0;
+  explicit DeviceBuffer(size_t n) : bytes(n) { drv.alloc(&ptr, std::max<size_t>(n, 1)); }
+  template <typename T> explicit DeviceBuffer(const std::vector<T>& host) : DeviceBuffer(host.size() * sizeof(T)) {
+    drv.to_device(ptr, host.data(), bytes);
+  }
+  template <typename T> std::vector<T> download() const {
+    std::vector<T> host(bytes / sizeof(T));
+    drv.sync();
+    drv.to_host(host.data(), ptr, bytes);
+    return host;
+  }
+  void* get() const { return reinterpret_cast<void*>(ptr); }
+  ~DeviceBuffer() { drv.free(ptr); }
+};
+
+int failures = 0;
+void check(bool ok, const char* what) {
+  if (!ok) {
+    std::printf("FAIL: %s (%s)\n", what, vd_last_error());
+    ++failures;
+  }
+}
+
+// float16 bits for |x| in the normal range or 0, round to nearest even; and back.
+uint16_t to_f16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const uint32_t sign = (u >> 16) & 0x8000;
+  const int exp = static_cast<int>((u >> 23) & 0xff) - 127 + 15;
+  if (exp <= 0) return static_cast<uint16_t>(sign);
+  uint32_t half = (static_cast<uint32_t>(exp) << 10) | ((u & 0x7fffff) >> 13);
+  const uint32_t rest = u & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) ++half;
+  return static_cast<uint16_t>(sign | half);
+}
+float from_f16(uint16_t h) {
+  const uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  const uint32_t u = exp == 0 ? sign : sign | ((exp - 15 + 127) << 23) | (mant << 13);
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+double max_excess(const std::vector<float>& expected, const std::vector<float>& actual, double atol, double rtol) {
+  double worst = 0;
+  for (size_t i = 0; i < expected.size(); ++i)
+    worst = std::max(worst, std::fabs(double(expected[i]) - actual[i]) - (atol + rtol * std::fabs(expected[i])));
+  return worst;
+}
+
+void roi_align_case() {
+  const int64_t N = 2, C = 16, H = 48, W = 40, K = 500, P = 7;
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> uni(-1, 1), pos(-40, 320), size(1, 200);
+  std::vector<float> x(N * C * H * W), gout(K * C * P * P), rois(K * 5);
+  for (auto& v : x) v = uni(rng);
+  for (auto& v : gout) v = uni(rng);
+  for (int64_t k = 0; k < K; ++k) {
+    const float x1 = pos(rng), y1 = pos(rng);
+    rois[k * 5] = float(k % N), rois[k * 5 + 1] = x1, rois[k * 5 + 2] = y1;
+    rois[k * 5 + 3] = x1 + size(rng), rois[k * 5 + 4] = y1 + size(rng);
+  }
+  vd_roi_align_shape s{};
+  s.batch = N, s.channels = C, s.height = H, s.width = W, s.num_rois = K, s.pooled_height = P, s.pooled_width = P;
+  s.spatial_scale = 0.125, s.sampling_ratio = 0, s.aligned = 1, s.dtype = VD_FLOAT32, s.device = -1;
+  std::vector<float> out(K * C * P * P), gin(x.size());
+  check(vd_roi_align_forward(&s, x.data(), rois.data(), out.data(), nullptr) == VD_OK, "cpu forward");
+  check(vd_roi_align_backward(&s, gout.data(), rois.data(), gin.data(), nullptr) == VD_OK, "cpu backward");
+  s.device = 0;
+  DeviceBuffer dx(x), drois(rois), dgout(gout), dout(out.size() * 4), dgin(gin.size() * 4);
+  check(vd_roi_align_forward(&s, dx.get(), drois.get(), dout.get(), nullptr) == VD_OK, "cuda forward");
+  check(vd_roi_align_backward(&s, dgout.get(), drois.get(), dgin.get(), nullptr) == VD_OK, "cuda backward");
+  check(max_excess(out, dout.download<float>(), 1e-5, 1e-4) <= 0, "roi_align forward float32 CUDA == CPU");
+  check(max_excess(gin, dgin.download<float>(), 1e-4, 1e-4) <= 0, "roi_align backward float32 CUDA == CPU");
+  // float16 storage (float arithmetic): forward within half precision.
+  std::vector<uint16_t> hx(x.size()), hrois(rois.size());
+  for (size_t i = 0; i < x.size(); ++i) hx[i] = to_f16(x[i]);
+  for (size_t i = 0; i < rois.size(); ++i) hrois[i] = to_f16(rois[i]);
+  std::vector<float> xr(x.size()), roisr(rois.size()), outr(out.size());
+  for (size_t i = 0; i < x.size(); ++i) xr[i] = from_f16(hx[i]);
+  for (size_t i = 0; i < rois.size(); ++i) roisr[i] = from_f16(hrois[i]);
+  s.device = -1;
+  check(vd_roi_align_forward(&s, xr.data(), roisr.data(), outr.data(), nullptr) == VD_OK, "cpu forward (half inputs)");
+  s.device = 0, s.dtype = VD_FLOAT16;
+  DeviceBuffer hdx(hx), hdrois(hrois), hdout(out.size() * 2);
+  check(vd_roi_align_forward(&s, hdx.get(), hdrois.get(), hdout.get(), nullptr) == VD_OK, "cuda forward float16");
+  std::vector<float> half_out;
+  for (uint16_t h : hdout.download<uint16_t>()) half_out.push_back(from_f16(h));
+  check(max_excess(outr, half_out, 2e-3, 2e-3) <= 0, "roi_align forward float16 CUDA == CPU on the same inputs");
+}
+
+void nms_case() {
+  const int64_t count = 3000;
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> pos(0, 500), size(1, 80), score(0, 1);
+  std::vector<float> boxes(count * 4), scores(count);
+  for (int64_t i = 0; i < count; ++i) {
+    const float x = pos(rng), y = pos(rng);
+    boxes[i * 4] = x, boxes[i * 4 + 1] = y, boxes[i * 4 + 2] = x + size(rng), boxes[i * 4 + 3] = y + size(rng);
+    scores[i] = std::round(score(rng) * 50) / 50;  // ties
+  }
+  for (double threshold : {0.3, 0.5, 0.7}) {
+    std::vector<int64_t> cpu(count), gpu(count);
+    int64_t n_cpu = 0, n_gpu = 0;
+    DeviceBuffer db(boxes), ds(scores);
+    check(vd_nms(VD_FLOAT32, -1, boxes.data(), scores.data(), count, threshold, cpu.data(), &n_cpu, nullptr) == VD_OK, "cpu nms");
+    check(vd_nms(VD_FLOAT32, 0, db.get(), ds.get(), count, threshold, gpu.data(), &n_gpu, nullptr) == VD_OK, "cuda nms");
+    check(n_cpu == n_gpu && std::equal(cpu.begin(), cpu.begin() + n_cpu, gpu.begin()), "nms CUDA == CPU (same order)");
+  }
+}
+
+}  // namespace
+
+int main() {
+  if (!vd_has_cuda() || vd_cuda_device_count() <= 0 || !load_driver()) {
+    std::printf("skipped: no GPU\n");
+    return 0;
+  }
+  roi_align_case();
+  nms_case();
+  std::printf("%s\n", failures ? "FAILED" : "ok");
+  return failures == 0 ? 0 : 1;
+}
