@@ -1,49 +1,16 @@
 // CUDA RoIAlign (forward, backward; float32 and float16) and NMS against the CPU kernels. Without a GPU
 // (or without the CUDA kernels) it prints "skipped: no GPU" and succeeds.
-// Device memory comes from the CUDA driver API loaded at run time (libcuda.so.1), so the file needs no
-// CUDA headers; the library's CUDA runtime uses the same primary context.
+// Device memory: see cuda_test_support.h.
 #include "vd_detection.h"
+#include "cuda_test_support.h"
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <dlfcn.h>
 #include <random>
 #include <vector>
 
 namespace {
-
-using CUdeviceptr = unsigned long long;
-struct Driver {
-  int (*init)(unsigned);
-  int (*device_get)(int*, int);
-  int (*retain)(void**, int);
-  int (*set_current)(void*);
-  int (*alloc)(CUdeviceptr*, size_t);
-  int (*free)(CUdeviceptr);
-  int (*to_device)(CUdeviceptr, const void*, size_t);
-  int (*to_host)(void*, CUdeviceptr, size_t);
-  int (*sync)();
-} drv;
-
-template <typename F> bool bind(void* lib, const char* name, F& fn) {
-  fn = reinterpret_cast<F>(dlsym(lib, name));
-  return fn != nullptr;
-}
-
-bool load_driver() {
-  void* lib = dlopen("libcuda.so.1", RTLD_NOW);
-  if (!lib) return false;
-  const bool ok = bind(lib, "cuInit", drv.init) && bind(lib, "cuDeviceGet", drv.device_get) &&
-                  bind(lib, "cuDevicePrimaryCtxRetain", drv.retain) && bind(lib, "cuCtxSetCurrent", drv.set_current) &&
-                  bind(lib, "cuMemAlloc_v2", drv.alloc) && bind(lib, "cuMemFree_v2", drv.free) &&
-                  bind(lib, "cuMemcpyHtoD_v2", drv.to_device) && bind(lib, "cuMemcpyDtoH_v2", drv.to_host) &&
-                  bind(lib, "cuCtxSynchronize", drv.sync);
-  int device = 0;
-  void* ctx = nullptr;
-  return ok && drv.init(0) == 0 && drv.device_get(&device, 0) == 0 && drv.retain(&ctx, device) == 0 &&
-         drv.set_current(ctx) == 0;
-}
 
 // A device copy of a host vector (bytes as given), freed with the object.
 struct DeviceBuffer {
@@ -69,26 +36,6 @@ void check(bool ok, const char* what) {
     std::printf("FAIL: %s (%s)\n", what, vd_last_error());
     ++failures;
   }
-}
-
-// float16 bits for |x| in the normal range or 0, round to nearest even; and back.
-uint16_t to_f16(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  const uint32_t sign = (u >> 16) & 0x8000;
-  const int exp = static_cast<int>((u >> 23) & 0xff) - 127 + 15;
-  if (exp <= 0) return static_cast<uint16_t>(sign);
-  uint32_t half = (static_cast<uint32_t>(exp) << 10) | ((u & 0x7fffff) >> 13);
-  const uint32_t rest = u & 0x1fff;
-  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) ++half;
-  return static_cast<uint16_t>(sign | half);
-}
-float from_f16(uint16_t h) {
-  const uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-  const uint32_t u = exp == 0 ? sign : sign | ((exp - 15 + 127) << 23) | (mant << 13);
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
 }
 
 double max_excess(const std::vector<float>& expected, const std::vector<float>& actual, double atol, double rtol) {

@@ -1,86 +1,18 @@
 // CUDA selective scan and causal conv1d against the CPU kernels, forward and backward, for float32,
 // bfloat16 and float16 inputs, on shapes with length > 2048 and batch*dim > 65535. Without a GPU (or without
 // the CUDA kernels) it prints "skipped: no GPU" and succeeds.
-// Device memory comes from the CUDA driver API loaded at run time (libcuda.so.1), so this file needs no CUDA
-// headers and builds in CPU-only configurations too. The driver's primary context is the one the CUDA
-// runtime inside the library uses.
+// Device memory: see cuda_test_support.h.
 #include "vd_scan.h"
+#include "cuda_test_support.h"
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <dlfcn.h>
 #include <random>
 #include <vector>
 
 namespace {
 
-using CUresult = int;
-using CUdeviceptr = unsigned long long;
-struct Driver {
-  CUresult (*init)(unsigned);
-  CUresult (*device_get)(int*, int);
-  CUresult (*retain)(void**, int);
-  CUresult (*set_current)(void*);
-  CUresult (*alloc)(CUdeviceptr*, size_t);
-  CUresult (*free)(CUdeviceptr);
-  CUresult (*to_device)(CUdeviceptr, const void*, size_t);
-  CUresult (*to_host)(void*, CUdeviceptr, size_t);
-  CUresult (*sync)();
-};
-
-template <typename F> bool bind(void* lib, const char* name, F& fn) {
-  fn = reinterpret_cast<F>(dlsym(lib, name));
-  return fn != nullptr;
-}
-
-bool load_driver(Driver& d) {
-  void* lib = dlopen("libcuda.so.1", RTLD_NOW);
-  if (!lib) return false;
-  bool ok = bind(lib, "cuInit", d.init) && bind(lib, "cuDeviceGet", d.device_get) &&
-            bind(lib, "cuDevicePrimaryCtxRetain", d.retain) && bind(lib, "cuCtxSetCurrent", d.set_current) &&
-            bind(lib, "cuMemAlloc_v2", d.alloc) && bind(lib, "cuMemFree_v2", d.free) &&
-            bind(lib, "cuMemcpyHtoD_v2", d.to_device) && bind(lib, "cuMemcpyDtoH_v2", d.to_host) &&
-            bind(lib, "cuCtxSynchronize", d.sync);
-  int device = 0;
-  void* ctx = nullptr;
-  return ok && d.init(0) == 0 && d.device_get(&device, 0) == 0 && d.retain(&ctx, device) == 0 && d.set_current(ctx) == 0;
-}
-
-Driver drv;
 int failures = 0;
-
-uint16_t to_bf16(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  u += 0x7fff + ((u >> 16) & 1);  // round to nearest even
-  return static_cast<uint16_t>(u >> 16);
-}
-float from_bf16(uint16_t h) {
-  const uint32_t u = static_cast<uint32_t>(h) << 16;
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-// float16 for the normal range used here (|x| in [2^-14, 65504] or 0), round to nearest even.
-uint16_t to_f16(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  const uint32_t sign = (u >> 16) & 0x8000;
-  const int exp = static_cast<int>((u >> 23) & 0xff) - 127 + 15;
-  if (exp <= 0) return static_cast<uint16_t>(sign);
-  uint32_t mant = u & 0x7fffff;
-  uint32_t half = (static_cast<uint32_t>(exp) << 10) | (mant >> 13);
-  const uint32_t rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) ++half;
-  return static_cast<uint16_t>(sign | half);
-}
-float from_f16(uint16_t h) {
-  const uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-  const uint32_t u = exp == 0 ? sign : sign | ((exp - 15 + 127) << 23) | (mant << 13);
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 // A host array in float plus its device copy in the tested dtype; round() makes the host values exactly the
 // device ones so that both paths compute on identical inputs.
@@ -221,7 +153,7 @@ void conv_case(int64_t batch, int64_t dim, int64_t length, int64_t width, int32_
 }  // namespace
 
 int main() {
-  if (!vd_has_cuda() || vd_cuda_device_count() <= 0 || !load_driver(drv)) {
+  if (!vd_has_cuda() || vd_cuda_device_count() <= 0 || !load_driver()) {
     std::printf("skipped: no GPU\n");
     return 0;
   }
