@@ -95,19 +95,9 @@ internal sealed class DetectionExperiment
     };
 
     /// <summary>Generates the synthetic COCO-format set when configured and absent; checks the class count.</summary>
-    public void PrepareData()
-    {
-        var root = Config.Data.Root;
-        if (Config.Data.Synthetic is { } s && !File.Exists(Path.Combine(root, "synthetic.json")))
-        {
-            Console.Error.WriteLine($"generating synthetic COCO-format data in {root}");
-            SyntheticCocoWriter.Write(root, new SyntheticOptions { Images = s.Images, Classes = s.Classes, Size = s.Size, Seed = s.Seed });
-        }
-        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"data.root: {root} not found (COCO layout annotations/, train2017/, val2017/ expected)");
-        var classes = SyntheticInfo.NumClasses(root) ?? CocoClasses.Categories.Count;
-        if (classes != Config.Model.NumClasses)
-            throw new UserInputException($"model.num_classes is {Config.Model.NumClasses} but the data set at {root} has {classes} classes");
-    }
+    public void PrepareData() =>
+        ExperimentData.Prepare(Config, "COCO", SyntheticCocoWriter.Write, "COCO layout annotations/, train2017/, val2017/",
+            CocoClasses.Categories.Count);
 
     public DetectionPipelineOptions PipelineOptions()
     {

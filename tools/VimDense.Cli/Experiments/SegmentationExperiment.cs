@@ -56,19 +56,8 @@ internal sealed class SegmentationExperiment
     }
 
     /// <summary>Generates the synthetic data set when configured and absent; checks the class count.</summary>
-    public void PrepareData()
-    {
-        var root = Config.Data.Root;
-        if (Config.Data.Synthetic is { } synthetic && !File.Exists(Path.Combine(root, "synthetic.json")))
-        {
-            Console.Error.WriteLine($"generating synthetic ADE20K-format data in {root}");
-            SyntheticAde20kWriter.Write(root, new SyntheticOptions { Images = synthetic.Images, Classes = synthetic.Classes, Size = synthetic.Size, Seed = synthetic.Seed });
-        }
-        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"data.root: {root} not found (ADEChallengeData2016 layout expected)");
-        var classes = SyntheticInfo.NumClasses(root) ?? Ade20kClasses.Count;
-        if (classes != Config.Model.NumClasses)
-            throw new UserInputException($"model.num_classes is {Config.Model.NumClasses} but the data set at {root} has {classes} classes");
-    }
+    public void PrepareData() =>
+        ExperimentData.Prepare(Config, "ADE20K", SyntheticAde20kWriter.Write, "ADEChallengeData2016 layout", Ade20kClasses.Count);
 
     public Ade20kDataset Dataset(string split, bool train)
     {
