@@ -102,9 +102,6 @@ public sealed class BenchBackboneCommand : ICliCommand
         int iterations, double minSeconds, int? depth, bool memoryRun)
     {
         var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // Two OpenMP runtimes share the cores (libtorch's and the native library's); busy-waiting workers of one
-        // starve the other (measured 3-5x slower on a loaded 2-core machine), so workers sleep when idle.
-        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) info.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
         // Memory runs: a fixed glibc mmap threshold returns every freed tensor to the OS at once, so the peak
         // resident set measures live tensors rather than heap fragmentation (timing runs keep the default).
         if (memoryRun && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null) info.Environment["MALLOC_MMAP_THRESHOLD_"] = "131072";
