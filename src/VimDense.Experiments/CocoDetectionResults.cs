@@ -2,7 +2,7 @@ using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Masks;
 using VimDense.Heads.Detection;
 
-namespace VimDense.Cli.Detection;
+namespace VimDense.Experiments;
 
 /// <summary>
 /// Detector output → COCO results entries (what <see cref="CocoResultsWriter"/> writes and

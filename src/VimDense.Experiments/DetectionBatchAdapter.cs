@@ -1,7 +1,7 @@
 using VimDense.Datasets.Loading;
 using HeadTarget = VimDense.Heads.Detection.DetectionTarget;
 
-namespace VimDense.Cli.Detection;
+namespace VimDense.Experiments;
 
 /// <summary>
 /// Feeds the data pipeline's <see cref="DetectionBatch"/> to the detector (heads and datasets do not know

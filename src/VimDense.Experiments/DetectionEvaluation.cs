@@ -2,13 +2,13 @@ using System.Text;
 using Newtonsoft.Json.Linq;
 using VimDense.Datasets.Evaluation;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>
 /// COCO box (and mask) AP of detections on a set of validation images, with the results files they were read
 /// back from (results_bbox.json, results_segm.json: what `vimdense cocoeval --dt` accepts).
 /// </summary>
-internal sealed class DetectionEvaluation
+public sealed class DetectionEvaluation : IEvaluation
 {
     private DetectionEvaluation(CocoEvalResult bbox, CocoEvalResult? segm, string bboxPath, string? segmPath, int images, int detections)
     {
@@ -55,7 +55,7 @@ internal sealed class DetectionEvaluation
     /// bbox_AP, bbox_AP50, ... (and segm_*) on the 0–100 scale, as detectron2 logs them; a metric pycocotools leaves
     /// undefined (−1: no ground truth in that area range) is left out rather than logged as a number.
     /// </summary>
-    public Dictionary<string, double> Summary()
+    public IReadOnlyDictionary<string, double> Summary()
     {
         string[] names = ["AP", "AP50", "AP75", "APs", "APm", "APl"];
         var summary = new Dictionary<string, double>();
@@ -67,7 +67,7 @@ internal sealed class DetectionEvaluation
     }
 
     /// <summary>The pycocotools 12-line summaries of bbox and segm, each under a heading.</summary>
-    public string FormatTables()
+    public string FormatTable()
     {
         var text = new StringBuilder();
         text.AppendLine($"bbox ({Images} images, {Detections} detections):");

@@ -1,6 +1,5 @@
 using TorchSharp;
 using VimDense.Backbones;
-using VimDense.Cli.Detection;
 using VimDense.Config;
 using VimDense.Datasets;
 using VimDense.Datasets.Coco;
@@ -13,38 +12,24 @@ using VimDense.Heads.Necks;
 using VimDense.Heads.Segmentation;
 using static TorchSharp.torch;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>
 /// A detection experiment (config task "detection"): backbone → SimpleFeaturePyramid → Cascade Mask R-CNN, COCO-layout
 /// data with the LSJ training pipeline and the shortest-edge test pipeline, the shared trainer (best checkpoint by
 /// bbox AP) and COCO evaluation of the validation split from the results files it writes.
 /// </summary>
-internal sealed class DetectionExperiment
+public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, DetectionBatch>
 {
+    /// <summary>The metric the best checkpoint is chosen by.</summary>
     public const string KeyMetric = "bbox_AP";
 
-    private DetectionExperiment(ExperimentConfig config, string workDir)
-    {
-        Config = config;
-        WorkDir = workDir;
-    }
+    internal DetectionExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir) { }
 
-    public ExperimentConfig Config { get; }
-    public string WorkDir { get; }
-
-    public static DetectionExperiment Load(string configPath, IEnumerable<string>? overrides, string? workDir)
-    {
-        var config = ConfigLoader.Load(configPath, overrides);
-        if (config.Task != "detection") throw new UserInputException($"{configPath}: task is '{config.Task}', expected detection");
-        var dir = workDir ?? config.WorkDir ?? Path.Combine("work_dirs", Path.GetFileNameWithoutExtension(configPath));
-        if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        return new DetectionExperiment(config, Path.GetFullPath(dir));
-    }
-
+    /// <summary>Whether the ROI heads predict masks (model.roi_heads.masks).</summary>
     public bool Masks => Config.Model.RoiHeads.Masks;
 
-    public CascadeMaskRcnn BuildModel(bool loadPretrained)
+    public override CascadeMaskRcnn BuildModel(bool loadPretrained = true)
     {
         var m = Config.Model;
         var r = m.RoiHeads;
@@ -94,11 +79,11 @@ internal sealed class DetectionExperiment
         _ => throw new UserInputException($"model.neck.type '{neck.Type}': detection supports simple_feature_pyramid or fpn"),
     };
 
-    /// <summary>Generates the synthetic COCO-format set when configured and absent; checks the class count.</summary>
-    public void PrepareData() =>
+    public override void PrepareData() =>
         ExperimentData.Prepare(Config, "COCO", SyntheticCocoWriter.Write, "COCO layout annotations/, train2017/, val2017/",
             CocoClasses.Categories.Count);
 
+    /// <summary>The pipeline options the config's data section describes (used by training, evaluation, prediction and `show`).</summary>
     public DetectionPipelineOptions PipelineOptions()
     {
         var d = Config.Data;
@@ -109,28 +94,28 @@ internal sealed class DetectionExperiment
         };
     }
 
-    public CocoDataset Dataset(string split, bool train)
-    {
-        IDetectionPipeline pipeline = train ? new LsjTrainPipeline(PipelineOptions()) : new DetectionTestPipeline(PipelineOptions());
-        return CocoDataset.Open(Config.Data.Root, DataSetup.CocoSplit(split), pipeline, forTraining: train);
-    }
+    /// <summary>The LSJ training (augmenting) or the shortest-edge test pipeline.</summary>
+    public IDetectionPipeline Pipeline(bool train) =>
+        train ? new LsjTrainPipeline(PipelineOptions()) : new DetectionTestPipeline(PipelineOptions());
 
+    /// <summary>A split of the COCO-layout data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
+    public CocoDataset Dataset(string split, bool train, string? root = null) =>
+        CocoDataset.Open(root ?? Config.Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train);
+
+    /// <summary>The class names: the data set's categories, else the synthetic set's, else COCO's.</summary>
     public IReadOnlyList<string> ClassNames(CocoDataset? dataset = null) =>
         dataset?.Annotations.Categories.Select(c => c.Name).ToList()
         ?? SyntheticInfo.ClassNames(Config.Data.Root) ?? CocoClasses.Categories.Select(c => c.Name).ToList();
 
-    public LoaderBatchSource<DetectionSample, DetectionBatch> TrainData(CocoDataset trainSet)
+    public override IResumableBatchSource<DetectionBatch> TrainData()
     {
-        var d = Config.Data;
-        var accumulation = Math.Max(1, Config.Optimizer.AccumulationSteps);
-        if (d.BatchSize % accumulation != 0)
-            throw new UserInputException($"data.batch_size {d.BatchSize} is not divisible by optimizer.accumulation_steps {accumulation}");
-        var options = new DataLoaderOptions { BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed };
+        var trainSet = Dataset(Config.Data.TrainSplit, train: true);
         return new LoaderBatchSource<DetectionSample, DetectionBatch>(
-            o => DataSetup.DetectionLoader(trainSet, o, train: true, d.ImageSize, Masks), options);
+            o => DataSetup.DetectionLoader(trainSet, o, train: true, Config.Data.ImageSize, Masks), TrainLoaderOptions());
     }
 
-    public Trainer<DetectionBatch> CreateTrainer(CascadeMaskRcnn model, IResumableBatchSource<DetectionBatch> data, Func<IReadOnlyDictionary<string, double>>? evaluate) =>
+    public override Trainer<DetectionBatch> CreateTrainer(CascadeMaskRcnn model, IResumableBatchSource<DetectionBatch> data,
+        Func<IReadOnlyDictionary<string, double>>? evaluate) =>
         new(model, TrainingSetup.Optimizer(Config, model), TrainingSetup.Schedule(Config), TrainingSetup.TrainerOptions(Config, WorkDir, KeyMetric), batch =>
         {
             var losses = model.Losses(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.Targets(batch, Masks));
@@ -138,6 +123,34 @@ internal sealed class DetectionExperiment
             var scalars = losses.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>());
             return new TrainStepResult(total, scalars);
         }, data, evaluate);
+
+    protected override IEvaluation Validate(CascadeMaskRcnn model) => Evaluate(model, Config.Data.ValMaxImages, Path.Combine(WorkDir, "eval"));
+
+    protected override void WriteOverlays(CascadeMaskRcnn model, int count, string dir)
+    {
+        var dataset = Dataset(Config.Data.ValSplit, train: false);
+        var predictor = new DetectionPredictor(this, model, ClassNames(dataset));
+        for (var i = 0; i < Math.Min(count, dataset.Count); i++)
+        {
+            var file = Path.Combine(dataset.ImageDir, dataset.ImageInfo(i).FileName);
+            predictor.WriteOverlay(file, Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ".png"));
+        }
+    }
+
+    protected override string Describe() => $"{Config.Model.Backbone.Type} + {Config.Model.Neck.Type} + cascade_mask_rcnn";
+
+    /// <summary>
+    /// bbox (and segm) AP of a checkpoint; the results files and metrics.json go to <paramref name="outDir"/>
+    /// (default: &lt;work dir&gt;/eval).
+    /// </summary>
+    public override DetectionEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null)
+    {
+        var model = LoadModel(checkpoint, ema);
+        var dir = Path.GetFullPath(outDir ?? Path.Combine(WorkDir, "eval"));
+        var result = Evaluate(model, maxImages > 0 ? maxImages : Config.Data.ValMaxImages, dir);
+        File.WriteAllText(Path.Combine(dir, "metrics.json"), result.ToJson(checkpoint).ToString());
+        return result;
+    }
 
     /// <summary>
     /// Detects on the validation split (first <paramref name="maxImages"/> when > 0), writes results_bbox.json (and

@@ -1,5 +1,4 @@
 using OpenCvSharp;
-using VimDense.Cli.Detection;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Transforms;
@@ -7,37 +6,79 @@ using VimDense.Datasets.Visual;
 using VimDense.Heads.Detection;
 using static TorchSharp.torch;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>
-/// Runs a detector on image files through the test pipeline (shorter side to the image size, capped) and draws
-/// the detections above a score threshold (masks, boxes, class names) on the original image.
+/// Detects objects in single images with a trained detector (detectron2's DefaultPredictor): the experiment's test
+/// pipeline (shorter side to the image size, capped), detections at the original resolution above a score threshold,
+/// and overlays drawing them (masks, boxes, class names) on the original image.
 /// </summary>
-internal sealed class DetectionPredictor(CascadeMaskRcnn model, DetectionPipelineOptions pipelineOptions, IReadOnlyList<string> classNames, double scoreThreshold)
+public sealed class DetectionPredictor
 {
-    private readonly DetectionTestPipeline pipeline = new(pipelineOptions);
-    private readonly DetectionCollator collator = new(pipelineOptions.ImageSize.Height, pipelineOptions.ImageSize.Width);
+    private readonly IDetectionPipeline pipeline;
+    private readonly DetectionCollator collator;
+
+    /// <summary>A predictor for <paramref name="model"/>; <paramref name="classNames"/> default to the experiment's.</summary>
+    public DetectionPredictor(DetectionExperiment experiment, CascadeMaskRcnn model, IReadOnlyList<string>? classNames = null)
+    {
+        Model = model;
+        pipeline = experiment.Pipeline(train: false);
+        var size = experiment.PipelineOptions().ImageSize;
+        collator = new DetectionCollator(size.Height, size.Width);
+        ClassNames = classNames ?? experiment.ClassNames();
+        ScoreThreshold = experiment.Config.Test.OverlayScoreThreshold;
+    }
+
+    /// <summary>A predictor with the weights of a training checkpoint.</summary>
+    public DetectionPredictor(DetectionExperiment experiment, string checkpoint, bool ema = false)
+        : this(experiment, experiment.LoadModel(checkpoint, ema)) { }
+
+    public CascadeMaskRcnn Model { get; }
+
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Detections scoring below this are dropped (default: the config's test.overlay_score_threshold).</summary>
+    public double ScoreThreshold { get; set; }
+
+    /// <summary>Detects objects in an image file.</summary>
+    public DetectionPrediction Predict(string imagePath)
+    {
+        using var bgr = ImageFiles.ReadColor(imagePath);
+        return Predict(bgr, Path.GetFileNameWithoutExtension(imagePath));
+    }
+
+    /// <summary>Detects objects in an RGB image tensor (3, H, W) of pixel values 0–255.</summary>
+    public DetectionPrediction Predict(Tensor rgb, string name = "image")
+    {
+        using var bgr = ImageInput.ToBgr(rgb);
+        return Predict(bgr, name);
+    }
+
+    /// <summary>Detects objects in a BGR uint8 picture (as OpenCV reads it).</summary>
+    public DetectionPrediction Predict(Mat bgr, string name)
+    {
+        using var scope = NewDisposeScope();
+        var sample = pipeline.Apply(bgr, [], new CocoImageInfo(0, name, bgr.Rows, bgr.Cols), new Random(0));
+        using var batch = collator.Collate([sample]);
+        Model.eval();
+        var raw = Model.Predict(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
+        var detections = DetectionExport.ToPlain(raw[0]).Where(d => d.Score >= ScoreThreshold).ToList();
+        return new DetectionPrediction(name, bgr.Rows, bgr.Cols, detections, ClassNames);
+    }
 
     /// <summary>Writes the overlay PNG of <paramref name="imagePath"/> and returns the number of detections drawn.</summary>
     public int WriteOverlay(string imagePath, string overlayPath)
     {
         using var bgr = ImageFiles.ReadColor(imagePath);
-        List<ExportedDetection> detections;
-        using (NewDisposeScope())
-        {
-            var sample = pipeline.Apply(bgr, [], new CocoImageInfo(0, Path.GetFileName(imagePath), bgr.Rows, bgr.Cols), new Random(0));
-            using var batch = collator.Collate([sample]);
-            model.eval();
-            var raw = model.Predict(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
-            detections = DetectionExport.ToPlain(raw[0]).Where(d => d.Score >= scoreThreshold).ToList();
-        }
+        var prediction = Predict(bgr, Path.GetFileNameWithoutExtension(imagePath));
+        var detections = prediction.Detections;
         var masks = detections.Select(d => d.Mask is null ? null : ChwConversion.FromBytes(d.Mask, d.Height, d.Width)).ToList();
         try
         {
             using var overlay = OverlayRenderer.Detection(bgr,
                 detections.Select(d => ((float)d.BoxXywh[0], (float)d.BoxXywh[1], (float)(d.BoxXywh[0] + d.BoxXywh[2]), (float)(d.BoxXywh[1] + d.BoxXywh[3]))).ToList(),
                 detections.Select(d => d.ClassIndex).ToList(),
-                detections.Select(_ => (IReadOnlyList<double[]>)[]).ToList(), classNames, masks);
+                detections.Select(_ => (IReadOnlyList<double[]>)[]).ToList(), ClassNames, masks);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(overlayPath))!);
             Cv2.ImWrite(overlayPath, overlay);
         }

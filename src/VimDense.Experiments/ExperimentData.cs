@@ -1,10 +1,10 @@
 using VimDense.Config;
 using VimDense.Datasets.Synthetic;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>The data step shared by segmentation and detection experiments.</summary>
-internal static class ExperimentData
+public static class ExperimentData
 {
     /// <summary>
     /// Generates the synthetic data set when the config asks for one and it is absent, then checks that

@@ -2,14 +2,14 @@ using System.Globalization;
 using VimDense.Datasets.Loading;
 using VimDense.Engine;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>
 /// An infinite training loader as a resumable batch source: the state is the sampler's (epoch, position) after
 /// the last batch handed out; restoring restarts the loader there (per-sample seeds make the batches identical).
 /// </summary>
 /// <param name="createLoader">Builds the training loader from options (whose <c>Start</c> says where to begin).</param>
-internal sealed class LoaderBatchSource<TSample, TBatch>(Func<DataLoaderOptions, DataLoader<TSample, TBatch>> createLoader,
+public sealed class LoaderBatchSource<TSample, TBatch>(Func<DataLoaderOptions, DataLoader<TSample, TBatch>> createLoader,
     DataLoaderOptions options) : IResumableBatchSource<TBatch>, IDisposable
     where TBatch : class, IDisposable
 {

@@ -1,9 +1,9 @@
 using OpenCvSharp;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>A plain line chart of (iteration, value) pairs as a PNG: axes, min/max labels, the curve.</summary>
-internal static class LossCurvePlot
+public static class LossCurvePlot
 {
     public static void Write(string path, IReadOnlyList<(long Iteration, double Value)> points, string title)
     {

@@ -2,10 +2,10 @@ using VimDense.Datasets.Loading;
 using VimDense.Engine;
 using static TorchSharp.torch;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>Random normalised images and labels of a fixed size, for throughput measurements.</summary>
-internal sealed class RandomBatches(int batch, int size, int numClasses) : IResumableBatchSource<SegmentationBatch>
+public sealed class RandomBatches(int batch, int size, int numClasses) : IResumableBatchSource<SegmentationBatch>
 {
     private SegmentationBatch? previous;
 

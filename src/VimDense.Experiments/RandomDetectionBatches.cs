@@ -1,13 +1,13 @@
 using VimDense.Datasets.Loading;
 using VimDense.Engine;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>
 /// Random normalised square images with a few random rectangular instances (boxes, polygon masks), collated as the
 /// detection loader does; for throughput measurements.
 /// </summary>
-internal sealed class RandomDetectionBatches(int batch, int size, int numClasses, bool masks, int seed = 0) : IResumableBatchSource<DetectionBatch>
+public sealed class RandomDetectionBatches(int batch, int size, int numClasses, bool masks, int seed = 0) : IResumableBatchSource<DetectionBatch>
 {
     private readonly Random rng = new(seed);
     private readonly DetectionCollator collator = new(size, size, masks);

@@ -1,6 +1,3 @@
-using Newtonsoft.Json.Linq;
-using OpenCvSharp;
-using TorchSharp;
 using VimDense.Config;
 using VimDense.Datasets;
 using VimDense.Datasets.Ade20k;
@@ -8,42 +5,27 @@ using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
-using VimDense.Datasets.Visual;
 using VimDense.Engine;
 using VimDense.Heads.Segmentation;
 using static TorchSharp.torch;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>
-/// A segmentation experiment from a config: builds the model (seeded, pretrained backbone loaded), the data
-/// (generating the synthetic set when the config asks for it), the optimizer and schedule, and runs training,
-/// evaluation and prediction for the train / eval / predict commands.
+/// A segmentation experiment (config task "segmentation"): backbone → neck → decode (and auxiliary) head, an
+/// ADE20K-layout data set with the config's training and test pipelines, the shared trainer (best checkpoint by mIoU)
+/// and mIoU evaluation of the validation split.
 /// </summary>
-internal sealed class SegmentationExperiment
+public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, SegmentationBatch>
 {
-    private SegmentationExperiment(ExperimentConfig config, string configPath, string workDir)
-    {
-        Config = config;
-        ConfigPath = configPath;
-        WorkDir = workDir;
-    }
+    /// <summary>The metric the best checkpoint is chosen by.</summary>
+    public const string KeyMetric = "mIoU";
 
-    public ExperimentConfig Config { get; }
-    public string ConfigPath { get; }
-    public string WorkDir { get; }
+    internal SegmentationExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir) { }
 
-    public static SegmentationExperiment Load(string configPath, IEnumerable<string>? overrides, string? workDir)
+    public override EncoderDecoder BuildModel(bool loadPretrained = true)
     {
-        var config = ConfigLoader.Load(configPath, overrides);
-        var dir = workDir ?? config.WorkDir ?? Path.Combine("work_dirs", Path.GetFileNameWithoutExtension(configPath));
-        if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        return new SegmentationExperiment(config, configPath, Path.GetFullPath(dir));
-    }
-
-    public EncoderDecoder BuildModel(bool loadPretrained)
-    {
-        torch.manual_seed(Config.Seed);
+        manual_seed(Config.Seed);
         var model = SegmentorBuilder.Build(Config.Model);
         var pretrained = Config.Model.Backbone.Pretrained;
         if (loadPretrained && !string.IsNullOrEmpty(pretrained))
@@ -55,14 +37,14 @@ internal sealed class SegmentationExperiment
         return model;
     }
 
-    /// <summary>Generates the synthetic data set when configured and absent; checks the class count.</summary>
-    public void PrepareData() =>
+    public override void PrepareData() =>
         ExperimentData.Prepare(Config, "ADE20K", SyntheticAde20kWriter.Write, "ADEChallengeData2016 layout", Ade20kClasses.Count);
 
-    public Ade20kDataset Dataset(string split, bool train)
+    /// <summary>The pipeline options the config's data section describes (used by training, evaluation, prediction and `show`).</summary>
+    public SegmentationPipelineOptions PipelineOptions()
     {
         var d = Config.Data;
-        var options = new SegmentationPipelineOptions
+        return new SegmentationPipelineOptions
         {
             Scale = (d.Scale[0], d.Scale[1]),
             RatioRange = (d.RatioRange[0], d.RatioRange[1]),
@@ -73,43 +55,68 @@ internal sealed class SegmentationExperiment
             IgnoreIndex = (byte)Config.Model.IgnoreIndex,
             Normalize = new NormalizeOptions(d.Mean.ToArray(), d.Std.ToArray()),
         };
-        ISegmentationPipeline pipeline = train ? new SegmentationTrainPipeline(options) : new SegmentationTestPipeline(options);
-        return new Ade20kDataset(d.Root, pipeline, new Ade20kOptions { Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses });
     }
 
+    /// <summary>The training (augmenting) or test pipeline.</summary>
+    public ISegmentationPipeline Pipeline(bool train) =>
+        train ? new SegmentationTrainPipeline(PipelineOptions()) : new SegmentationTestPipeline(PipelineOptions());
+
+    /// <summary>A split of the data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
+    public Ade20kDataset Dataset(string split, bool train, string? root = null) =>
+        new(root ?? Config.Data.Root, Pipeline(train), new Ade20kOptions { Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses });
+
+    /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
     public InferenceOptions Inference => new()
     {
         Mode = Config.Test.Mode, CropSize = Config.Test.CropSize, Stride = Config.Test.Stride, Flip = Config.Test.Flip, Scales = Config.Test.Scales,
     };
 
-    public Trainer<SegmentationBatch> CreateTrainer(EncoderDecoder model, IResumableBatchSource<SegmentationBatch> data, Func<IReadOnlyDictionary<string, double>>? evaluate)
+    /// <summary>The class names: the synthetic set's, else ADE20K's first model.num_classes.</summary>
+    public IReadOnlyList<string> ClassNames() =>
+        SyntheticInfo.ClassNames(Config.Data.Root) ?? Ade20kClasses.Names.Take(Config.Model.NumClasses).ToList();
+
+    public override IResumableBatchSource<SegmentationBatch> TrainData()
     {
-        var optimizer = TrainingSetup.Optimizer(Config, model);
-        var schedule = TrainingSetup.Schedule(Config);
-        var options = TrainingSetup.TrainerOptions(Config, WorkDir, keyMetric: "mIoU");
-        return new Trainer<SegmentationBatch>(model, optimizer, schedule, options, batch =>
+        var trainSet = Dataset(Config.Data.TrainSplit, train: true);
+        return new LoaderBatchSource<SegmentationSample, SegmentationBatch>(
+            o => DataSetup.SegmentationLoader(trainSet, o, train: true), TrainLoaderOptions());
+    }
+
+    public override Trainer<SegmentationBatch> CreateTrainer(EncoderDecoder model, IResumableBatchSource<SegmentationBatch> data,
+        Func<IReadOnlyDictionary<string, double>>? evaluate) =>
+        new(model, TrainingSetup.Optimizer(Config, model), TrainingSetup.Schedule(Config), TrainingSetup.TrainerOptions(Config, WorkDir, KeyMetric), batch =>
         {
             var (losses, accuracy) = model.Loss(batch.Images, batch.Labels);
             var scalars = losses.Where(kv => kv.Key != "loss").ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>());
             scalars["acc_seg"] = accuracy;
             return new TrainStepResult(losses["loss"], scalars);
         }, data, evaluate);
-    }
 
-    public DataLoaderOptions TrainLoaderOptions()
+    protected override IEvaluation Validate(EncoderDecoder model) => Evaluate(model, Config.Data.ValMaxImages);
+
+    protected override void WriteOverlays(EncoderDecoder model, int count, string dir) => Evaluate(model, count, overlays: count, overlayDir: dir);
+
+    protected override string Describe() => $"{Config.Model.Backbone.Type} + {Config.Model.Neck.Type} + {Config.Model.DecodeHead.Type}";
+
+    /// <summary>
+    /// mIoU of a checkpoint; with <paramref name="outDir"/>, also label PNGs in outDir/predictions, train.overlay_images
+    /// overlays in outDir/overlays and outDir/metrics.json.
+    /// </summary>
+    public override SegmentationEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null)
     {
-        var d = Config.Data;
-        var accumulation = Math.Max(1, Config.Optimizer.AccumulationSteps);
-        if (d.BatchSize % accumulation != 0)
-            throw new UserInputException($"data.batch_size {d.BatchSize} is not divisible by optimizer.accumulation_steps {accumulation}");
-        return new DataLoaderOptions { BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed };
+        var model = LoadModel(checkpoint, ema);
+        var result = Evaluate(model, maxImages > 0 ? maxImages : Config.Data.ValMaxImages,
+            outDir is null ? null : Path.Combine(outDir, "predictions"), overlays: outDir is null ? 0 : Config.Train.OverlayImages,
+            overlayDir: outDir is null ? null : Path.Combine(outDir, "overlays"));
+        if (outDir is not null) File.WriteAllText(Path.Combine(outDir, "metrics.json"), result.ToJson(checkpoint).ToString());
+        return result;
     }
 
     /// <summary>
     /// mIoU over the validation split (first <paramref name="maxImages"/> when > 0). Optionally writes label PNGs
     /// (train ids) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>.
     /// </summary>
-    public SegmentationMetricResult Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null)
+    public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null)
     {
         var dataset = Dataset(Config.Data.ValSplit, train: false);
         var metric = new SegmentationMetric(Config.Model.NumClasses, Config.Model.IgnoreIndex);
@@ -120,12 +127,12 @@ internal sealed class SegmentationExperiment
         for (var index = 0; index < limit && loader.Next() is { } batch; index++)
         {
             using (batch)
-            using (var scope = NewDisposeScope())
+            using (NewDisposeScope())
             {
                 var info = batch.Samples[0];
                 var image = batch.Images[.., .., ..info.ContentHeight, ..info.ContentWidth];
                 var scores = model.Predict(image, info.OriginalHeight, info.OriginalWidth, Inference);
-                var prediction = scores.argmax(1)[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
+                var prediction = SegmentationPrediction.LabelsOf(scores);
                 var label = batch.Labels[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
                 metric.Add(prediction, label);
                 if (predictionsDir is not null)
@@ -134,24 +141,10 @@ internal sealed class SegmentationExperiment
                     SegmentationPng.Write(Path.Combine(predictionsDir, info.Name + ".png"), prediction, info.OriginalHeight, info.OriginalWidth);
                 }
                 if (overlayDir is not null && index < overlays)
-                    WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), dataset.Files(index).Image, prediction, info.OriginalHeight, info.OriginalWidth);
+                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), dataset.Files(index).Image, prediction, info.OriginalHeight, info.OriginalWidth);
             }
         }
         if (wasTraining) model.train();
-        return metric.Compute(SyntheticInfo.ClassNames(Config.Data.Root) ?? Ade20kClasses.Names.Take(Config.Model.NumClasses).ToList());
+        return new SegmentationEvaluation(metric.Compute(ClassNames()));
     }
-
-    public static void WriteOverlay(string path, string imagePath, byte[] prediction, int height, int width)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var bgr = ImageFiles.ReadColor(imagePath);
-        using var overlay = OverlayRenderer.Segmentation(bgr, prediction, height, width);
-        Cv2.ImWrite(path, overlay);
-    }
-
-    public static Dictionary<string, double> Summary(SegmentationMetricResult result) =>
-        new() { ["mIoU"] = result.MIoU, ["mAcc"] = result.MAcc, ["aAcc"] = result.AAcc };
-
-    public static JObject MetricsJson(SegmentationMetricResult result, string checkpoint) =>
-        new() { ["checkpoint"] = checkpoint, ["metrics"] = result.ToJson() };
 }

@@ -2,13 +2,13 @@ using VimDense.Config;
 using VimDense.Engine;
 using static TorchSharp.torch;
 
-namespace VimDense.Cli.Experiments;
+namespace VimDense.Experiments;
 
 /// <summary>
 /// The optimizer, schedule and trainer options a config describes, for any model whose backbone is registered as
 /// "backbone" (layer decay counts its "backbone.layers.i" / "backbone.blocks.i" blocks).
 /// </summary>
-internal static class TrainingSetup
+public static class TrainingSetup
 {
     public static AdamW Optimizer(ExperimentConfig config, nn.Module model)
     {

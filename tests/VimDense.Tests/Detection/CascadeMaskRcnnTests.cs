@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using TorchSharp;
-using VimDense.Cli.Detection;
+using VimDense.Experiments;
 using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Masks;
 using VimDense.Heads.Detection;
