@@ -57,7 +57,7 @@ public class ExperimentApiTests
     {
         var temp = TestPaths.NewTempDir();
         var experiment = Experiment.FromConfig<DetectionExperiment>(Config("cascade_mask_rcnn_vim_tiny_synthetic.json"),
-            ["model.backbone.options.depth=2", "model.roi_heads.score_threshold=0", "model.roi_heads.detections_per_image=10"], temp);
+            ["model.backbone.options.depth=2", "model.backbone.options.out_indices=[1]", "model.roi_heads.score_threshold=0", "model.roi_heads.detections_per_image=10"], temp);
         var predictor = new DetectionPredictor(experiment, experiment.BuildModel(loadPretrained: false)) { ScoreThreshold = 0 };
         var path = Path.Combine(temp, "image.png");
         var (rgb, height, width) = WriteRandomImage(path, 90, 120);
@@ -82,10 +82,11 @@ public class ExperimentApiTests
         var root = TestPaths.NewTempDir();
         SyntheticAde20kWriter.Write(root, new SyntheticOptions { Images = 4, Classes = 8, Size = 96, Seed = 1 });
         var png = Path.Combine(root, "show.png");
-        // The demo config crops its training samples to 64×64; without a config, --size 24 sets the crop.
+        // The demo config crops its training samples to 64×64 (drawn beside their labels: 128×64); without a
+        // config, --size 24 would set the crop.
         var (code, stdout, stderr) = CliRunner.Run("show", "ade20k", root, "--augment", "--size", "24", "--config", Config("upernet_vim_tiny_synthetic.json"), "--output", png);
         Assert.True(code == 0, stderr);
-        Assert.Contains("wrote 64x64", stdout);
+        Assert.Contains("wrote 128x64 ", stdout);
         (code, _, stderr) = CliRunner.Run("show", "coco", root, "--config", Config("upernet_vim_tiny_synthetic.json"), "--output", png);
         Assert.Equal(1, code);
         Assert.Contains("task 'segmentation' does not match show coco", stderr);
