@@ -13,7 +13,7 @@ namespace VimDense.Experiments;
 /// pipeline (shorter side to the image size, capped), detections at the original resolution above a score threshold,
 /// and overlays drawing them (masks, boxes, class names) on the original image.
 /// </summary>
-public sealed class DetectionPredictor
+public sealed class DetectionPredictor : ImagePredictor<DetectionPrediction>
 {
     private readonly IDetectionPipeline pipeline;
     private readonly DetectionCollator collator;
@@ -40,22 +40,7 @@ public sealed class DetectionPredictor
     /// <summary>Detections scoring below this are dropped (default: the config's test.overlay_score_threshold).</summary>
     public double ScoreThreshold { get; set; }
 
-    /// <summary>Detects objects in an image file.</summary>
-    public DetectionPrediction Predict(string imagePath)
-    {
-        using var bgr = ImageFiles.ReadColor(imagePath);
-        return Predict(bgr, Path.GetFileNameWithoutExtension(imagePath));
-    }
-
-    /// <summary>Detects objects in an RGB image tensor (3, H, W) of pixel values 0–255.</summary>
-    public DetectionPrediction Predict(Tensor rgb, string name = "image")
-    {
-        using var bgr = ImageInput.ToBgr(rgb);
-        return Predict(bgr, name);
-    }
-
-    /// <summary>Detects objects in a BGR uint8 picture (as OpenCV reads it).</summary>
-    public DetectionPrediction Predict(Mat bgr, string name)
+    public override DetectionPrediction Predict(Mat bgr, string name)
     {
         using var scope = NewDisposeScope();
         var sample = pipeline.Apply(bgr, [], new CocoImageInfo(0, name, bgr.Rows, bgr.Cols), new Random(0));

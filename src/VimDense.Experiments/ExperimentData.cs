@@ -4,7 +4,7 @@ using VimDense.Datasets.Synthetic;
 namespace VimDense.Experiments;
 
 /// <summary>The data step shared by segmentation and detection experiments.</summary>
-public static class ExperimentData
+internal static class ExperimentData
 {
     /// <summary>
     /// Generates the synthetic data set when the config asks for one and it is absent, then checks that

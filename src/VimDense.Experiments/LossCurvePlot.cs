@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace VimDense.Experiments;
 
 /// <summary>A plain line chart of (iteration, value) pairs as a PNG: axes, min/max labels, the curve.</summary>
-public static class LossCurvePlot
+internal static class LossCurvePlot
 {
     public static void Write(string path, IReadOnlyList<(long Iteration, double Value)> points, string title)
     {

@@ -9,7 +9,7 @@ namespace VimDense.Experiments;
 /// Segments single images with a trained model (detectron2's DefaultPredictor): the experiment's test pipeline
 /// (resize, normalise), the config's inference mode (whole / slide, flip, scales), scores at the original size.
 /// </summary>
-public sealed class SegmentationPredictor
+public sealed class SegmentationPredictor : ImagePredictor<SegmentationPrediction>
 {
     private readonly ISegmentationPipeline pipeline;
     private readonly InferenceOptions inference;
@@ -33,22 +33,7 @@ public sealed class SegmentationPredictor
     /// <summary>The name of each class index in <see cref="SegmentationPrediction.Labels"/>.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>Segments an image file.</summary>
-    public SegmentationPrediction Predict(string imagePath)
-    {
-        using var bgr = ImageFiles.ReadColor(imagePath);
-        return Predict(bgr, Path.GetFileNameWithoutExtension(imagePath));
-    }
-
-    /// <summary>Segments an RGB image tensor (3, H, W) of pixel values 0–255.</summary>
-    public SegmentationPrediction Predict(Tensor rgb, string name = "image")
-    {
-        using var bgr = ImageInput.ToBgr(rgb);
-        return Predict(bgr, name);
-    }
-
-    /// <summary>Segments a BGR uint8 picture (as OpenCV reads it).</summary>
-    public SegmentationPrediction Predict(Mat bgr, string name)
+    public override SegmentationPrediction Predict(Mat bgr, string name)
     {
         using var scope = NewDisposeScope();
         using var blank = new Mat(bgr.Rows, bgr.Cols, MatType.CV_8UC1, Scalar.All(0));
