@@ -1,7 +1,5 @@
 using System.Text;
-using VimDense.Engine;
 using VimDense.Engine.Logging;
-using static TorchSharp.torch;
 
 namespace VimDense.Tests.Engine;
 
@@ -47,24 +45,5 @@ public class LoggingTests
         Assert.Equal(0.5f, BitConverter.ToSingle(value, 1));
         Assert.Contains("train/loss", Encoding.ASCII.GetString(second));
         Assert.Equal(tag.Length, second[^(5 + tag.Length + 1)]);
-    }
-
-    [Fact]
-    public void TensorFileRoundTripsDtypesAndMetadataAtomically()
-    {
-        var path = Path.Combine(TestPaths.NewTempDir(), "state.safetensors");
-        var tensors = new Dictionary<string, Tensor>
-        {
-            ["a"] = randn(3, 4), ["b"] = arange(5, dtype: int64), ["c"] = tensor(new byte[] { 1, 2, 255 }), ["d"] = randn(2).to(float64),
-        };
-        TensorFile.Write(path, tensors, new Dictionary<string, string> { ["iteration"] = "12" });
-        var (read, metadata) = TensorFile.Read(path);
-        Assert.Equal("12", metadata["iteration"]);
-        foreach (var (name, t) in tensors)
-        {
-            Assert.Equal(t.dtype, read[name].dtype);
-            Assert.True(t.eq(read[name]).all().item<bool>(), name);
-        }
-        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
     }
 }
