@@ -32,6 +32,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
 
     public string Save(nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema, TrainingState state, string configJson, string? fileName = null)
     {
+        using var scope = NewDisposeScope(); // the optimizer's step-count tensors are made for this file only
         var tensors = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, value) in model.state_dict()) tensors["model." + name] = value;
         foreach (var (name, value) in optimizer.StateTensors()) tensors["optim." + name] = value;
@@ -68,7 +69,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         var tensors = SafeTensors.Load(path);
         try
         {
-            StateDicts.LoadInto(model, Strip(tensors, "model."), strict: true, path);
+            LoadWeights(model, Strip(tensors, "model."), path);
             var optimSteps = long.Parse(metadata["optimizer_steps"], CultureInfo.InvariantCulture);
             optimizer.LoadState(optimSteps, Strip(tensors, "optim."));
             ema?.LoadState(Strip(tensors, "ema."));
@@ -95,12 +96,22 @@ public sealed class CheckpointStore(string workDir, int keepLast)
             if (preferEma)
                 foreach (var (name, value) in Strip(tensors, "ema."))
                     if (weights.ContainsKey(name)) weights[name] = value;
-            StateDicts.LoadInto(model, weights, strict: true, path);
+            LoadWeights(model, weights, path);
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Files hold the model's <c>state_dict()</c>, which may name a child twice (see <see cref="StateDicts.Targets"/>);
+    /// entries the model does not load are skipped, a missing or misshapen one is an error.
+    /// </summary>
+    private static void LoadWeights(nn.Module model, Dictionary<string, Tensor> weights, string path)
+    {
+        var targets = StateDicts.Targets(model);
+        StateDicts.LoadInto(model, weights.Where(kv => targets.ContainsKey(kv.Key)).ToDictionary(), strict: true, path);
     }
 
     private static Dictionary<string, Tensor> Strip(Dictionary<string, Tensor> tensors, string prefix) =>

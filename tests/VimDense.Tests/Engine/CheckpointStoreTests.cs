@@ -83,4 +83,35 @@ public class CheckpointStoreTests
         var error = Assert.Throws<UserInputException>(() => CheckpointStore.LoadModelWeights(path, other));
         Assert.Contains("fc.weight", error.Message);
     }
+
+    /// <summary>A child registered by hand as "fc" and again, by RegisterComponents, under its property's backing field.</summary>
+    private sealed class TwiceNamed : nn.Module<Tensor, Tensor>
+    {
+        public TwiceNamed() : base(nameof(TwiceNamed))
+        {
+            Fc = nn.Linear(3, 2);
+            register_module("fc", Fc);
+            RegisterComponents();
+        }
+
+        public TorchSharp.Modules.Linear Fc { get; }
+
+        public override Tensor forward(Tensor x) => Fc.forward(x);
+    }
+
+    [Fact]
+    public void AChildThatStateDictListsTwiceSavesAndLoads()
+    {
+        var model = new TwiceNamed();
+        Assert.True(model.state_dict().Count > StateDicts.Targets(model).Count, "precondition: state_dict() lists the child twice");
+        AdamW Optimizer(nn.Module m) => new([new("all", 1.0, 0.0, m.named_parameters().Select(p => (p.name, p.parameter)).ToList())]);
+        var path = new CheckpointStore(TestPaths.NewTempDir(), 1).Save(model, Optimizer(model), null, new TrainingState(1, 0, "", null, null), "{}");
+
+        var copy = new TwiceNamed();
+        CheckpointStore.Restore(path, copy, Optimizer(copy), null);
+        AssertWeights(copy, model.state_dict(), "");
+        var other = new TwiceNamed();
+        CheckpointStore.LoadModelWeights(path, other);
+        AssertWeights(other, model.state_dict(), "");
+    }
 }
