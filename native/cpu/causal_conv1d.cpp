@@ -51,7 +51,7 @@ template <typename T> void conv_forward_cpu(const vd_conv1d_shape& s, const T* x
       if (s.silu) {
         T* p = pre.data();
 #pragma omp simd
-        for (int64_t j = 0; j < s.length; ++j) p[j] *= Math<T>::sigmoid(p[j]);
+        for (int64_t j = 0; j < s.length; ++j) p[j] = vd::silu<Math<T>>(p[j]);
       }
       for (int64_t j = 0; j < s.length; ++j) out[offset + time_at(s, j)] = pre[static_cast<size_t>(j)];
     }
@@ -81,7 +81,7 @@ void conv_backward_cpu(const vd_conv1d_shape& s, const T* x, const T* w, const T
           T* gp = g.data();
           const T* pp = pre.data();
 #pragma omp simd
-          for (int64_t j = 0; j < L; ++j) gp[j] *= vd::cpu::silu_grad(pp[j], Math<T>::sigmoid(pp[j]));
+          for (int64_t j = 0; j < L; ++j) gp[j] *= vd::silu_grad(pp[j], vd::sigmoid<Math<T>>(pp[j]));
         }
         // dx at step j collects g[j + (W-1-k)] * w[k]: pre at j + (W-1-k) read xs[j] through tap k.
         for (int64_t j = 0; j < L; ++j) {

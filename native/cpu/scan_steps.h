@@ -53,26 +53,31 @@ template <typename T> struct AdjointStep {
   }
 };
 
-// dt = softplus(x) (or x), element-wise over a chunk.
-template <typename T> inline void softplus_row(const T* x, T* dt, int64_t len) {
-  for (int64_t j = 0; j < len; ++j) dt[j] = Math<T>::softplus(x[j]);
-}
-// y *= z * sigmoid(z), element-wise over a chunk.
-template <typename T> inline void gate_row(const T* z, T* y, int64_t len) {
-  for (int64_t j = 0; j < len; ++j) y[j] *= z[j] * Math<T>::sigmoid(z[j]);
+// Per-element bodies of the row loops below (the AVX2 versions use them for their tails).
+template <typename T> inline T softplus_of(T x) { return vd::softplus<Math<T>>(x); }
+template <typename T> inline T sigmoid_of(T x) { return vd::sigmoid<Math<T>>(x); }
+// Backward of out = y * silu(z) at one step: dy = go * silu(z), dz = go * y * silu'(z).
+template <typename T> inline void gate_backward_at(T z, T go, T y, T& dy, T& dz) {
+  const T s = sigmoid_of(z);
+  dy = go * z * s;
+  dz = go * y * vd::silu_grad(z, s);
 }
 
-// Backward of out = y * silu(z): dy = go * silu(z), dz = go * y * silu'(z).
+// dt = softplus(x) (or x), element-wise over a chunk.
+template <typename T> inline void softplus_row(const T* x, T* dt, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) dt[j] = softplus_of(x[j]);
+}
+// y *= silu(z), element-wise over a chunk.
+template <typename T> inline void gate_row(const T* z, T* y, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) y[j] *= vd::silu<Math<T>>(z[j]);
+}
+
 template <typename T> inline void gate_backward_row(const T* z, const T* go, const T* y, T* dy, T* dz, int64_t len) {
-  for (int64_t j = 0; j < len; ++j) {
-    const T s = Math<T>::sigmoid(z[j]);
-    dy[j] = go[j] * z[j] * s;
-    dz[j] = go[j] * y[j] * silu_grad(z[j], s);
-  }
+  for (int64_t j = 0; j < len; ++j) gate_backward_at(z[j], go[j], y[j], dy[j], dz[j]);
 }
 // ddt *= softplus'(x), element-wise.
 template <typename T> inline void softplus_backward_row(const T* x, T* ddt, int64_t len) {
-  for (int64_t j = 0; j < len; ++j) ddt[j] *= softplus_grad(x[j]);
+  for (int64_t j = 0; j < len; ++j) ddt[j] *= vd::softplus_grad<Math<T>>(x[j]);
 }
 
 #ifdef VD_HAVE_AVX2
@@ -86,11 +91,7 @@ inline void gate_backward_row<float>(const float* z, const float* go, const floa
     const __m256 grad = _mm256_mul_ps(s, _mm256_fmadd_ps(vz, _mm256_sub_ps(one, s), one));
     _mm256_storeu_ps(dz + j, _mm256_mul_ps(_mm256_mul_ps(vg, _mm256_loadu_ps(y + j)), grad));
   }
-  for (; j < len; ++j) {
-    const float s = Math<float>::sigmoid(z[j]);
-    dy[j] = go[j] * z[j] * s;
-    dz[j] = go[j] * y[j] * silu_grad(z[j], s);
-  }
+  for (; j < len; ++j) gate_backward_at(z[j], go[j], y[j], dy[j], dz[j]);
 }
 
 template <> inline void softplus_backward_row<float>(const float* x, float* ddt, int64_t len) {
@@ -101,7 +102,7 @@ template <> inline void softplus_backward_row<float>(const float* x, float* ddt,
     const __m256 grad = _mm256_blendv_ps(avx2::sigmoid8(vx), _mm256_set1_ps(1.0f), _mm256_cmp_ps(vx, threshold, _CMP_GT_OQ));
     _mm256_storeu_ps(ddt + j, _mm256_mul_ps(_mm256_loadu_ps(ddt + j), grad));
   }
-  for (; j < len; ++j) ddt[j] *= softplus_grad(x[j]);
+  for (; j < len; ++j) ddt[j] *= vd::softplus_grad<Math<float>>(x[j]);
 }
 
 template <>
@@ -164,7 +165,7 @@ template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& d
 template <> inline void softplus_row<float>(const float* x, float* dt, int64_t len) {
   int64_t j = 0;
   for (; j + 8 <= len; j += 8) _mm256_storeu_ps(dt + j, avx2::softplus8(_mm256_loadu_ps(x + j)));
-  for (; j < len; ++j) dt[j] = Math<float>::softplus(x[j]);
+  for (; j < len; ++j) dt[j] = softplus_of(x[j]);
 }
 
 template <> inline void gate_row<float>(const float* z, float* y, int64_t len) {
@@ -173,7 +174,7 @@ template <> inline void gate_row<float>(const float* z, float* y, int64_t len) {
     const __m256 vz = _mm256_loadu_ps(z + j);
     _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), _mm256_mul_ps(vz, avx2::sigmoid8(vz))));
   }
-  for (; j < len; ++j) y[j] *= z[j] * Math<float>::sigmoid(z[j]);
+  for (; j < len; ++j) y[j] *= vd::silu<Math<float>>(z[j]);
 }
 #endif
 

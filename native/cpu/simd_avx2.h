@@ -1,4 +1,5 @@
-// AVX2/FMA versions of the float math in scan_math.h (same Cephes polynomials), 8 lanes at a time.
+// AVX2/FMA versions of the float math in scan_math.h and src/elementwise.h (same Cephes polynomials and
+// formulas), 8 lanes at a time; test_elementwise_cpu checks them against the scalar ones.
 // GCC does not reliably vectorise the generic loops (it versions them for aliasing and may pick the
 // scalar copy), so the hot loops of the float kernels call these explicitly. Only compiled when the
 // target has AVX2 and FMA (CMake enables them on x86-64); the generic loops remain the fallback.
@@ -51,7 +52,7 @@ inline __m256 log8(__m256 x) {
   return _mm256_fmadd_ps(e, _mm256_set1_ps(0.693359375f), _mm256_add_ps(f, y));
 }
 
-// Same as Math<float>::softplus: log1p(exp(x)) below the threshold 20, x above.
+// Same as vd::softplus<Math<float>> (src/elementwise.h): log1p(exp(x)) below the threshold 20, x above.
 inline __m256 softplus8(__m256 x) {
   const __m256 threshold = _mm256_set1_ps(20.0f), one = _mm256_set1_ps(1.0f);
   const __m256 e = exp8(_mm256_min_ps(x, threshold));
