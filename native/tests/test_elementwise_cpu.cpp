@@ -4,6 +4,7 @@
 // Also the float16/bfloat16 conversions (every 16-bit pattern round-trips; rounding is to nearest even).
 #include "cpu/scan_math.h"
 #include "cpu/simd_avx2.h"
+#include "cpu/storage.h"
 #include "src/elementwise.h"
 #include <cmath>
 #include <cstdio>
@@ -90,6 +91,23 @@ void conversions() {
   expect(vd::f16_to_float(0x0001) == std::ldexp(1.0f, -24), "f16 smallest subnormal", 0);
   expect(vd::float_to_f16(std::ldexp(1.0f, -25)) == 0, "f16 half of the smallest subnormal ties to 0", 0);
   expect(vd::float_to_f16(std::ldexp(1.5f, -25)) == 1, "f16 above half of the smallest subnormal", 0);
+  // The kernels' storage conversions (F16C where built with it) are these conversions.
+  for (uint32_t h = 0; h < 0x10000; ++h) {
+    const float f = vd::f16_to_float(static_cast<uint16_t>(h));
+    const float w = vd::cpu::widen(vd::cpu::f16{static_cast<uint16_t>(h)});
+    expect(std::isnan(f) ? std::isnan(w) : vd::float_as_bits(w) == vd::float_as_bits(f), "widen(f16)", f);
+  }
+  for (int i = -300000; i <= 300000; ++i) {  // past the float16 range on both sides, and down into subnormals
+    const float x = static_cast<float>(i) * 0.2371f;
+    for (float v : {x, x * 1e-6f, x * 1e-9f}) {
+      vd::cpu::f16 h{};
+      vd::cpu::bf16 b{};
+      vd::cpu::store(h, v);
+      vd::cpu::store(b, v);
+      expect(h.bits == vd::float_to_f16(v), "store(f16)", v);
+      expect(b.bits == vd::float_to_bf16(v), "store(bf16)", v);
+    }
+  }
   expect(vd::bf16_to_float(vd::float_to_bf16(1.0f + 1.0f / 256)) == 1.0f, "bf16 tie to even (down)", 0);
   expect(vd::bf16_to_float(vd::float_to_bf16(1.0f + 3.0f / 256)) == 1.0f + 4.0f / 256, "bf16 tie to even (up)", 0);
 }
