@@ -1,9 +1,11 @@
 // The per-step inner loops of the CPU selective scan over the (padded) state vector, in a generic
-// version (float64, and float without AVX2) and an explicit AVX2/FMA float version. np is a multiple
-// of 8 (see kLanes), so the AVX2 loops need no tail.
+// version (float64, and float without AVX2) and an explicit AVX2/FMA float version, which hands 16-state
+// steps to the AVX-512 versions (same results) when the CPU has AVX-512F. np is a multiple of 8 (see
+// kLanes), so the AVX2 loops need no tail.
 #pragma once
 #include "cpu/scan_math.h"
 #include "cpu/simd_avx2.h"
+#include "cpu/simd_avx512.h"
 #include <cstdint>
 
 namespace vd::cpu {
@@ -108,6 +110,7 @@ template <> inline void softplus_backward_row<float>(const float* x, float* ddt,
 template <>
 inline float forward_step<float>(const float* a, const float* b, const float* c, float dt, float dtu,
                                  const float* h_prev, float* h_next, float* decay, int64_t np) {
+  if (np == 16 && avx512::enabled) return avx512::forward_step16(a, b, c, dt, dtu, h_prev, h_next, decay);
   const __m256 vdt = _mm256_set1_ps(dt), vdtu = _mm256_set1_ps(dtu);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t n = 0; n < np; n += 8) {
@@ -129,6 +132,7 @@ inline void forward_chunk<float>(const float* a, const float* b, const float* c,
     for (int64_t j = 0; j < len; ++j) y[j] = forward_step<float>(a, b + j * np, c + j * np, dt[j], dtu[j], h, h, nullptr, np);
     return;
   }
+  if (avx512::enabled) return avx512::forward_chunk16(a, b, c, dt, dtu, len, h, y);
   const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
   __m256 h0 = _mm256_loadu_ps(h), h1 = _mm256_loadu_ps(h + 8);
   for (int64_t j = 0; j < len; ++j) {
@@ -145,6 +149,7 @@ inline void forward_chunk<float>(const float* a, const float* b, const float* c,
 }
 
 template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& ddtu) const {
+  if (np == 16 && avx512::enabled) return avx512::adjoint16(a, b, c, h, h_prev, decay, dy, dt, dtu, dh, dA, dB, dC, ddt, ddtu);
   const __m256 vdy = _mm256_set1_ps(dy), vdt = _mm256_set1_ps(dt), vdtu = _mm256_set1_ps(dtu);
   __m256 s_dt = _mm256_setzero_ps(), s_dtu = _mm256_setzero_ps();
   for (int64_t n = 0; n < np; n += 8) {

@@ -2,7 +2,9 @@
 //
 // CPU forward design: OpenMP threads take (batch, channel) rows; each row runs sequentially in time,
 // chunk by chunk, and every step updates all states at once (AVX2: one vector per 8 states, see
-// scan_steps.h) with a polynomial exp, so no per-element libm call remains in the hot loop.
+// scan_steps.h; AVX-512, chosen at run time, one vector for 16 states, see simd_avx512.h) with a polynomial
+// exp, so no per-element libm call remains in the hot loop. Inference passes no checkpoints buffer, and then
+// nothing is kept for the backward.
 // B and C are first rearranged so that one step's states are contiguous (see states_by_step).
 #include "cpu/scan_cpu.h"
 #include "src/common.h"

@@ -6,7 +6,14 @@
 #pragma once
 #if defined(__AVX2__) && defined(__FMA__)
 #define VD_HAVE_AVX2 1
+// GCC 12's AVX-512 intrinsics self-initialise their "undefined" pass-through operands, which its own
+// -Wuninitialized reports wherever they are inlined (GCC bug 105593); the diagnostics are silenced for
+// that header only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 
 namespace vd::cpu::avx2 {
 
