@@ -13,8 +13,8 @@ public class SegmentorTests
         var config = new ModelConfig
         {
             NumClasses = numClasses,
-            DecodeHead = new HeadConfig { Type = "upernet", Channels = 8 },
-            AuxiliaryHead = new HeadConfig { Type = "fcn", Channels = 8, InIndex = 2, LossWeight = 0.4 },
+            DecodeHead = ConfigSection.Of("upernet", new UperHeadOptions { Channels = 8 }),
+            AuxiliaryHead = ConfigSection.Of("fcn", new FcnHeadOptions { Channels = 8, InIndex = 2, LossWeight = 0.4 }),
         };
         return SegmentorBuilder.Build(config, new FakeBackbone());
     }
@@ -100,7 +100,7 @@ public class SegmentorTests
     [Fact]
     public void BuilderRejectsUnknownComponentNames()
     {
-        var config = new ModelConfig { DecodeHead = new HeadConfig { Type = "pspnet" } };
+        var config = new ModelConfig { DecodeHead = ConfigSection.Of("pspnet") };
         var error = Assert.Throws<UserInputException>(() => SegmentorBuilder.Build(config, new FakeBackbone()));
         Assert.Contains("pspnet", error.Message);
         Assert.Contains("upernet", error.Message);

@@ -37,62 +37,27 @@ internal sealed class DetectionExperiment
     {
         var config = ConfigLoader.Load(configPath, overrides);
         if (config.Task != "detection") throw new UserInputException($"{configPath}: task is '{config.Task}', expected detection");
+        DetectorBuilder.Validate(config.Model);
         var dir = workDir ?? config.WorkDir ?? Path.Combine("work_dirs", Path.GetFileNameWithoutExtension(configPath));
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         return new DetectionExperiment(config, Path.GetFullPath(dir));
     }
 
-    public bool Masks => Config.Model.RoiHeads.Masks;
+    public bool Masks => DetectorBuilder.RoiHeads(Config.Model).Masks;
 
     public CascadeMaskRcnn BuildModel(bool loadPretrained)
     {
         var m = Config.Model;
-        var r = m.RoiHeads;
-        if (r.StageIous.Count is < 1 or > 3) throw new UserInputException($"model.roi_heads.stage_ious: expected 1 to 3 stages, got {r.StageIous.Count}");
         torch.manual_seed(Config.Seed);
-        var backbone = BackboneFactory.Create(m.Backbone.Type, m.Backbone.Options);
-        var defaults = new RoiHeadsOptions();
-        var options = new CascadeMaskRcnnOptions
-        {
-            PyramidChannels = m.Neck.OutChannels,
-            AnchorSizes = m.Rpn.AnchorSizes,
-            AnchorRatios = m.Rpn.AnchorRatios,
-            Rpn = new RpnOptions
-            {
-                ConvLayers = m.Rpn.ConvLayers, PreNmsTopKTrain = m.Rpn.PreNmsTopKTrain, PreNmsTopKTest = m.Rpn.PreNmsTopKTest,
-                PostNmsTopKTrain = m.Rpn.PostNmsTopKTrain, PostNmsTopKTest = m.Rpn.PostNmsTopKTest, NmsThreshold = m.Rpn.NmsThreshold,
-                BatchSizePerImage = m.Rpn.BatchSizePerImage, PositiveFraction = m.Rpn.PositiveFraction,
-            },
-            RoiHeads = new RoiHeadsOptions
-            {
-                NumClasses = m.NumClasses, StageIous = r.StageIous, StageWeights = defaults.StageWeights.Take(r.StageIous.Count).ToList(),
-                BatchSizePerImage = r.BatchSizePerImage, PositiveFraction = r.PositiveFraction, ConvDim = r.ConvDim,
-                BoxConvLayers = r.BoxConvLayers, FcDim = r.FcDim, MaskConvLayers = r.MaskConvLayers, Masks = r.Masks,
-                ScoreThreshold = r.ScoreThreshold, NmsThreshold = r.NmsThreshold, DetectionsPerImage = r.DetectionsPerImage,
-            },
-        };
-        var model = new CascadeMaskRcnn(backbone, options, BuildNeck(backbone, m.Neck));
+        var model = DetectorBuilder.Build(m);
         var pretrained = m.Backbone.Pretrained;
         if (loadPretrained && !string.IsNullOrEmpty(pretrained))
         {
             if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
-            Console.Error.WriteLine($"pretrained {pretrained}: {backbone.Load(pretrained, m.Backbone.StrictLoad)}");
+            Console.Error.WriteLine($"pretrained {pretrained}: {model.Backbone.Load(pretrained, m.Backbone.StrictLoad)}");
         }
         return model;
     }
-
-    /// <summary>
-    /// simple_feature_pyramid (ViTDet, from the last backbone map) or fpn (Feature2Pyramid from four backbone maps, then
-    /// FPN and P6; neck.norm is the deconvolution pyramid's norm).
-    /// </summary>
-    private static Neck BuildNeck(IBackbone backbone, NeckConfig neck) => neck.Type.ToLowerInvariant() switch
-    {
-        "simple_feature_pyramid" => new SimpleFeaturePyramid(backbone.Channels, backbone.Strides, neck.OutChannels),
-        "fpn" when backbone.Channels.Distinct().Count() == 1 && backbone.Strides.Distinct().Count() == 1 && backbone.Channels.Count == 4 =>
-            new DetectionFpn(backbone.Channels[0], backbone.Strides[0], neck.OutChannels, NormKindParser.Parse(neck.Norm)),
-        "fpn" => throw new UserInputException("model.neck.type 'fpn' needs four backbone maps of one width and stride (model.backbone.options.out_indices with 4 entries)"),
-        _ => throw new UserInputException($"model.neck.type '{neck.Type}': detection supports simple_feature_pyramid or fpn"),
-    };
 
     /// <summary>Generates the synthetic COCO-format set when configured and absent; checks the class count.</summary>
     public void PrepareData() =>

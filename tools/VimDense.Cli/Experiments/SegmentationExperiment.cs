@@ -36,6 +36,7 @@ internal sealed class SegmentationExperiment
     public static SegmentationExperiment Load(string configPath, IEnumerable<string>? overrides, string? workDir)
     {
         var config = ConfigLoader.Load(configPath, overrides);
+        SegmentorBuilder.Validate(config.Model);
         var dir = workDir ?? config.WorkDir ?? Path.Combine("work_dirs", Path.GetFileNameWithoutExtension(configPath));
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         return new SegmentationExperiment(config, configPath, Path.GetFullPath(dir));
