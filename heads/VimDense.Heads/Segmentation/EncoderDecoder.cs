@@ -95,9 +95,9 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
 
     private Tensor InferView(Tensor image, InferenceOptions options) => options.Mode switch
     {
-        "whole" => forward(image),
-        "slide" => SlidingWindow.Infer(this, image, options.CropSize, options.Stride, NumClasses),
-        _ => throw new UserInputException($"test mode '{options.Mode}': expected whole or slide"),
+        InferenceMode.Whole => forward(image),
+        InferenceMode.Slide => SlidingWindow.Infer(this, image, options.CropSize, options.Stride, NumClasses),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown inference mode"),
     };
 
     private static Tensor ResizeTo(Tensor logits, long height, long width) =>

@@ -51,7 +51,7 @@ public static class ConfigBinding
             {
                 var key = Join(path, e.Path ?? "");
                 if (!origins.IsInheritedFromReplacedComponent(key) || working.SelectToken(e.Path!)?.Parent is not JProperty inherited)
-                    throw new UserInputException($"{key} (from {origins.Describe(key)}): unknown key{KnownKeys(typeof(T), e.Path)}");
+                    throw new UserInputException($"unknown key '{key}' (from {origins.Describe(key)}){KnownKeys(typeof(T), e.Path)}");
                 inherited.Remove();
             }
             catch (JsonException e)

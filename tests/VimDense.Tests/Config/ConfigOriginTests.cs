@@ -1,19 +1,13 @@
 using VimDense.Backbones;
 using VimDense.Config;
 using VimDense.Heads.Segmentation;
+using static VimDense.Tests.Engine.ConfigTests;
 
 namespace VimDense.Tests.Config;
 
 /// <summary>Keys keep their origin through "base" chains and --set; replacing a component's type drops what only the old one knew.</summary>
 public class ConfigOriginTests
 {
-    private static string Write(string dir, string name, string json)
-    {
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, json);
-        return path;
-    }
-
     [Fact]
     public void AnUnknownKeyNamesTheFileOfTheChainThatGaveIt()
     {

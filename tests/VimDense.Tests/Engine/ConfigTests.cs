@@ -6,7 +6,8 @@ namespace VimDense.Tests.Engine;
 
 public class ConfigTests
 {
-    private static string Write(string dir, string name, string json)
+    /// <summary>Writes a config file <paramref name="name"/> into <paramref name="dir"/>.</summary>
+    internal static string Write(string dir, string name, string json)
     {
         var path = Path.Combine(dir, name);
         File.WriteAllText(path, json);
@@ -26,7 +27,7 @@ public class ConfigTests
         Assert.Equal(10, config.Model.NumClasses);
         Assert.Equal(20, config.Schedule.Iterations);
         Assert.Equal(4, config.Model.Backbone.Options.Bind<VimOptions>().Depth);
-        Assert.Equal("whole", config.Test.Mode);
+        Assert.Equal(InferenceMode.Whole, config.Test.Bind<InferenceOptions>().Mode);
         Assert.Equal(1500, config.Schedule.WarmupIters);
         Assert.Equal("fcn", config.Model.AuxiliaryHead.Type);
     }

@@ -44,6 +44,7 @@ public sealed class PredictCommand : ICliCommand
                 Scale = (d.Scale[0], d.Scale[1]), Normalize = new NormalizeOptions(d.Mean.ToArray(), d.Std.ToArray()),
             });
             var outDir = parse.GetValue(output)!;
+            var inference = experiment.Inference;
             foreach (var file in files)
             {
                 using var scope = NewDisposeScope();
@@ -51,7 +52,7 @@ public sealed class PredictCommand : ICliCommand
                 using var blank = new OpenCvSharp.Mat(bgr.Rows, bgr.Cols, OpenCvSharp.MatType.CV_8UC1, OpenCvSharp.Scalar.All(0));
                 var sample = pipeline.Apply(bgr, blank, Path.GetFileNameWithoutExtension(file), new Random(0));
                 var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width);
-                var scores = model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, experiment.Inference);
+                var scores = model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, inference);
                 var prediction = scores.argmax(1)[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
                 var name = Path.GetFileNameWithoutExtension(file);
                 SegmentationExperiment.WriteOverlay(Path.Combine(outDir, name + "_overlay.png"), file, prediction, sample.OriginalHeight, sample.OriginalWidth);

@@ -38,6 +38,7 @@ internal sealed class DetectionExperiment
         var config = ConfigLoader.Load(configPath, overrides);
         if (config.Task != "detection") throw new UserInputException($"{configPath}: task is '{config.Task}', expected detection");
         DetectorBuilder.Validate(config.Model);
+        config.Test.Bind<DetectionTestOptions>();
         var dir = workDir ?? config.WorkDir ?? Path.Combine("work_dirs", Path.GetFileNameWithoutExtension(configPath));
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         return new DetectionExperiment(config, Path.GetFullPath(dir));

@@ -1,4 +1,5 @@
 using VimDense.Config;
+using VimDense.Heads.Detection;
 using VimDense.Engine;
 
 namespace VimDense.Cli.Experiments;
@@ -66,7 +67,7 @@ internal static class DetectionRuns
         if (files.Count == 0) throw new UserInputException($"--images: no .jpg/.png images in {imagesDir}");
         var model = experiment.BuildModel(loadPretrained: false);
         CheckpointStore.LoadModelWeights(checkpoint, model);
-        var predictor = new DetectionPredictor(model, experiment.PipelineOptions(), experiment.ClassNames(), scoreThreshold ?? experiment.Config.Test.OverlayScoreThreshold);
+        var predictor = new DetectionPredictor(model, experiment.PipelineOptions(), experiment.ClassNames(), scoreThreshold ?? experiment.Config.Test.Bind<DetectionTestOptions>().OverlayScoreThreshold);
         foreach (var file in files)
         {
             var path = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + "_overlay.png");
@@ -80,7 +81,7 @@ internal static class DetectionRuns
     {
         if (count <= 0) return;
         var dataset = experiment.Dataset(experiment.Config.Data.ValSplit, train: false);
-        var predictor = new DetectionPredictor(model, experiment.PipelineOptions(), experiment.ClassNames(dataset), experiment.Config.Test.OverlayScoreThreshold);
+        var predictor = new DetectionPredictor(model, experiment.PipelineOptions(), experiment.ClassNames(dataset), experiment.Config.Test.Bind<DetectionTestOptions>().OverlayScoreThreshold);
         for (var i = 0; i < Math.Min(count, dataset.Count); i++)
         {
             var file = Path.Combine(dataset.ImageDir, dataset.ImageInfo(i).FileName);

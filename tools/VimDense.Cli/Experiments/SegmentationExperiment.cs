@@ -37,6 +37,7 @@ internal sealed class SegmentationExperiment
     {
         var config = ConfigLoader.Load(configPath, overrides);
         SegmentorBuilder.Validate(config.Model);
+        config.Test.Bind<InferenceOptions>();
         var dir = workDir ?? config.WorkDir ?? Path.Combine("work_dirs", Path.GetFileNameWithoutExtension(configPath));
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         return new SegmentationExperiment(config, configPath, Path.GetFullPath(dir));
@@ -78,10 +79,7 @@ internal sealed class SegmentationExperiment
         return new Ade20kDataset(d.Root, pipeline, new Ade20kOptions { Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses });
     }
 
-    public InferenceOptions Inference => new()
-    {
-        Mode = Config.Test.Mode, CropSize = Config.Test.CropSize, Stride = Config.Test.Stride, Flip = Config.Test.Flip, Scales = Config.Test.Scales,
-    };
+    public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>();
 
     public Trainer<SegmentationBatch> CreateTrainer(EncoderDecoder model, IResumableBatchSource<SegmentationBatch> data, Func<IReadOnlyDictionary<string, double>>? evaluate)
     {
@@ -115,6 +113,7 @@ internal sealed class SegmentationExperiment
         var dataset = Dataset(Config.Data.ValSplit, train: false);
         var metric = new SegmentationMetric(Config.Model.NumClasses, Config.Model.IgnoreIndex);
         var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
+        var inference = Inference;
         var wasTraining = model.training;
         model.eval();
         using var loader = DataSetup.SegmentationLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false);
@@ -125,7 +124,7 @@ internal sealed class SegmentationExperiment
             {
                 var info = batch.Samples[0];
                 var image = batch.Images[.., .., ..info.ContentHeight, ..info.ContentWidth];
-                var scores = model.Predict(image, info.OriginalHeight, info.OriginalWidth, Inference);
+                var scores = model.Predict(image, info.OriginalHeight, info.OriginalWidth, inference);
                 var prediction = scores.argmax(1)[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
                 var label = batch.Labels[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
                 metric.Add(prediction, label);
