@@ -24,60 +24,29 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     /// <summary>The metric the best checkpoint is chosen by.</summary>
     public const string KeyMetric = "bbox_AP";
 
-    internal DetectionExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir) { }
+    internal DetectionExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir)
+    {
+        // Bad component sections fail at load, naming the key and its origin, before any data or model is built.
+        DetectorBuilder.Validate(config.Model);
+        config.Test.Bind<DetectionTestOptions>();
+    }
 
     /// <summary>Whether the ROI heads predict masks (model.roi_heads.masks).</summary>
-    public bool Masks => Config.Model.RoiHeads.Masks;
+    public bool Masks => DetectorBuilder.RoiHeads(Config.Model).Masks;
 
     public override CascadeMaskRcnn BuildModel(bool loadPretrained = true)
     {
         var m = Config.Model;
-        var r = m.RoiHeads;
-        if (r.StageIous.Count is < 1 or > 3) throw new UserInputException($"model.roi_heads.stage_ious: expected 1 to 3 stages, got {r.StageIous.Count}");
         torch.manual_seed(Config.Seed);
-        var backbone = BackboneFactory.Create(m.Backbone.Type, m.Backbone.Options);
-        var defaults = new RoiHeadsOptions();
-        var options = new CascadeMaskRcnnOptions
-        {
-            PyramidChannels = m.Neck.OutChannels,
-            AnchorSizes = m.Rpn.AnchorSizes,
-            AnchorRatios = m.Rpn.AnchorRatios,
-            Rpn = new RpnOptions
-            {
-                ConvLayers = m.Rpn.ConvLayers, PreNmsTopKTrain = m.Rpn.PreNmsTopKTrain, PreNmsTopKTest = m.Rpn.PreNmsTopKTest,
-                PostNmsTopKTrain = m.Rpn.PostNmsTopKTrain, PostNmsTopKTest = m.Rpn.PostNmsTopKTest, NmsThreshold = m.Rpn.NmsThreshold,
-                BatchSizePerImage = m.Rpn.BatchSizePerImage, PositiveFraction = m.Rpn.PositiveFraction,
-            },
-            RoiHeads = new RoiHeadsOptions
-            {
-                NumClasses = m.NumClasses, StageIous = r.StageIous, StageWeights = defaults.StageWeights.Take(r.StageIous.Count).ToList(),
-                BatchSizePerImage = r.BatchSizePerImage, PositiveFraction = r.PositiveFraction, ConvDim = r.ConvDim,
-                BoxConvLayers = r.BoxConvLayers, FcDim = r.FcDim, MaskConvLayers = r.MaskConvLayers, Masks = r.Masks,
-                ScoreThreshold = r.ScoreThreshold, NmsThreshold = r.NmsThreshold, DetectionsPerImage = r.DetectionsPerImage,
-            },
-        };
-        var model = new CascadeMaskRcnn(backbone, options, BuildNeck(backbone, m.Neck));
+        var model = DetectorBuilder.Build(m);
         var pretrained = m.Backbone.Pretrained;
         if (loadPretrained && !string.IsNullOrEmpty(pretrained))
         {
             if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
-            Console.Error.WriteLine($"pretrained {pretrained}: {backbone.Load(pretrained, m.Backbone.StrictLoad)}");
+            Console.Error.WriteLine($"pretrained {pretrained}: {model.Backbone.Load(pretrained, m.Backbone.StrictLoad)}");
         }
         return model;
     }
-
-    /// <summary>
-    /// simple_feature_pyramid (ViTDet, from the last backbone map) or fpn (Feature2Pyramid from four backbone maps, then
-    /// FPN and P6; neck.norm is the deconvolution pyramid's norm).
-    /// </summary>
-    private static Neck BuildNeck(IBackbone backbone, NeckConfig neck) => neck.Type.ToLowerInvariant() switch
-    {
-        "simple_feature_pyramid" => new SimpleFeaturePyramid(backbone.Channels, backbone.Strides, neck.OutChannels),
-        "fpn" when backbone.Channels.Distinct().Count() == 1 && backbone.Strides.Distinct().Count() == 1 && backbone.Channels.Count == 4 =>
-            new DetectionFpn(backbone.Channels[0], backbone.Strides[0], neck.OutChannels, NormKindParser.Parse(neck.Norm)),
-        "fpn" => throw new UserInputException("model.neck.type 'fpn' needs four backbone maps of one width and stride (model.backbone.options.out_indices with 4 entries)"),
-        _ => throw new UserInputException($"model.neck.type '{neck.Type}': detection supports simple_feature_pyramid or fpn"),
-    };
 
     public override void PrepareData() =>
         ExperimentData.Prepare(Config, "COCO", SyntheticCocoWriter.Write, "COCO layout annotations/, train2017/, val2017/",

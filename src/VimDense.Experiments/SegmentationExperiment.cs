@@ -21,7 +21,12 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     /// <summary>The metric the best checkpoint is chosen by.</summary>
     public const string KeyMetric = "mIoU";
 
-    internal SegmentationExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir) { }
+    internal SegmentationExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir)
+    {
+        // Bad component sections fail at load, naming the key and its origin, before any data or model is built.
+        SegmentorBuilder.Validate(config.Model);
+        config.Test.Bind<InferenceOptions>();
+    }
 
     public override EncoderDecoder BuildModel(bool loadPretrained = true)
     {
@@ -66,10 +71,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         new(root ?? Config.Data.Root, Pipeline(train), new Ade20kOptions { Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses });
 
     /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
-    public InferenceOptions Inference => new()
-    {
-        Mode = Config.Test.Mode, CropSize = Config.Test.CropSize, Stride = Config.Test.Stride, Flip = Config.Test.Flip, Scales = Config.Test.Scales,
-    };
+    public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>();
 
     /// <summary>The class names: the synthetic set's, else ADE20K's first model.num_classes.</summary>
     public IReadOnlyList<string> ClassNames() =>

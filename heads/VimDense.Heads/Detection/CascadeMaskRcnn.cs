@@ -30,15 +30,15 @@ public sealed class CascadeMaskRcnn : nn.Module
     /// <param name="pyramidNeck">a neck giving one <see cref="CascadeMaskRcnnOptions.PyramidChannels"/>-wide map per anchor size (P2–P6)</param>
     public CascadeMaskRcnn(IBackbone backboneNetwork, CascadeMaskRcnnOptions options, Neck pyramidNeck) : base(nameof(CascadeMaskRcnn))
     {
-        if (pyramidNeck.OutStrides.Count != options.AnchorSizes.Count || pyramidNeck.OutChannels.Any(c => c != options.PyramidChannels))
-            throw new ArgumentException($"the neck must give {options.AnchorSizes.Count} maps of {options.PyramidChannels} channels (one per anchor size), " +
+        if (pyramidNeck.OutStrides.Count != options.Rpn.AnchorSizes.Count || pyramidNeck.OutChannels.Any(c => c != options.PyramidChannels))
+            throw new ArgumentException($"the neck must give {options.Rpn.AnchorSizes.Count} maps of {options.PyramidChannels} channels (one per anchor size), " +
                 $"got strides [{string.Join(", ", pyramidNeck.OutStrides)}], channels [{string.Join(", ", pyramidNeck.OutChannels)}]", nameof(pyramidNeck));
         _backbone = backboneNetwork;
         _options = options;
         backbone = backboneNetwork.Module;
         neck = pyramidNeck;
-        var anchors = new AnchorGenerator(options.AnchorSizes.Select(s => (IReadOnlyList<double>)[s]).ToList(),
-            options.AnchorRatios, neck.OutStrides);
+        var anchors = new AnchorGenerator(options.Rpn.AnchorSizes.Select(s => (IReadOnlyList<double>)[s]).ToList(),
+            options.Rpn.AnchorRatios, neck.OutStrides);
         proposal_generator = new RegionProposalNetwork(options.PyramidChannels, anchors, options.Rpn);
         // The ROI heads pool from P2–P5 (P6 only feeds the RPN).
         roi_heads = new CascadeRoiHeads(options.PyramidChannels, neck.OutStrides.Take(4).ToList(), options.RoiHeads);
@@ -51,6 +51,9 @@ public sealed class CascadeMaskRcnn : nn.Module
         register_module("proposal_generator", proposal_generator);
         register_module("roi_heads", roi_heads);
     }
+
+    /// <summary>The backbone (for loading pretrained weights).</summary>
+    public IBackbone Backbone => _backbone;
 
     /// <summary>Training losses (RPN, every cascade stage, masks); their sum is the objective.</summary>
     public Dictionary<string, Tensor> Losses(Tensor images, IReadOnlyList<(long Height, long Width)> imageSizes,
@@ -105,6 +108,6 @@ public sealed class CascadeMaskRcnn : nn.Module
         var d = Math.Max(_options.SizeDivisibility, 1);
         long padH = (d - images.shape[2] % d) % d, padW = (d - images.shape[3] % d) % d;
         if (padH > 0 || padW > 0) x = nn.functional.pad(x, [0, padW, 0, padH]);
-        return neck.forward(_backbone.Forward(x)).ToList();
+        return neck.forward(_backbone.ForwardIntermediates(x)).ToList();
     }
 }

@@ -5,9 +5,6 @@ public sealed record CascadeMaskRcnnOptions
 {
     /// <summary>Channels of the SimpleFeaturePyramid levels and of everything after it.</summary>
     public int PyramidChannels { get; init; } = 256;
-    /// <summary>Anchor size of each level P2..P6 (one size and three aspect ratios per location).</summary>
-    public IReadOnlyList<double> AnchorSizes { get; init; } = [32, 64, 128, 256, 512];
-    public IReadOnlyList<double> AnchorRatios { get; init; } = [0.5, 1.0, 2.0];
     /// <summary>
     /// Whether the model normalises its inputs itself ((x − mean) / std on 0–255 RGB). False (default): the
     /// images arrive normalised, as the data pipeline's DetectionBatch delivers them.

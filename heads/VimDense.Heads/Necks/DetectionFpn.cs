@@ -17,9 +17,11 @@ public sealed class DetectionFpn : Neck
     private readonly int[] strides;
     private readonly int[] channels;
 
-    public DetectionFpn(int embedDim, int inputStride, int outChannels = 256, NormKind norm = NormKind.BatchNorm) : base(nameof(DetectionFpn))
+    public DetectionFpn(int embedDim, int inputStride, DetectionFpnOptions? options = null) : base(nameof(DetectionFpn))
     {
-        pyramid = new Feature2Pyramid(embedDim, inputStride, [4, 2, 1, 0.5], norm);
+        options ??= new DetectionFpnOptions();
+        var outChannels = options.OutChannels;
+        pyramid = new Feature2Pyramid(embedDim, inputStride, new Feature2PyramidOptions { Norm = options.Norm });
         fpn = new Fpn(pyramid.OutChannels, pyramid.OutStrides, outChannels);
         strides = [.. fpn.OutStrides, fpn.OutStrides[^1] * 2];
         channels = strides.Select(_ => outChannels).ToArray();

@@ -16,10 +16,11 @@ public sealed class Feature2Pyramid : Neck
     private readonly int[] channels;
     private readonly int[] strides;
 
-    public Feature2Pyramid(int embedDim, int inputStride, IReadOnlyList<double>? rescales = null, NormKind norm = NormKind.BatchNorm)
+    public Feature2Pyramid(int embedDim, int inputStride, Feature2PyramidOptions? options = null)
         : base(nameof(Feature2Pyramid))
     {
-        var scales = rescales ?? [4, 2, 1, 0.5];
+        options ??= new Feature2PyramidOptions();
+        var (scales, norm) = (options.Rescales, NormKindParser.Parse(options.Norm));
         foreach (var scale in scales) branches.Add(Branch(embedDim, scale, norm));
         channels = scales.Select(_ => embedDim).ToArray();
         strides = scales.Select(s => (int)Math.Round(inputStride / s)).ToArray();

@@ -17,10 +17,12 @@ public sealed class MultiLevelNeck : Neck
     private readonly int[] channels;
     private readonly int[] strides;
 
-    public MultiLevelNeck(IReadOnlyList<int> inChannels, int outChannels, int inputStride, IReadOnlyList<double>? scales = null)
+    public MultiLevelNeck(IReadOnlyList<int> inChannels, int inputStride, MultiLevelNeckOptions? options = null)
         : base(nameof(MultiLevelNeck))
     {
-        this.scales = (scales ?? [4, 2, 1, 0.5]).ToArray();
+        options ??= new MultiLevelNeckOptions();
+        var outChannels = options.OutChannels;
+        scales = options.Rescales.ToArray();
         var ins = inChannels.Count == 1 ? Enumerable.Repeat(inChannels[0], this.scales.Length).ToList() : inChannels.ToList();
         if (ins.Count != this.scales.Length) throw new ArgumentException("MultiLevelNeck: one input channel count per scale");
         foreach (var c in ins)

@@ -5,12 +5,22 @@ using static TorchSharp.torch;
 namespace VimDense.Heads.Segmentation;
 
 /// <summary>
-/// A segmentation head: multi-level features in, per-class logits (B, NumClasses, h, w) out at the head's own
-/// resolution; the segmentor resizes them to the label or image size. Each head picks its inputs by index.
+/// A segmentation head (mmseg's BaseDecodeHead): <c>forward(features)</c> gives per-class logits (B, NumClasses, h, w)
+/// at the head's own resolution, and <see cref="Loss"/> scores them against labels with the head's own
+/// <see cref="Criterion"/> (its weight included). Each head picks its inputs by index.
 /// </summary>
 public abstract class DecodeHead(string name, int numClasses) : nn.Module<IReadOnlyList<Tensor>, Tensor>(name)
 {
     public int NumClasses { get; } = numClasses;
+
+    /// <summary>The head's weighted pixel cross-entropy (set by the builder from model.ignore_index, avg_non_ignore and the head's loss_weight).</summary>
+    public SegmentationLoss Criterion { get; init; } = new();
+
+    /// <summary>The head's weighted loss of <paramref name="logits"/> (resized to the labels) against labels (B, H, W).</summary>
+    public Tensor Loss(Tensor logits, Tensor labels) => Criterion.Compute(logits, labels);
+
+    /// <summary>Pixel accuracy of <paramref name="logits"/> over labelled pixels, in percent (mmseg's acc_seg, for logs).</summary>
+    public double Accuracy(Tensor logits, Tensor labels) => Criterion.Accuracy(logits, labels);
 
     /// <summary>mmseg's cls_seg classifier: 1×1 conv initialised Normal(0, 0.01), bias 0.</summary>
     protected static Conv2d CreateClassifier(long channels, int numClasses)

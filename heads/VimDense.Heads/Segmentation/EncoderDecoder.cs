@@ -16,16 +16,13 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
     private readonly DecodeHead decode_head;
     private readonly DecodeHead? auxiliary_head;
 
-    public EncoderDecoder(IBackbone backbone, Neck? neck, DecodeHead decodeHead, DecodeHead? auxiliaryHead = null,
-        SegmentationLoss? decodeLoss = null, SegmentationLoss? auxiliaryLoss = null)
+    public EncoderDecoder(IBackbone backbone, Neck? neck, DecodeHead decodeHead, DecodeHead? auxiliaryHead = null)
         : base(nameof(EncoderDecoder))
     {
         backboneImpl = backbone;
         this.neck = neck;
         decode_head = decodeHead;
         auxiliary_head = auxiliaryHead;
-        DecodeLoss = decodeLoss ?? new SegmentationLoss();
-        AuxiliaryLoss = auxiliaryLoss ?? new SegmentationLoss(Weight: 0.4);
         register_module("backbone", backbone.Module);
         if (neck is not null) register_module("neck", neck);
         register_module("decode_head", decodeHead);
@@ -34,12 +31,12 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
 
     public IBackbone Backbone => backboneImpl;
     public int NumClasses => decode_head.NumClasses;
-    public SegmentationLoss DecodeLoss { get; }
-    public SegmentationLoss AuxiliaryLoss { get; }
+    public DecodeHead DecodeHead => decode_head;
+    public DecodeHead? AuxiliaryHead => auxiliary_head;
 
     public IReadOnlyList<Tensor> ExtractFeatures(Tensor images)
     {
-        var features = backboneImpl.Forward(images);
+        var features = backboneImpl.ForwardIntermediates(images);
         return neck is null ? features : neck.forward(features);
     }
 
@@ -51,21 +48,22 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Training losses: "decode.loss_ce", "aux.loss_ce" (weighted) and their sum "loss"; "decode.acc_seg" as a plain number.
+    /// Training losses, each head's own (weighted): "decode.loss_ce", "aux.loss_ce" and their sum "loss"; the decode
+    /// head's pixel accuracy as a plain number.
     /// </summary>
     public (Dictionary<string, Tensor> Losses, double Accuracy) Loss(Tensor images, Tensor labels)
     {
         var features = ExtractFeatures(images);
         var decodeLogits = decode_head.forward(features);
-        var losses = new Dictionary<string, Tensor> { ["decode.loss_ce"] = DecodeLoss.Compute(decodeLogits, labels) };
+        var losses = new Dictionary<string, Tensor> { ["decode.loss_ce"] = decode_head.Loss(decodeLogits, labels) };
         var total = losses["decode.loss_ce"];
         if (auxiliary_head is not null)
         {
-            losses["aux.loss_ce"] = AuxiliaryLoss.Compute(auxiliary_head.forward(features), labels);
+            losses["aux.loss_ce"] = auxiliary_head.Loss(auxiliary_head.forward(features), labels);
             total = total + losses["aux.loss_ce"];
         }
         losses["loss"] = total;
-        return (losses, DecodeLoss.Accuracy(decodeLogits, labels));
+        return (losses, decode_head.Accuracy(decodeLogits, labels));
     }
 
     /// <summary>
@@ -97,9 +95,9 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
 
     private Tensor InferView(Tensor image, InferenceOptions options) => options.Mode switch
     {
-        "whole" => forward(image),
-        "slide" => SlidingWindow.Infer(this, image, options.CropSize, options.Stride, NumClasses),
-        _ => throw new UserInputException($"test mode '{options.Mode}': expected whole or slide"),
+        InferenceMode.Whole => forward(image),
+        InferenceMode.Slide => SlidingWindow.Infer(this, image, options.CropSize, options.Stride, NumClasses),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown inference mode"),
     };
 
     private static Tensor ResizeTo(Tensor logits, long height, long width) =>

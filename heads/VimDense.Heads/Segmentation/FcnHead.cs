@@ -16,14 +16,16 @@ public sealed class FcnHead : DecodeHead
     private readonly Conv2d conv_seg;
     private readonly int inIndex;
 
-    public FcnHead(int inChannels, int channels, int numClasses, int inIndex = 2, int numConvs = 1, bool concatInput = false,
-        double dropoutRatio = 0.1, NormKind norm = NormKind.BatchNorm)
+    /// <param name="inChannels">channels of the map at <see cref="FcnHeadOptions.InIndex"/></param>
+    public FcnHead(int inChannels, int numClasses, FcnHeadOptions? options = null)
         : base(nameof(FcnHead), numClasses)
     {
-        this.inIndex = inIndex;
+        options ??= new FcnHeadOptions();
+        var (channels, numConvs, norm) = (options.Channels, options.NumConvs, NormKindParser.Parse(options.Norm));
+        inIndex = options.InIndex;
         for (var i = 0; i < numConvs; i++) convs.Add(new ConvModule(i == 0 ? inChannels : channels, channels, 3, norm));
-        if (concatInput) conv_cat = new ConvModule(inChannels + channels, channels, 3, norm);
-        dropout = nn.Dropout2d(dropoutRatio);
+        if (options.ConcatInput) conv_cat = new ConvModule(inChannels + channels, channels, 3, norm);
+        dropout = nn.Dropout2d(options.DropoutRatio);
         conv_seg = CreateClassifier(numConvs == 0 ? inChannels : channels, numClasses);
         RegisterComponents();
     }

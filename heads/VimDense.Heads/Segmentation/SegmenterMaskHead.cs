@@ -22,11 +22,16 @@ public sealed class SegmenterMaskHead : DecodeHead
     private readonly LayerNorm mask_norm;
     private readonly int inIndex;
 
-    public SegmenterMaskHead(int inChannels, int numClasses, int embedDim, int numHeads, int numLayers = 2, double mlpRatio = 4,
-        double dropPathRate = 0.1, int inIndex = -1)
+    /// <param name="inChannels">channels of the map at <see cref="SegmenterHeadOptions.InIndex"/></param>
+    public SegmenterMaskHead(int inChannels, int numClasses, SegmenterHeadOptions? options = null)
         : base(nameof(SegmenterMaskHead), numClasses)
     {
-        this.inIndex = inIndex;
+        options ??= new SegmenterHeadOptions();
+        if (options.DropoutRatio != 0)
+            throw new UserInputException($"segmenter dropout_ratio {options.DropoutRatio}: the mask transformer has no classifier dropout (expected 0)");
+        var (embedDim, numHeads, numLayers, mlpRatio, dropPathRate) =
+            (options.EmbedDims, options.NumHeads, options.NumLayers, options.MlpRatio, options.DropPathRate);
+        inIndex = options.InIndex;
         dec_proj = nn.Linear(inChannels, embedDim);
         cls_emb = nn.Parameter(zeros(1, numClasses, embedDim));
         for (var i = 0; i < numLayers; i++)

@@ -5,59 +5,50 @@ using VimDense.Heads.Necks;
 namespace VimDense.Heads.Segmentation;
 
 /// <summary>
-/// Builds an <see cref="EncoderDecoder"/> from a <see cref="ModelConfig"/> through registries of named backbones,
-/// necks and heads (add a component by registering a builder).
+/// Builds an <see cref="EncoderDecoder"/> from a <see cref="ModelConfig"/>: the backbone from
+/// <see cref="BackboneFactory.Registry"/>, the neck and the decode/auxiliary heads from the registries below, each
+/// section bound into its component's options record. A user's assembly adds a neck or head by registering it here.
 /// </summary>
 public static class SegmentorBuilder
 {
-    public static ComponentRegistry<BackboneConfig, IBackbone> Backbones { get; } = CreateBackbones();
     public static ComponentRegistry<NeckContext, Neck?> Necks { get; } = CreateNecks();
     public static ComponentRegistry<HeadContext, DecodeHead?> Heads { get; } = CreateHeads();
 
     /// <summary>The segmentor; <paramref name="backbone"/> replaces the configured one (tests use small fakes).</summary>
     public static EncoderDecoder Build(ModelConfig config, IBackbone? backbone = null)
     {
-        backbone ??= Backbones.Build(config.Backbone.Type, config.Backbone);
-        var neck = Necks.Build(config.Neck.Type, new NeckContext(config.Neck, backbone.Channels, backbone.Strides));
+        backbone ??= BackboneFactory.Create(config.Backbone);
+        var neck = Necks.Build(config.Neck, new NeckContext(backbone.Channels, backbone.Strides));
         var (channels, strides) = neck is null ? (backbone.Channels, backbone.Strides) : (neck.OutChannels, neck.OutStrides);
-        var decode = Heads.Build(config.DecodeHead.Type, new HeadContext(config.DecodeHead, channels, strides, config.NumClasses))
-                     ?? throw new UserInputException("model.decode_head.type: a decode head is required");
-        var auxiliary = Heads.Build(config.AuxiliaryHead.Type, new HeadContext(config.AuxiliaryHead, channels, strides, config.NumClasses));
-        return new EncoderDecoder(backbone, neck, decode, auxiliary,
-            new SegmentationLoss(config.IgnoreIndex, config.AvgNonIgnore, config.DecodeHead.LossWeight),
-            new SegmentationLoss(config.IgnoreIndex, config.AvgNonIgnore, config.AuxiliaryHead.LossWeight));
+        var context = new HeadContext(channels, strides, config.NumClasses, config.IgnoreIndex, config.AvgNonIgnore);
+        var decode = Heads.Build(config.DecodeHead, context)
+                     ?? throw new UserInputException($"model.decode_head.type (from {config.DecodeHead.DescribeOrigin()}): a decode head is required");
+        var auxiliary = Heads.Build(config.AuxiliaryHead, context);
+        return new EncoderDecoder(backbone, neck, decode, auxiliary);
     }
 
-    private static ComponentRegistry<BackboneConfig, IBackbone> CreateBackbones()
+    /// <summary>Binds every component section of <paramref name="config"/> (unknown keys and types are errors) without building.</summary>
+    public static void Validate(ModelConfig config)
     {
-        var registry = new ComponentRegistry<BackboneConfig, IBackbone>("backbone");
-        foreach (var name in BackboneFactory.Names) registry.Register(name, c => BackboneFactory.Create(name, c.Options));
-        return registry;
+        BackboneFactory.BindOptions(config.Backbone);
+        Necks.BindOptions(config.Neck);
+        Heads.BindOptions(config.DecodeHead);
+        Heads.BindOptions(config.AuxiliaryHead);
     }
 
     private static ComponentRegistry<NeckContext, Neck?> CreateNecks() => new ComponentRegistry<NeckContext, Neck?>("neck")
         .Register("none", _ => null)
-        .Register("feature2pyramid", c => new Feature2Pyramid(SingleWidth(c.InChannels), c.InStrides[0], c.Config.Rescales, NormKindParser.Parse(c.Config.Norm)))
-        .Register("multilevel", c => new MultiLevelNeck(c.InChannels, c.Config.OutChannels, c.InStrides[0], c.Config.Rescales))
-        .Register("fpn", c => new Fpn(c.InChannels, c.InStrides, c.Config.OutChannels));
+        .Register<Feature2PyramidOptions>("feature2pyramid", (o, c) => new Feature2Pyramid(SingleWidth(c.InChannels), c.InStrides[0], o))
+        .Register<MultiLevelNeckOptions>("multilevel", (o, c) => new MultiLevelNeck(c.InChannels, c.InStrides[0], o))
+        .Register<FpnOptions>("fpn", (o, c) => new Fpn(c.InChannels, c.InStrides, o.OutChannels));
 
-    private static ComponentRegistry<HeadContext, DecodeHead?> CreateHeads() => new ComponentRegistry<HeadContext, DecodeHead?>("head")
+    private static ComponentRegistry<HeadContext, DecodeHead?> CreateHeads() => new ComponentRegistry<HeadContext, DecodeHead?>("decode head")
         .Register("none", _ => null)
-        .Register("upernet", c => new UperHead(c.InChannels, c.Config.Channels, c.NumClasses, c.Config.PoolScales, c.Config.DropoutRatio, NormKindParser.Parse(c.Config.Norm)))
-        .Register("fcn", c => new FcnHead(Pick(c.InChannels, c.Config.InIndex), c.Config.Channels, c.NumClasses, c.Config.InIndex, c.Config.NumConvs,
-            c.Config.ConcatInput, c.Config.DropoutRatio, NormKindParser.Parse(c.Config.Norm)))
-        .Register("segmenter", c => new SegmenterMaskHead(Pick(c.InChannels, c.Config.InIndex), c.NumClasses, c.Config.EmbedDims, c.Config.NumHeads,
-            c.Config.NumLayers, c.Config.MlpRatio, c.Config.DropPathRate, c.Config.InIndex))
-        .Register("semantic_fpn", c => new SemanticFpnHead(c.InChannels, c.InStrides, c.Config.Channels, c.NumClasses, c.Config.DropoutRatio,
-            NormKindParser.Parse(c.Config.Norm)));
+        .Register<UperHeadOptions>("upernet", (o, c) => new UperHead(c.InChannels, c.NumClasses, o) { Criterion = c.Criterion(o) })
+        .Register<FcnHeadOptions>("fcn", (o, c) => new FcnHead(c.Pick(o.InIndex), c.NumClasses, o) { Criterion = c.Criterion(o) })
+        .Register<SegmenterHeadOptions>("segmenter", (o, c) => new SegmenterMaskHead(c.Pick(o.InIndex), c.NumClasses, o) { Criterion = c.Criterion(o) })
+        .Register<SemanticFpnHeadOptions>("semantic_fpn", (o, c) => new SemanticFpnHead(c.InChannels, c.InStrides, c.NumClasses, o) { Criterion = c.Criterion(o) });
 
     private static int SingleWidth(IReadOnlyList<int> channels) => channels.Distinct().Count() == 1 ? channels[0]
         : throw new UserInputException($"feature2pyramid needs equal channels on all inputs, got {string.Join(",", channels)}");
-
-    private static int Pick(IReadOnlyList<int> values, int index)
-    {
-        var i = index < 0 ? values.Count + index : index;
-        return i >= 0 && i < values.Count ? values[i]
-            : throw new UserInputException($"head in_index {index}: the neck/backbone gives {values.Count} feature maps");
-    }
 }

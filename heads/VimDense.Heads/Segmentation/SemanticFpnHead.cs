@@ -16,10 +16,11 @@ public sealed class SemanticFpnHead : DecodeHead
     private readonly Conv2d conv_seg;
     private readonly int[] upsampleCounts;
 
-    public SemanticFpnHead(IReadOnlyList<int> inChannels, IReadOnlyList<int> featureStrides, int channels, int numClasses,
-        double dropoutRatio = 0.1, NormKind norm = NormKind.BatchNorm)
+    public SemanticFpnHead(IReadOnlyList<int> inChannels, IReadOnlyList<int> featureStrides, int numClasses, SemanticFpnHeadOptions? options = null)
         : base(nameof(SemanticFpnHead), numClasses)
     {
+        options ??= new SemanticFpnHeadOptions();
+        var (channels, norm) = (options.Channels, NormKindParser.Parse(options.Norm));
         if (inChannels.Count != featureStrides.Count) throw new ArgumentException("SemanticFpnHead: one stride per input");
         upsampleCounts = new int[inChannels.Count];
         for (var i = 0; i < inChannels.Count; i++)
@@ -30,7 +31,7 @@ public sealed class SemanticFpnHead : DecodeHead
             for (var k = 0; k < Math.Max(1, ups); k++) convs.Add(new ConvModule(k == 0 ? inChannels[i] : channels, channels, 3, norm));
             scale_heads.Add(convs);
         }
-        dropout = nn.Dropout2d(dropoutRatio);
+        dropout = nn.Dropout2d(options.DropoutRatio);
         conv_seg = CreateClassifier(channels, numClasses);
         RegisterComponents();
     }

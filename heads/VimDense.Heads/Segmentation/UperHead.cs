@@ -20,12 +20,13 @@ public sealed class UperHead : DecodeHead
     private readonly Conv2d conv_seg;
     private readonly long[] poolScales;
 
-    public UperHead(IReadOnlyList<int> inChannels, int channels, int numClasses, IReadOnlyList<int>? poolScales = null,
-        double dropoutRatio = 0.1, NormKind norm = NormKind.BatchNorm)
+    public UperHead(IReadOnlyList<int> inChannels, int numClasses, UperHeadOptions? options = null)
         : base(nameof(UperHead), numClasses)
     {
         if (inChannels.Count < 2) throw new ArgumentException("UperHead needs at least two input levels");
-        this.poolScales = (poolScales ?? [1, 2, 3, 6]).Select(s => (long)s).ToArray();
+        options ??= new UperHeadOptions();
+        var (channels, norm) = (options.Channels, NormKindParser.Parse(options.Norm));
+        poolScales = options.PoolScales.Select(s => (long)s).ToArray();
         var top = inChannels[^1];
         foreach (var _ in this.poolScales) psp_modules.Add(new ConvModule(top, channels, 1, norm));
         bottleneck = new ConvModule(top + this.poolScales.Length * channels, channels, 3, norm);
@@ -35,7 +36,7 @@ public sealed class UperHead : DecodeHead
             fpn_convs.Add(new ConvModule(channels, channels, 3, norm));
         }
         fpn_bottleneck = new ConvModule(inChannels.Count * channels, channels, 3, norm);
-        dropout = nn.Dropout2d(dropoutRatio);
+        dropout = nn.Dropout2d(options.DropoutRatio);
         conv_seg = CreateClassifier(channels, numClasses);
         RegisterComponents();
     }

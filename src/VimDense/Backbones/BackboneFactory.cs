@@ -1,41 +1,33 @@
+using VimDense.Config;
+
 namespace VimDense.Backbones;
 
 /// <summary>
-/// Builds backbones by name: vim_tiny | vim_small | vim_base (Vision Mamba, depth 24, D 192/384/768) and
-/// deit_tiny | deit_small | deit_base (DeiT/ViT, depth 12, 3/6/12 heads). Segmentation and detection configs
-/// call <see cref="Create"/> with a JSON-bound <see cref="BackboneOptions"/>.
+/// The backbone registry: every <see cref="VimVariant"/> (vim_tiny | vim_small | vim_base, configured by
+/// <see cref="VimOptions"/>) and <see cref="VitVariant"/> (deit_tiny | deit_small | deit_base, <see cref="VitOptions"/>)
+/// by name; other assemblies may register more. Configs name a backbone in model.backbone.type and bind
+/// model.backbone.options into its family's options.
 /// (Named BackboneFactory rather than "Backbones" because a type cannot share its namespace's name usefully.)
 /// </summary>
 public static class BackboneFactory
 {
-    private sealed record Variant(bool IsVim, int EmbedDim, int Depth, int Heads);
+    /// <summary>Backbones by name (the build context is unused).</summary>
+    public static ComponentRegistry<object?, IBackbone> Registry { get; } = CreateRegistry();
 
-    private static readonly Dictionary<string, Variant> Variants = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["vim_tiny"] = new(true, 192, 24, 0),
-        ["vim_small"] = new(true, 384, 24, 0),
-        ["vim_base"] = new(true, 768, 24, 0),
-        ["deit_tiny"] = new(false, 192, 12, 3),
-        ["deit_small"] = new(false, 384, 12, 6),
-        ["deit_base"] = new(false, 768, 12, 12),
-    };
+    public static IReadOnlyCollection<string> Names => Registry.Names;
 
-    public static IReadOnlyCollection<string> Names => Variants.Keys;
+    public static bool IsVim(string name) => Registry.OptionsType(name) == typeof(VimOptions);
 
-    public static bool IsVim(string name) => Find(name).IsVim;
+    /// <summary>A backbone (a TorchSharp module implementing <see cref="IBackbone"/>) with the reference initialisation; null options = the family's defaults.</summary>
+    public static IBackbone Create(string name, BackboneOptions? options = null) => options is null
+        ? Registry.Build(name, ConfigSection.Parse(name, "{}"), null)
+        : Registry.Build(name, options, null);
 
-    /// <summary>A backbone (a TorchSharp module implementing <see cref="IBackbone"/>) with the reference initialisation.</summary>
-    public static IBackbone Create(string name, BackboneOptions? options = null)
-    {
-        var variant = Find(name);
-        var resolved = (options ?? new BackboneOptions()).Clone();
-        resolved.Depth ??= variant.Depth;
-        if (resolved.ImgSize < resolved.PatchSize || (resolved.ImgWidth ?? resolved.ImgSize) < resolved.PatchSize)
-            throw new UserInputException($"image size {resolved.ImgSize}x{resolved.ImgWidth ?? resolved.ImgSize}: smaller than the patch {resolved.PatchSize}");
-        return variant.IsVim
-            ? new VisionMamba(variant.EmbedDim, resolved)
-            : new VisionTransformer(variant.EmbedDim, variant.Heads, resolved);
-    }
+    /// <summary>The backbone a config describes (model.backbone.type and .options).</summary>
+    public static IBackbone Create(BackboneConfig config) => Registry.Build(config.Type, config.Options, null, "model.backbone.type");
+
+    /// <summary>The family options model.backbone.options binds into (checks a config without building the backbone).</summary>
+    public static BackboneOptions BindOptions(BackboneConfig config) => (BackboneOptions)Registry.BindOptions(config.Type, config.Options, "model.backbone.type");
 
     /// <summary>
     /// The requested out indices (negative ones count from the end), or the defaults: 5,11,17,23 for 24 blocks,
@@ -62,6 +54,12 @@ public static class BackboneFactory
         return indices.Count == 0 ? null : indices.Max() + 1;
     }
 
-    private static Variant Find(string name) => Variants.TryGetValue(name, out var variant) ? variant
-        : throw new UserInputException($"backbone '{name}': expected one of {string.Join(", ", Variants.Keys)}");
+
+    private static ComponentRegistry<object?, IBackbone> CreateRegistry()
+    {
+        var registry = new ComponentRegistry<object?, IBackbone>("backbone");
+        foreach (var variant in VimVariant.All) registry.Register<VimOptions>(variant.Name, (options, _) => variant.Create(options));
+        foreach (var variant in VitVariant.All) registry.Register<VitOptions>(variant.Name, (options, _) => variant.Create(options));
+        return registry;
+    }
 }

@@ -2,34 +2,12 @@ using static TorchSharp.torch;
 
 namespace VimDense.Backbones;
 
-/// <summary>Where class tokens sit in a token sequence of M patches.</summary>
-public enum ClassTokenPlacement
-{
-    /// <summary>No class token.</summary>
-    None,
-    /// <summary>One token before the patches (ViT/DeiT, Vim "head" ablation).</summary>
-    Head,
-    /// <summary>One token at index M/2, between patch M/2-1 and M/2 (released Vim models).</summary>
-    Middle,
-    /// <summary>Two tokens, before and after the patches (Vim use_double_cls_token).</summary>
-    Double,
-}
-
 /// <summary>
 /// The arithmetic of class-token positions: insertion into and removal from channels-first sequences
 /// (B, D, L), and splitting a (1, M + T, D) position embedding into its class rows and patch rows.
 /// </summary>
 public sealed record ClassTokenLayout(ClassTokenPlacement Placement, int Patches)
 {
-    public static ClassTokenPlacement Parse(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "none" => ClassTokenPlacement.None,
-        "head" => ClassTokenPlacement.Head,
-        "middle" => ClassTokenPlacement.Middle,
-        "double" => ClassTokenPlacement.Double,
-        _ => throw new UserInputException($"class token '{text}': expected middle, head, double or none"),
-    };
-
     public int Count => Placement switch { ClassTokenPlacement.None => 0, ClassTokenPlacement.Double => 2, _ => 1 };
 
     public int Length => Patches + Count;

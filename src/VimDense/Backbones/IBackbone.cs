@@ -20,8 +20,14 @@ public interface IBackbone
     /// <summary>The module holding the parameters (for optimizers, train/eval mode, devices, state dicts).</summary>
     nn.Module Module { get; }
 
-    /// <summary>Feature maps (B, Channels[i], H / Strides[i], W / Strides[i]) of images (B, 3, H, W).</summary>
-    IReadOnlyList<Tensor> Forward(Tensor images);
+    /// <summary>
+    /// Dense mode: the feature maps (B, Channels[i], H / Strides[i], W / Strides[i]) of the configured blocks for
+    /// images (B, 3, H, W) (timm's forward_intermediates).
+    /// </summary>
+    IReadOnlyList<Tensor> ForwardIntermediates(Tensor images);
+
+    /// <summary>Classification mode: the pooled, normalised feature (B, D) the classifier reads (timm's forward_features + pooling).</summary>
+    Tensor ForwardFeatures(Tensor images);
 
     /// <summary>
     /// Imports pretrained weights (.pth or .safetensors), adapting them to this configuration

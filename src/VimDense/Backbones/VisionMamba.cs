@@ -11,7 +11,7 @@ namespace VimDense.Backbones;
 /// Parameter names equal the reference state-dict keys (patch_embed.proj.*, pos_embed, cls_token, layers.{i}.*,
 /// norm_f.weight, head.*). Internally the token sequence is channels-first (B, D, L).
 /// Classification: <see cref="forward"/> gives logits, <see cref="ForwardFeatures"/> the normalised class-token
-/// feature. Dense: <see cref="Forward"/> gives (B, D, H/s, W/s) maps of the <see cref="OutIndices"/> blocks.
+/// feature. Dense: <see cref="ForwardIntermediates"/> gives (B, D, H/s, W/s) maps of the <see cref="OutIndices"/> blocks.
 /// </summary>
 public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
 {
@@ -25,29 +25,23 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     private readonly DropPath drop_path;
     private readonly RMSNorm? norm_f;
     private readonly Linear? head;
-    private readonly VimFeatureSource featureSource;
+    private readonly FeatureSource featureSource;
     private readonly bool pairs;
 
-    public VisionMamba(int embedDim, BackboneOptions options) : base(nameof(VisionMamba))
+    public VisionMamba(int embedDim, VimOptions options) : base(nameof(VisionMamba))
     {
         var depth = options.Depth ?? throw new ArgumentException("options.Depth must be resolved");
         if (depth <= 0) throw new UserInputException($"depth {depth}: must be positive");
         EmbedDim = embedDim;
         Depth = depth;
         IsDense = options.Dense;
-        Options = options.Clone();
-        Placement = ClassTokenLayout.Parse(options.ClassToken ?? (options.Dense ? "none" : "middle"));
-        FinalPool = options.FinalPool.ToLowerInvariant() is "mean" or "max" or "none" ? options.FinalPool.ToLowerInvariant()
-            : throw new UserInputException($"final pool '{options.FinalPool}': expected mean, max or none");
-        featureSource = VimFeatureSources.Parse(options.FeatureSource);
+        Options = options;
+        Placement = options.ClassToken ?? (options.Dense ? ClassTokenPlacement.None : ClassTokenPlacement.Middle);
+        FinalPool = options.FinalPool;
+        featureSource = options.FeatureSource;
         pairs = options.BidirectionalPairs;
         if (pairs && depth % 2 != 0) throw new UserInputException($"bidirectional pairs need an even depth, got {depth}");
-        var bidirectional = options.Mixer.ToLowerInvariant() switch
-        {
-            "v2" => true,
-            "none" => false,
-            _ => throw new UserInputException($"mixer '{options.Mixer}': expected v2 or none"),
-        };
+        var bidirectional = options.Mixer == VimMixer.V2;
 
         var padding = options.PatchPadding ?? (options.Dense ? PatchEmbed.DenseGridPadding(options.PatchSize, options.Stride) : 0);
         patch_embed = new PatchEmbed(3, embedDim, options.PatchSize, options.Stride, padding);
@@ -71,7 +65,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         drop_path = new DropPath(options.DropPathRate);
 
         OutIndices = options.Dense ? BackboneFactory.ResolveOutIndices(options.OutIndices, pairs ? depth / 2 : depth) : [];
-        if (!options.Dense || featureSource == VimFeatureSource.ResidualNorm) norm_f = new RMSNorm(embedDim, 1e-5, channelDim: 1);
+        if (!options.Dense || featureSource == FeatureSource.ResidualNorm) norm_f = new RMSNorm(embedDim, 1e-5, channelDim: 1);
         if (!options.Dense && options.NumClasses > 0) head = nn.Linear(embedDim, options.NumClasses);
         RegisterComponents();
         ResetParameters();
@@ -80,9 +74,9 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     public int EmbedDim { get; }
     public int Depth { get; }
     public bool IsDense { get; }
-    public BackboneOptions Options { get; }
+    public VimOptions Options { get; }
     public ClassTokenPlacement Placement { get; }
-    public string FinalPool { get; }
+    public FinalPool FinalPool { get; }
     /// <summary>Token grid of the configured image size (what pos_embed is sized for).</summary>
     public (int Rows, int Cols) Grid { get; }
     public IReadOnlyList<int> OutIndices { get; }
@@ -116,7 +110,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor images)
     {
         if (head is null) return ForwardFeatures(images);
-        if (Placement != ClassTokenPlacement.None || FinalPool != "max")
+        if (Placement != ClassTokenPlacement.None || FinalPool != FinalPool.Max)
         {
             using var features = ForwardFeatures(images);
             return head.forward(features);
@@ -136,7 +130,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         {
             ClassTokenPlacement.None => FinalPool switch
             {
-                "none" => tokens.select(2, tokens.shape[2] - 1),
+                FinalPool.None => tokens.select(2, tokens.shape[2] - 1),
                 _ => tokens.mean([2]),
             },
             ClassTokenPlacement.Double => (tokens.select(2, indices[0]) + tokens.select(2, indices[1])) / 2,
@@ -146,7 +140,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     }
 
     /// <summary>Dense feature maps (B, D, H/s, W/s) of the <see cref="OutIndices"/> blocks, class tokens removed.</summary>
-    public IReadOnlyList<Tensor> Forward(Tensor images)
+    public IReadOnlyList<Tensor> ForwardIntermediates(Tensor images)
     {
         if (!IsDense) throw new InvalidOperationException("this Vision Mamba was built for classification (options.Dense = false)");
         var maps = new Tensor[OutIndices.Count];
@@ -160,8 +154,8 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
                     if (OutIndices[k] != index) continue;
                     using var feature = featureSource switch
                     {
-                        VimFeatureSource.Mixer => hidden.alias(),
-                        VimFeatureSource.Residual => residual + hidden,
+                        FeatureSource.Mixer => hidden.alias(),
+                        FeatureSource.Residual => residual + hidden,
                         _ => FinalNorm(hidden, residual),
                     };
                     using var patches = layout.RemoveClassTokens(feature);
@@ -202,7 +196,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     }
 
     /// <summary>
-    /// Runs blocks 0..=<paramref name="lastIndex"/> (pairs of blocks with <see cref="BackboneOptions.BidirectionalPairs"/>,
+    /// Runs blocks 0..=<paramref name="lastIndex"/> (pairs of blocks with <see cref="VimOptions.BidirectionalPairs"/>,
     /// the second on the reversed sequence), calling <paramref name="onOutput"/>(index, hidden, residual) after each.
     /// Intermediate tensors are released as soon as the next block has consumed them, so peak memory stays at a few
     /// layers' worth of activations.

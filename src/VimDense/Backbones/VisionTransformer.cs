@@ -8,8 +8,8 @@ namespace VimDense.Backbones;
 
 /// <summary>
 /// DeiT/ViT (timm vision_transformer names: patch_embed.proj, cls_token, pos_embed, blocks.{i}.*, norm, head),
-/// optionally with ViTDet window attention in all blocks but <see cref="BackboneOptions.GlobalBlocks"/>.
-/// Classification: <see cref="forward"/> gives logits of the normalised class token. Dense: <see cref="Forward"/>
+/// optionally with ViTDet window attention in all blocks but <see cref="VitOptions.GlobalBlocks"/>.
+/// Classification: <see cref="forward"/> gives logits of the normalised class token. Dense: <see cref="ForwardIntermediates"/>
 /// gives (B, D, H/16, W/16) maps of the <see cref="OutIndices"/> blocks' outputs (class token removed).
 /// </summary>
 public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
@@ -22,23 +22,20 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
     private readonly LayerNorm? norm;
     private readonly Linear? head;
 
-    public VisionTransformer(int embedDim, int heads, BackboneOptions options) : base(nameof(VisionTransformer))
+    public VisionTransformer(int embedDim, int heads, VitOptions options) : base(nameof(VisionTransformer))
     {
         var depth = options.Depth ?? throw new ArgumentException("options.Depth must be resolved");
         EmbedDim = embedDim;
         Depth = depth;
         IsDense = options.Dense;
-        Placement = ClassTokenLayout.Parse(options.ClassToken ?? (options.Dense ? "none" : "head"));
+        Placement = options.ClassToken ?? (options.Dense ? ClassTokenPlacement.None : ClassTokenPlacement.Head);
         if (Placement is not (ClassTokenPlacement.Head or ClassTokenPlacement.None))
             throw new UserInputException($"DeiT class token '{options.ClassToken}': expected head or none");
         if (options.WindowSize > 0 && Placement != ClassTokenPlacement.None)
             throw new UserInputException("DeiT window attention needs ClassToken = none (the class token belongs to no window)");
-        var useSdpa = options.Attention.ToLowerInvariant() switch
-        {
-            "sdpa" => true,
-            "math" => false,
-            _ => throw new UserInputException($"attention '{options.Attention}': expected sdpa or math"),
-        };
+        if (options.FeatureSource != FeatureSource.Residual)
+            throw new UserInputException($"DeiT feature source '{options.FeatureSource}': DeiT features are block outputs (residual)");
+        var useSdpa = options.Attention == AttentionKind.Sdpa;
 
         patch_embed = new PatchEmbed(3, embedDim, options.PatchSize, options.Stride,
             options.PatchPadding ?? (options.Dense ? PatchEmbed.DenseGridPadding(options.PatchSize, options.Stride) : 0));
@@ -110,7 +107,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
         return norm!.forward(Placement == ClassTokenPlacement.Head ? tokens.select(1, 0) : tokens.mean([1])).MoveToOuterDisposeScope();
     }
 
-    public IReadOnlyList<Tensor> Forward(Tensor images)
+    public IReadOnlyList<Tensor> ForwardIntermediates(Tensor images)
     {
         if (!IsDense) throw new InvalidOperationException("this DeiT was built for classification (options.Dense = false)");
         var maps = new Tensor[OutIndices.Count];

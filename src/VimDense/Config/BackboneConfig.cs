@@ -1,8 +1,9 @@
-using VimDense.Backbones;
-
 namespace VimDense.Config;
 
-/// <summary>Backbone by registered name, its options, and the pretrained checkpoint to start from.</summary>
+/// <summary>
+/// Backbone by registered name (a variant such as vim_tiny or deit_small), its family's options (bound from
+/// <see cref="Options"/> by the backbone registry), and the pretrained checkpoint to start from.
+/// </summary>
 public sealed class BackboneConfig
 {
     public string Type { get; set; } = "vim_tiny";
@@ -10,5 +11,6 @@ public sealed class BackboneConfig
     public string? Pretrained { get; set; }
     /// <summary>Fail when the checkpoint does not match the model exactly.</summary>
     public bool StrictLoad { get; set; }
-    public BackboneOptions Options { get; set; } = new() { ImgSize = 512, Dense = true };
+    /// <summary>model.backbone.options; when the key is absent, a 512-pixel input (the seg recipes' size).</summary>
+    public ConfigSection Options { get; set; } = ConfigSection.Parse("model.backbone.options", """{ "img_size": 512 }""");
 }

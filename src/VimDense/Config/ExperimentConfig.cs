@@ -1,8 +1,10 @@
 namespace VimDense.Config;
 
 /// <summary>
-/// A whole experiment, bound from JSON (snake_case keys). Every field has a default here, so a config file only
-/// states what differs; <see cref="ConfigLoader"/> rejects unknown keys and applies --set overrides.
+/// A whole experiment, bound from JSON (snake_case keys): a thin shell of typed sections. Engine sections
+/// (optimizer, schedule, train) are bound here; component sections (<see cref="ModelConfig"/>'s neck and heads,
+/// <see cref="Test"/>) stay <see cref="ConfigSection"/>s that the components bind into their own options records.
+/// <see cref="ConfigLoader"/> rejects unknown keys and applies --set overrides.
 /// </summary>
 public sealed class ExperimentConfig
 {
@@ -19,5 +21,6 @@ public sealed class ExperimentConfig
     public OptimizerConfig Optimizer { get; set; } = new();
     public ScheduleConfig Schedule { get; set; } = new();
     public TrainConfig Train { get; set; } = new();
-    public TestConfig Test { get; set; } = new();
+    /// <summary>Test-time settings, bound by the task (segmentation: heads' InferenceOptions; detection: DetectionTestOptions).</summary>
+    public ConfigSection Test { get; set; } = ConfigSection.Parse("test", "{}");
 }

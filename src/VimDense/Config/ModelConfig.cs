@@ -2,7 +2,9 @@ namespace VimDense.Config;
 
 /// <summary>
 /// Segmentor: backbone → neck → decode head (+ auxiliary head); loss settings. A detector (task "detection") uses the
-/// backbone, the neck (simple_feature_pyramid; out_channels = pyramid width), <see cref="Rpn"/> and <see cref="RoiHeads"/>.
+/// backbone, the neck (simple_feature_pyramid or fpn), <see cref="Rpn"/> and <see cref="RoiHeads"/>. Each component
+/// section is bound by the component it names (its options records live beside it in heads/); the defaults below
+/// are only which component a missing section or a section without "type" means.
 /// </summary>
 public sealed class ModelConfig
 {
@@ -11,9 +13,13 @@ public sealed class ModelConfig
     /// <summary>false: mmseg's default mean over all pixels, ignored ones included; true: over labelled pixels only.</summary>
     public bool AvgNonIgnore { get; set; }
     public BackboneConfig Backbone { get; set; } = new();
-    public NeckConfig Neck { get; set; } = new();
-    public HeadConfig DecodeHead { get; set; } = new();
-    public RpnConfig Rpn { get; set; } = new();
-    public RoiHeadsConfig RoiHeads { get; set; } = new();
-    public HeadConfig AuxiliaryHead { get; set; } = new() { Type = "fcn", Channels = 256, InIndex = 2, LossWeight = 0.4 };
+    public ConfigSection Neck { get; set => field = value.WithDefaultType("feature2pyramid"); } = ConfigSection.Parse("model.neck", """{ "type": "feature2pyramid" }""");
+    public ConfigSection DecodeHead { get; set => field = value.WithDefaultType("upernet"); } = ConfigSection.Parse("model.decode_head", """{ "type": "upernet" }""");
+    /// <summary>Absent: an FCN auxiliary head on map 2; a section without "type" is an upernet head (as the decode head).</summary>
+    public ConfigSection AuxiliaryHead { get; set => field = value.WithDefaultType("upernet"); } =
+        ConfigSection.Parse("model.auxiliary_head", """{ "type": "fcn", "channels": 256, "in_index": 2, "loss_weight": 0.4 }""");
+    /// <summary>Detection: RPN settings (heads' RpnOptions).</summary>
+    public ConfigSection Rpn { get; set; } = ConfigSection.Parse("model.rpn", "{}");
+    /// <summary>Detection: cascade ROI-head settings (heads' RoiHeadsOptions).</summary>
+    public ConfigSection RoiHeads { get; set; } = ConfigSection.Parse("model.roi_heads", "{}");
 }

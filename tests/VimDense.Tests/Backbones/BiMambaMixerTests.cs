@@ -48,10 +48,10 @@ public sealed class BiMambaMixerTests
     {
         manual_seed(6);
         using var model = (VisionMamba)BackboneFactory.Create("vim_tiny",
-            new BackboneOptions { Dense = true, Depth = 2, ImgSize = 32, OutIndices = [1], DropPathRate = 0.1 });
+            new VimOptions { Dense = true, Depth = 2, ImgSize = 32, OutIndices = [1], DropPathRate = 0.1 });
         model.train();
         using var images = randn(2, 3, 32, 32);
-        var maps = model.Forward(images);
+        var maps = model.ForwardIntermediates(images);
         using var loss = maps[0].square().mean();
         loss.backward();
         var p = model.named_parameters().ToDictionary(x => x.name, x => x.parameter);

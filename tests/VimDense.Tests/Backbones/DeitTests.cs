@@ -7,13 +7,13 @@ namespace VimDense.Tests.Backbones;
 public sealed class DeitTests
 {
     [Theory]
-    [InlineData("sdpa")]
-    [InlineData("math")]
-    public void ClassificationForwardMatchesAPlainAttentionReference(string attention)
+    [InlineData(AttentionKind.Sdpa)]
+    [InlineData(AttentionKind.Math)]
+    public void ClassificationForwardMatchesAPlainAttentionReference(AttentionKind attention)
     {
         manual_seed(7);
         using var model = (VisionTransformer)BackboneFactory.Create("deit_tiny",
-            new BackboneOptions { Dense = false, Depth = 2, ImgSize = 48, NumClasses = 10, Attention = attention });
+            new VitOptions { Dense = false, Depth = 2, ImgSize = 48, NumClasses = 10, Attention = attention });
         model.eval();
         using var noGrad = no_grad();
         using var images = randn(2, 3, 48, 48);
@@ -28,14 +28,14 @@ public sealed class DeitTests
     public void DenseFeaturesBackpropagateToEveryParameter(int window)
     {
         manual_seed(3);
-        var model = BackboneFactory.Create("deit_tiny", new BackboneOptions
+        var model = BackboneFactory.Create("deit_tiny", new VitOptions
         {
             Dense = true, Depth = 2, ImgSize = 32, ImgWidth = 48, WindowSize = window, GlobalBlocks = [1], OutIndices = [0, 1],
         });
         using var module = model.Module;
         module.train();
         using var images = randn(2, 3, 32, 48);
-        var loss = model.Forward(images).Select(f => f.square().mean()).Aggregate((a, b) => a + b);
+        var loss = model.ForwardIntermediates(images).Select(f => f.square().mean()).Aggregate((a, b) => a + b);
         loss.backward();
         foreach (var (name, parameter) in model.Module.named_parameters())
             if (!name.StartsWith("head.", StringComparison.Ordinal) && name != "cls_token")
@@ -45,7 +45,7 @@ public sealed class DeitTests
     [Fact]
     public void WindowAttentionWithAWindowCoveringTheGridIsGlobalAttention()
     {
-        BackboneOptions Options(int window) => new()
+        VitOptions Options(int window) => new()
         {
             Dense = true, Depth = 4, ImgSize = 64, ImgWidth = 80, WindowSize = window, GlobalBlocks = [3], OutIndices = [3],
         };
@@ -58,18 +58,18 @@ public sealed class DeitTests
         small.load_state_dict(weights);
         using var noGrad = no_grad();
         using var images = randn(1, 3, 64, 80);
-        var expected = global.Forward(images)[0];
+        var expected = global.ForwardIntermediates(images)[0];
         Assert.Equal(new long[] { 1, 192, 4, 5 }, expected.shape);
-        VimFixtureTests.AssertClose(expected, covering.Forward(images)[0], 1e-5);
+        VimFixtureTests.AssertClose(expected, covering.ForwardIntermediates(images)[0], 1e-5);
         // 2x2 windows (with zero padding of the 5 columns to 6) really are local: the result differs.
-        using var diff = (expected - small.Forward(images)[0]).abs().max();
+        using var diff = (expected - small.ForwardIntermediates(images)[0]).abs().max();
         Assert.True(diff.item<float>() > 1e-3, $"window 2 vs global: max difference {diff.item<float>()}");
     }
 
     [Fact]
     public void TimmKeyNamesAndDefaultGlobalBlocks()
     {
-        using var model = (VisionTransformer)BackboneFactory.Create("deit_tiny", new BackboneOptions { Dense = false });
+        using var model = (VisionTransformer)BackboneFactory.Create("deit_tiny", new VitOptions { Dense = false });
         var names = model.named_parameters().Select(p => p.name).ToHashSet();
         foreach (var key in new[] { "cls_token", "pos_embed", "patch_embed.proj.weight", "blocks.11.attn.qkv.weight",
                      "blocks.0.norm1.weight", "blocks.3.mlp.fc1.weight", "blocks.3.attn.proj.bias", "norm.weight", "head.weight" })
@@ -113,11 +113,11 @@ public sealed class DeitCheckpointTests
     public void A224ClassificationCheckpointLoadsIntoDenseModeAtANonSquareSize()
     {
         manual_seed(12);
-        using var classifier = (VisionTransformer)BackboneFactory.Create("deit_tiny", new BackboneOptions { Dense = false, Depth = 2 });
+        using var classifier = (VisionTransformer)BackboneFactory.Create("deit_tiny", new VitOptions { Dense = false, Depth = 2 });
         var path = Path.Combine(TestPaths.NewTempDir(), "deit.safetensors");
         var stateDict = classifier.state_dict().ToDictionary(kv => "module." + kv.Key, kv => kv.Value);
         VimDense.Checkpoints.SafeTensors.Save(path, stateDict);
-        using var dense = (VisionTransformer)BackboneFactory.Create("deit_tiny", new BackboneOptions
+        using var dense = (VisionTransformer)BackboneFactory.Create("deit_tiny", new VitOptions
         {
             Dense = true, Depth = 2, ImgSize = 256, ImgWidth = 320, OutIndices = [1], WindowSize = 14, GlobalBlocks = [1],
         });
@@ -131,6 +131,6 @@ public sealed class DeitCheckpointTests
         VimFixtureTests.AssertClose(direct, dense.get_parameter("pos_embed")!.detach(), 1e-6);
         using var noGrad = no_grad();
         using var images = randn(1, 3, 256, 320);
-        Assert.Equal(new long[] { 1, 192, 16, 20 }, dense.Forward(images)[0].shape);
+        Assert.Equal(new long[] { 1, 192, 16, 20 }, dense.ForwardIntermediates(images)[0].shape);
     }
 }

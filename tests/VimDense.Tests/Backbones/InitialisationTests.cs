@@ -22,7 +22,7 @@ public sealed class InitialisationTests
     public void VimParametersFollowTheReferenceInitialisation()
     {
         manual_seed(2);
-        using var model = (VisionMamba)BackboneFactory.Create("vim_tiny", new BackboneOptions { Dense = false, Depth = 24 });
+        using var model = (VisionMamba)BackboneFactory.Create("vim_tiny", new VimOptions { Dense = false, Depth = 24 });
         var p = model.named_parameters().ToDictionary(x => x.name, x => x.parameter);
         Assert.InRange(p["pos_embed"].std().item<float>(), 0.018, 0.022);
         Assert.InRange(p["cls_token"].std().item<float>(), 0.012, 0.028);

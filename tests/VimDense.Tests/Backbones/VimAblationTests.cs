@@ -6,27 +6,27 @@ namespace VimDense.Tests.Backbones;
 /// <summary>The paper's ablation options build, name their parameters like the reference and run.</summary>
 public sealed class VimAblationTests
 {
-    private static VisionMamba Classifier(string classToken, string pool = "mean", string mixer = "v2", bool pairs = false) =>
-        (VisionMamba)BackboneFactory.Create("vim_tiny", new BackboneOptions
+    private static VisionMamba Classifier(ClassTokenPlacement classToken, FinalPool pool = FinalPool.Mean, VimMixer mixer = VimMixer.V2, bool pairs = false) =>
+        (VisionMamba)BackboneFactory.Create("vim_tiny", new VimOptions
         {
             Dense = false, Depth = 2, ImgSize = 32, NumClasses = 5, ClassToken = classToken, FinalPool = pool, Mixer = mixer,
             BidirectionalPairs = pairs,
         });
 
     [Theory]
-    [InlineData("middle", "mean", "v2", false, new[] { "cls_token" })]
-    [InlineData("head", "mean", "v2", false, new[] { "cls_token" })]
-    [InlineData("double", "mean", "v2", false, new[] { "cls_token_head", "cls_token_tail" })]
-    [InlineData("none", "mean", "v2", false, new string[0])]
-    [InlineData("none", "max", "v2", false, new string[0])]
-    [InlineData("none", "none", "none", true, new string[0])]
-    public void EveryAblationRuns(string classToken, string pool, string mixer, bool pairs, string[] classKeys)
+    [InlineData(ClassTokenPlacement.Middle, FinalPool.Mean, VimMixer.V2, false, new[] { "cls_token" })]
+    [InlineData(ClassTokenPlacement.Head, FinalPool.Mean, VimMixer.V2, false, new[] { "cls_token" })]
+    [InlineData(ClassTokenPlacement.Double, FinalPool.Mean, VimMixer.V2, false, new[] { "cls_token_head", "cls_token_tail" })]
+    [InlineData(ClassTokenPlacement.None, FinalPool.Mean, VimMixer.V2, false, new string[0])]
+    [InlineData(ClassTokenPlacement.None, FinalPool.Max, VimMixer.V2, false, new string[0])]
+    [InlineData(ClassTokenPlacement.None, FinalPool.None, VimMixer.None, true, new string[0])]
+    public void EveryAblationRuns(ClassTokenPlacement classToken, FinalPool pool, VimMixer mixer, bool pairs, string[] classKeys)
     {
         manual_seed(8);
         using var model = Classifier(classToken, pool, mixer, pairs);
         var names = model.named_parameters().Select(p => p.name).ToList();
         Assert.Equal(classKeys, names.Where(n => n.StartsWith("cls_token", StringComparison.Ordinal)).Order().ToArray());
-        Assert.Equal(mixer == "v2", names.Contains("layers.1.mixer.A_b_log"));
+        Assert.Equal(mixer == VimMixer.V2, names.Contains("layers.1.mixer.A_b_log"));
         Assert.Equal(4 + classKeys.Length, model.get_parameter("pos_embed")!.shape[1]);
         model.eval();
         using var noGrad = no_grad();
@@ -40,12 +40,12 @@ public sealed class VimAblationTests
     public void MaxPoolIsTheMaximumOfPerTokenLogits()
     {
         manual_seed(8);
-        using var model = Classifier("none", "max");
+        using var model = Classifier(ClassTokenPlacement.None, FinalPool.Max);
         model.eval();
         using var noGrad = no_grad();
         using var images = randn(1, 3, 32, 32);
         using var logits = model.forward(images);
-        using var mean = Classifier("none", "mean");
+        using var mean = Classifier(ClassTokenPlacement.None, FinalPool.Mean);
         mean.load_state_dict(model.state_dict());
         mean.eval();
         // Linear head: logits of the mean token = mean of per-token logits <= max of per-token logits.

@@ -8,8 +8,8 @@ namespace VimDense.Tests.Backbones;
 /// <summary>Dense mode: a 224 middle-class-token checkpoint at other sizes, grid arithmetic, feature sources.</summary>
 public sealed class VimDenseTests
 {
-    private static VisionMamba Dense(int height, int width, int stride = 16, string source = "residual", string? classToken = null) =>
-        (VisionMamba)BackboneFactory.Create("vim_tiny", new BackboneOptions
+    private static VisionMamba Dense(int height, int width, int stride = 16, FeatureSource source = FeatureSource.Residual, ClassTokenPlacement? classToken = null) =>
+        (VisionMamba)BackboneFactory.Create("vim_tiny", new VimOptions
         {
             Dense = true, Depth = 2, OutIndices = [0, 1], ImgSize = height, ImgWidth = width, Stride = stride,
             FeatureSource = source, ClassToken = classToken,
@@ -47,7 +47,7 @@ public sealed class VimDenseTests
 
         using var noGrad = no_grad();
         using var images = randn(1, 3, height, width);
-        var maps = model.Forward(images);
+        var maps = model.ForwardIntermediates(images);
         Assert.Equal(2, maps.Count);
         foreach (var map in maps) Assert.Equal(new long[] { 1, 192, height / 16, width / 16 }, map.shape);
         Assert.Equal(new[] { 16, 16 }, model.Strides);
@@ -60,11 +60,11 @@ public sealed class VimDenseTests
         Assert.Equal((8, 6), model.Grid);
         using var noGrad = no_grad();
         using var images = randn(2, 3, 64, 48);
-        var maps = model.Forward(images);
+        var maps = model.ForwardIntermediates(images);
         Assert.Equal(new long[] { 2, 192, 8, 6 }, maps[0].shape);
         // Another input size at run time: the position embedding is resized on the fly.
         using var other = randn(1, 3, 32, 40);
-        Assert.Equal(new long[] { 1, 192, 4, 5 }, model.Forward(other)[1].shape);
+        Assert.Equal(new long[] { 1, 192, 4, 5 }, model.ForwardIntermediates(other)[1].shape);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class VimDenseTests
     {
         // A kept middle class token sits at index M/2 = 8 of the 4x4 grid; removing it restores the patches in
         // row-major order, each with its own position row.
-        using var model = Dense(64, 64, classToken: "middle");
+        using var model = Dense(64, 64, classToken: ClassTokenPlacement.Middle);
         using var noGrad = no_grad();
         using var images = randn(1, 3, 64, 64);
         var sequence = model.Embed(images, out var layout, out var grid);
@@ -82,24 +82,24 @@ public sealed class VimDenseTests
         using var pos = model.get_parameter("pos_embed")!.detach();
         var (_, patchRows) = layout.SplitPositionRows(pos);
         VimFixtureTests.AssertClose(map + patchRows.transpose(1, 2), patches, 1e-6);
-        Assert.Equal(new long[] { 1, 192, 4, 4 }, model.Forward(images)[0].shape);
+        Assert.Equal(new long[] { 1, 192, 4, 4 }, model.ForwardIntermediates(images)[0].shape);
     }
 
     [Fact]
     public void FeatureSourcesAreMixerOutputResidualStreamAndItsNorm()
     {
         manual_seed(5);
-        using var mixer = Dense(32, 32, source: "mixer");
-        using var residual = Dense(32, 32, source: "residual");
-        using var normed = Dense(32, 32, source: "residual_norm");
+        using var mixer = Dense(32, 32, source: FeatureSource.Mixer);
+        using var residual = Dense(32, 32, source: FeatureSource.Residual);
+        using var normed = Dense(32, 32, source: FeatureSource.ResidualNorm);
         var weights = normed.state_dict();
         residual.load_state_dict(weights, strict: false);
         mixer.load_state_dict(weights, strict: false);
         using var noGrad = no_grad();
         using var images = randn(1, 3, 32, 32);
-        var m = mixer.Forward(images);
-        var r = residual.Forward(images);
-        var n = normed.Forward(images);
+        var m = mixer.ForwardIntermediates(images);
+        var r = residual.ForwardIntermediates(images);
+        var n = normed.ForwardIntermediates(images);
         // After block 1: stream = embedding + mixer0 + mixer1, so stream1 - stream0 = mixer1.
         VimFixtureTests.AssertClose(m[1], r[1] - r[0], 1e-5);
         using var rms = r[1].square().mean([1], keepdim: true).add(1e-5).rsqrt();

@@ -14,7 +14,7 @@ public sealed class VimFixtureTests
     };
 
     internal static VisionMamba ClassificationModel(int stride, int depth = 4, int img = 64) =>
-        (VisionMamba)BackboneFactory.Create("vim_tiny", new BackboneOptions { Dense = false, Depth = depth, ImgSize = img, Stride = stride });
+        (VisionMamba)BackboneFactory.Create("vim_tiny", new VimOptions { Dense = false, Depth = depth, ImgSize = img, Stride = stride });
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -63,7 +63,7 @@ public sealed class VimFixtureTests
     [Fact]
     public void FullDepthVimTinyHasTheReferenceParameterCountAndKeys()
     {
-        using var model = (VisionMamba)BackboneFactory.Create("vim_tiny", new BackboneOptions { Dense = false });
+        using var model = (VisionMamba)BackboneFactory.Create("vim_tiny", new VimOptions { Dense = false });
         var names = model.named_parameters().Select(p => p.name).ToHashSet();
         Assert.Equal(7_148_008, model.parameters().Sum(p => p.numel()));
         using var reference = VimDense.Checkpoints.StateDicts.Load(TestPaths.Fixture("vim", "vim_tiny_s16_img64_seed11_d4.pth")) is var sd ? new DisposableDict(sd) : null!;

@@ -1,3 +1,5 @@
+using Newtonsoft.Json.Linq;
+using VimDense.Backbones;
 using VimDense.Config;
 using VimDense.Datasets.Synthetic;
 using VimDense.Experiments;
@@ -23,15 +25,16 @@ public class DetectionExperimentTests
             var names = experiment.BuildModel(loadPretrained: false).named_parameters().Select(p => p.name).ToList();
             Assert.Contains(names, n => n.StartsWith("neck.simfp_2.", StringComparison.Ordinal));
             Assert.Contains(names, n => n.StartsWith("roi_heads.", StringComparison.Ordinal));
-            var depth = experiment.Config.Model.Backbone.Options.Depth ?? (experiment.Config.Model.Backbone.Type == "deit_tiny" ? 12 : 24);
+            var depth = experiment.Config.Model.Backbone.Options.Json.Value<int?>("depth") ?? (experiment.Config.Model.Backbone.Type == "deit_tiny" ? 12 : 24);
             var blocks = experiment.Config.Model.Backbone.Type == "deit_tiny" ? "blocks" : "layers";
             Assert.Contains(names, n => n.StartsWith($"backbone.{blocks}.{depth - 1}.", StringComparison.Ordinal));
         }
         var deit = ConfigLoader.Load(Config("coco", "cascade_mask_rcnn_deit_tiny_1024_lsj.json"));
-        Assert.Equal(14, deit.Model.Backbone.Options.WindowSize);
-        Assert.Equal([2, 5, 8, 11], deit.Model.Backbone.Options.GlobalBlocks!);
+        var deitOptions = deit.Model.Backbone.Options.Bind<VitOptions>();
+        Assert.Equal(14, deitOptions.WindowSize);
+        Assert.Equal([2, 5, 8, 11], deitOptions.GlobalBlocks!);
         var vim = ConfigLoader.Load(Config("coco", "cascade_mask_rcnn_vim_tiny_1024_lsj.json"));
-        Assert.Equal((1024, 0.1, 1e-4, 0.1, 250L, "step"), (vim.Data.ImageSize, vim.Model.Backbone.Options.DropPathRate, vim.Optimizer.Lr,
+        Assert.Equal((1024, 0.1, 1e-4, 0.1, 250L, "step"), (vim.Data.ImageSize, vim.Model.Backbone.Options.Bind<VimOptions>().DropPathRate, vim.Optimizer.Lr,
             vim.Optimizer.WeightDecay, vim.Schedule.WarmupIters, vim.Schedule.Policy));
     }
 

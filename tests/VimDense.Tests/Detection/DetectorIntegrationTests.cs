@@ -31,7 +31,7 @@ public class DetectorIntegrationTests
     public void VimBackboneDetectorTrainsAndPredictsOnACollatedBatch()
     {
         manual_seed(6);
-        var backbone = BackboneFactory.Create("vim_tiny", new BackboneOptions { ImgSize = 64, Depth = 2, OutIndices = [1] });
+        var backbone = BackboneFactory.Create("vim_tiny", new VimOptions { ImgSize = 64, Depth = 2, OutIndices = [1] });
         var model = new CascadeMaskRcnn(backbone, new CascadeMaskRcnnOptions
         {
             PyramidChannels = 32,

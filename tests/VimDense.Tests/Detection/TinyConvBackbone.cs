@@ -25,7 +25,8 @@ internal sealed class TinyConvBackbone : nn.Module<Tensor, Tensor>, IBackbone
     public IReadOnlyList<int> Channels { get; }
     public IReadOnlyList<int> Strides { get; } = [16];
     public nn.Module Module => this;
-    public IReadOnlyList<Tensor> Forward(Tensor images) => [forward(images)];
+    public IReadOnlyList<Tensor> ForwardIntermediates(Tensor images) => [forward(images)];
+    public Tensor ForwardFeatures(Tensor images) => forward(images).mean([2, 3]);
     public override Tensor forward(Tensor images) => layers.forward(images);
 
     public LoadReport Load(string checkpoint, bool strict = false) =>

@@ -1,10 +1,13 @@
+using VimDense.Backbones;
+using VimDense.Heads.Segmentation;
 using VimDense.Config;
 
 namespace VimDense.Tests.Engine;
 
 public class ConfigTests
 {
-    private static string Write(string dir, string name, string json)
+    /// <summary>Writes a config file <paramref name="name"/> into <paramref name="dir"/>.</summary>
+    internal static string Write(string dir, string name, string json)
     {
         var path = Path.Combine(dir, name);
         File.WriteAllText(path, json);
@@ -23,8 +26,8 @@ public class ConfigTests
         Assert.Equal([0.5, 0.6], config.Optimizer.Betas);
         Assert.Equal(10, config.Model.NumClasses);
         Assert.Equal(20, config.Schedule.Iterations);
-        Assert.Equal(4, config.Model.Backbone.Options.Depth);
-        Assert.Equal("whole", config.Test.Mode);
+        Assert.Equal(4, config.Model.Backbone.Options.Bind<VimOptions>().Depth);
+        Assert.Equal(InferenceMode.Whole, config.Test.Bind<InferenceOptions>().Mode);
         Assert.Equal(1500, config.Schedule.WarmupIters);
         Assert.Equal("fcn", config.Model.AuxiliaryHead.Type);
     }
@@ -37,8 +40,10 @@ public class ConfigTests
         var error = Assert.Throws<UserInputException>(() => ConfigLoader.Load(path));
         Assert.Contains("optimizer.learning_rate", error.Message);
         Assert.Contains("bad.json", error.Message);
-        var fromSet = Assert.Throws<UserInputException>(() => ConfigLoader.Load(Write(dir, "ok.json", "{}"), ["model.decode_head.chanels=3"]));
+        var withTypo = ConfigLoader.Load(Write(dir, "ok.json", "{}"), ["model.decode_head.chanels=3"]);
+        var fromSet = Assert.Throws<UserInputException>(() => SegmentorBuilder.Validate(withTypo.Model));
         Assert.Contains("model.decode_head.chanels", fromSet.Message);
+        Assert.Contains("--set model.decode_head.chanels=3", fromSet.Message);
     }
 
     [Fact]

@@ -33,12 +33,12 @@ public class LayerDecayTests
     [Fact]
     public void EveryParameterOfADepth4VimUperNetGetsItsLayerRate()
     {
-        var options = new BackboneOptions { ImgSize = 64, Depth = 4, OutIndices = [0, 1, 2, 3], Dense = true };
+        var options = new VimOptions { ImgSize = 64, Depth = 4, OutIndices = [0, 1, 2, 3], Dense = true };
         var model = SegmentorBuilder.Build(new ModelConfig
         {
             NumClasses = 3,
-            DecodeHead = new HeadConfig { Channels = 8 },
-            AuxiliaryHead = new HeadConfig { Type = "fcn", Channels = 8, InIndex = 2 },
+            DecodeHead = ConfigSection.Of("upernet", new UperHeadOptions { Channels = 8 }),
+            AuxiliaryHead = ConfigSection.Of("fcn", new FcnHeadOptions { Channels = 8, InIndex = 2 }),
         }, BackboneFactory.Create("vim_tiny", options));
         var rule = new LayerDecayRule(4, 0.5);
         var groups = ParameterGroups.Build(model, 0.05, new WeightDecayRule(), rule);

@@ -30,8 +30,8 @@ public class ResumeTests
         var model = SegmentorBuilder.Build(new ModelConfig
         {
             NumClasses = 3,
-            DecodeHead = new HeadConfig { Channels = 8, DropoutRatio = 0.5 },
-            AuxiliaryHead = new HeadConfig { Type = "fcn", Channels = 8, InIndex = 2, LossWeight = 0.4, DropoutRatio = 0.5 },
+            DecodeHead = ConfigSection.Of("upernet", new UperHeadOptions { Channels = 8, DropoutRatio = 0.5 }),
+            AuxiliaryHead = ConfigSection.Of("fcn", new FcnHeadOptions { Channels = 8, InIndex = 2, LossWeight = 0.4, DropoutRatio = 0.5 }),
         }, new FakeBackbone());
         var groups = ParameterGroups.Build(model, 0.01, new WeightDecayRule(), new LayerDecayRule(4, 0.9));
         var optimizer = new AdamW(groups);

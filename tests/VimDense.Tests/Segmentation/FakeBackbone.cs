@@ -23,7 +23,9 @@ internal sealed class FakeBackbone : nn.Module<Tensor, Tensor>, IBackbone
     public IReadOnlyList<int> Strides => layers.Select(_ => 16).ToArray();
     public nn.Module Module => this;
 
-    public IReadOnlyList<Tensor> Forward(Tensor images)
+    public Tensor ForwardFeatures(Tensor images) => ForwardIntermediates(images)[^1].mean([2, 3]);
+
+    public IReadOnlyList<Tensor> ForwardIntermediates(Tensor images)
     {
         var x = patch_embed.forward(images);
         var outs = new List<Tensor>();
@@ -35,7 +37,7 @@ internal sealed class FakeBackbone : nn.Module<Tensor, Tensor>, IBackbone
         return outs;
     }
 
-    public override Tensor forward(Tensor images) => Forward(images)[^1];
+    public override Tensor forward(Tensor images) => ForwardIntermediates(images)[^1];
 
     public LoadReport Load(string checkpoint, bool strict = false) => throw new NotSupportedException();
 }

@@ -25,7 +25,7 @@ public class HeadShapeTests
     public void UperHeadGivesLogitsAtTheFinestStrideAndGradientsEverywhere()
     {
         manual_seed(0);
-        var head = new UperHead([8, 8, 8, 8], 16, 5);
+        var head = new UperHead([8, 8, 8, 8], 5, new UperHeadOptions { Channels = 16 });
         head.train();
         var logits = head.forward(Pyramid());
         Assert.Equal(new long[] { 2, 5, 16, 16 }, logits.shape);
@@ -35,7 +35,7 @@ public class HeadShapeTests
     [Fact]
     public void FcnHeadUsesItsInputIndex()
     {
-        var head = new FcnHead(8, 16, 5, inIndex: 2, concatInput: true);
+        var head = new FcnHead(8, 5, new FcnHeadOptions { Channels = 16, InIndex = 2, ConcatInput = true });
         var logits = head.forward(Pyramid());
         Assert.Equal(new long[] { 2, 5, 4, 4 }, logits.shape);
         AssertAllParametersGetGradients(head, logits);
@@ -45,7 +45,7 @@ public class HeadShapeTests
     public void SegmenterHeadGivesLogitsAtTheLastMapsResolution()
     {
         manual_seed(0);
-        var head = new SegmenterMaskHead(8, 5, 12, 3);
+        var head = new SegmenterMaskHead(8, 5, new SegmenterHeadOptions { EmbedDims = 12, NumHeads = 3 });
         var logits = head.forward(Pyramid());
         Assert.Equal(new long[] { 2, 5, 2, 2 }, logits.shape);
         // mask_norm: a LayerNorm over classes, so per pixel the class logits have mean ~0 at initialisation.
@@ -56,7 +56,7 @@ public class HeadShapeTests
     [Fact]
     public void SemanticFpnHeadSumsLevelsAtTheFinestStride()
     {
-        var head = new SemanticFpnHead([8, 8, 8, 8], [4, 8, 16, 32], 16, 5);
+        var head = new SemanticFpnHead([8, 8, 8, 8], [4, 8, 16, 32], 5, new SemanticFpnHeadOptions { Channels = 16 });
         var logits = head.forward(Pyramid());
         Assert.Equal(new long[] { 2, 5, 16, 16 }, logits.shape);
         AssertAllParametersGetGradients(head, logits);
@@ -78,7 +78,7 @@ public class HeadShapeTests
     [Fact]
     public void MultiLevelNeckInterpolatesToFourScales()
     {
-        var neck = new MultiLevelNeck([8], 6, 16);
+        var neck = new MultiLevelNeck([8], 16, new MultiLevelNeckOptions { OutChannels = 6 });
         var outs = neck.forward([randn(2, 8, 8, 8)]);
         Assert.Equal(new long[] { 32, 16, 8, 4 }, outs.Select(o => o.shape[2]).ToArray());
         Assert.All(outs, o => Assert.Equal(6, o.shape[1]));

@@ -13,8 +13,8 @@ public class SegmentorTests
         var config = new ModelConfig
         {
             NumClasses = numClasses,
-            DecodeHead = new HeadConfig { Type = "upernet", Channels = 8 },
-            AuxiliaryHead = new HeadConfig { Type = "fcn", Channels = 8, InIndex = 2, LossWeight = 0.4 },
+            DecodeHead = ConfigSection.Of("upernet", new UperHeadOptions { Channels = 8 }),
+            AuxiliaryHead = ConfigSection.Of("fcn", new FcnHeadOptions { Channels = 8, InIndex = 2, LossWeight = 0.4 }),
         };
         return SegmentorBuilder.Build(config, new FakeBackbone());
     }
@@ -25,8 +25,8 @@ public class SegmentorTests
         var model = TinySegmentor();
         model.eval();
         var image = randn(1, 3, 48, 64);
-        var whole = model.Predict(image, 48, 64, new InferenceOptions { Mode = "whole" });
-        var slide = model.Predict(image, 48, 64, new InferenceOptions { Mode = "slide", CropSize = 64, Stride = 32 });
+        var whole = model.Predict(image, 48, 64, new InferenceOptions { Mode = InferenceMode.Whole });
+        var slide = model.Predict(image, 48, 64, new InferenceOptions { Mode = InferenceMode.Slide, CropSize = 64, Stride = 32 });
         Assert.Equal(new long[] { 1, 4, 48, 64 }, whole.shape);
         Assert.True(whole.allclose(slide, rtol: 0, atol: 1e-6));
     }
@@ -62,7 +62,7 @@ public class SegmentorTests
     {
         var model = TinySegmentor();
         model.eval();
-        var probabilities = model.Predict(randn(1, 3, 64, 64), 40, 50, new InferenceOptions { Flip = true, Scales = [0.5, 1.0] });
+        var probabilities = model.Predict(randn(1, 3, 64, 64), 40, 50, new InferenceOptions { Mode = InferenceMode.Whole, Flip = true, Scales = [0.5, 1.0] });
         Assert.Equal(new long[] { 1, 4, 40, 50 }, probabilities.shape);
         Assert.True(probabilities.sum(1).allclose(ones(1, 40, 50), atol: 1e-5));
     }
@@ -100,7 +100,7 @@ public class SegmentorTests
     [Fact]
     public void BuilderRejectsUnknownComponentNames()
     {
-        var config = new ModelConfig { DecodeHead = new HeadConfig { Type = "pspnet" } };
+        var config = new ModelConfig { DecodeHead = ConfigSection.Of("pspnet") };
         var error = Assert.Throws<UserInputException>(() => SegmentorBuilder.Build(config, new FakeBackbone()));
         Assert.Contains("pspnet", error.Message);
         Assert.Contains("upernet", error.Message);

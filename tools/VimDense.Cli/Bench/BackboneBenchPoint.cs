@@ -22,8 +22,10 @@ internal static class BackboneBenchPoint
     public static BenchResult Measure(string model, int size, int batch, string neck, string device, string attention,
         int minIterations, double minSeconds, int? depth = null)
     {
-        var options = new BackboneOptions { Dense = true, ImgSize = size, Attention = attention, Depth = depth };
-        var backbone = BackboneFactory.Create(model, options);
+        var backbone = BackboneFactory.IsVim(model)
+            ? BackboneFactory.Create(model, new VimOptions { Dense = true, ImgSize = size, Depth = depth })
+            : BackboneFactory.Create(model, new VitOptions { Dense = true, ImgSize = size, Depth = depth, Attention = Enum.TryParse<AttentionKind>(attention, ignoreCase: true, out var kind) ? kind
+                : throw new UserInputException($"attention '{attention}': expected sdpa or math") });
         var module = backbone.Module;
         module.eval();
         BenchFpnNeck? fpn = neck == "fpn" ? new BenchFpnNeck(backbone.Channels[0]) : null;
@@ -51,7 +53,7 @@ internal static class BackboneBenchPoint
         var seconds = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
         var iterations = times.Count;
         var peak = isCuda ? GpuProcessMemoryBytes() : ProcessMemory.PeakResidentBytes();
-        var tokens = size / options.Stride;
+        var tokens = size / backbone.Strides[0];
         return new BenchResult(model, size, tokens * tokens, batch, neck, device, attention, iterations, seconds,
             batch / seconds, (peak - baseline) / 1048576.0, baseline / 1048576.0);
     }
@@ -59,7 +61,7 @@ internal static class BackboneBenchPoint
     private static void RunOnce(IBackbone backbone, BenchFpnNeck? neck, Tensor images, bool isCuda)
     {
         using var scope = NewDisposeScope();
-        var maps = backbone.Forward(images);
+        var maps = backbone.ForwardIntermediates(images);
         if (neck is not null) neck.forward(maps.ToArray());
         if (isCuda) cuda.synchronize();
     }

@@ -33,7 +33,8 @@ public sealed class FeaturesCommand : ICliCommand
             var stateDict = StateDicts.Load(parse.GetValue(checkpoint)!);
             try
             {
-                var options = new BackboneOptions
+                BackboneOptions family = BackboneFactory.IsVim(parse.GetValue(model)!) ? new VimOptions() : new VitOptions();
+                var options = family with
                 {
                     Dense = false,
                     Depth = parse.GetValue(depth) ?? BackboneFactory.InferDepth(stateDict.Keys),
@@ -43,7 +44,8 @@ public sealed class FeaturesCommand : ICliCommand
                     NumClasses = stateDict.FirstOrDefault(kv => kv.Key == "head.weight" || kv.Key.EndsWith(".head.weight", StringComparison.Ordinal))
                         .Value?.shape[0] is long classes ? (int)classes : 0,
                 };
-                using var backbone = (nn.Module<Tensor, Tensor>)BackboneFactory.Create(parse.GetValue(model)!, options);
+                var created = BackboneFactory.Create(parse.GetValue(model)!, options);
+                using var backbone = (nn.Module<Tensor, Tensor>)created;
                 var report = backbone switch
                 {
                     VisionMamba vim => VimCheckpointAdapter.LoadInto(vim, stateDict, strict: true, parse.GetValue(checkpoint)!),
@@ -53,12 +55,7 @@ public sealed class FeaturesCommand : ICliCommand
                 foreach (var note in report.Adapted) Console.Error.WriteLine($"checkpoint: {note}");
                 backbone.eval();
                 using var noGrad = no_grad();
-                using var result = parse.GetValue(logits) ? backbone.forward(images) : backbone switch
-                {
-                    VisionMamba vim => vim.ForwardFeatures(images),
-                    VisionTransformer vit => vit.ForwardFeatures(images),
-                    _ => throw new InvalidOperationException("unknown backbone type"),
-                };
+                using var result = parse.GetValue(logits) ? backbone.forward(images) : created.ForwardFeatures(images);
                 NpyFile.Write(parse.GetValue(output)!, result);
                 Console.WriteLine($"{parse.GetValue(output)}: {(parse.GetValue(logits) ? "logits" : "features")} [{string.Join(", ", result.shape)}]");
             }
