@@ -13,7 +13,7 @@ namespace VimDense.Datasets.Coco;
 /// </summary>
 public sealed class CocoDataset : IDataset<DetectionSample>
 {
-    private readonly List<CocoImageInfo> _images;
+    private readonly List<CocoImage> _images;
 
     public CocoDataset(CocoAnnotationFile annotations, string imageDir, IDetectionPipeline pipeline, bool forTraining)
     {
@@ -33,7 +33,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     /// (split e.g. "train2017", "val2017").
     /// </summary>
     public static CocoDataset Open(string root, string split, IDetectionPipeline pipeline, bool forTraining) =>
-        new(CocoJsonReader.Read(Path.Combine(root, "annotations", $"instances_{split}.json")), Path.Combine(root, split), pipeline, forTraining);
+        new(CocoAnnotationFile.Load(Path.Combine(root, "annotations", $"instances_{split}.json")), Path.Combine(root, split), pipeline, forTraining);
 
     public CocoAnnotationFile Annotations { get; }
     public string ImageDir { get; }
@@ -44,7 +44,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     /// <summary>Images the training filter left out (no non-crowd annotation).</summary>
     public int DroppedEmptyImages => Annotations.Images.Count - _images.Count;
 
-    public CocoImageInfo ImageInfo(int index) => _images[index];
+    public CocoImage ImageInfo(int index) => _images[index];
 
     public DetectionSample Get(int index, Random rng)
     {
@@ -69,7 +69,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
         {
             if (ForTraining && a.IsCrowd) continue;
             byte[]? bitmask = null;
-            if (a.Mask is { } rle)
+            if (a.Segmentation?.Rle is { } rle)
             {
                 if (rle.Height != info.Height || rle.Width != info.Width)
                 {
@@ -78,8 +78,9 @@ public sealed class CocoDataset : IDataset<DetectionSample>
                 }
                 bitmask = RleCodec.Decode(rle);
             }
-            var (x1, y1, x2, y2) = a.BoxXyxy;
-            instances.Add(new DetectionInstance(x1, y1, x2, y2, a.CategoryIndex, a.Polygons ?? [], bitmask, a.IsCrowd));
+            var box = a.Bbox!; // the training view guarantees one
+            instances.Add(new DetectionInstance(box[0], box[1], box[0] + box[2], box[1] + box[3], Annotations.IndexOfCategory(a.CategoryId),
+                a.Segmentation?.Polygons ?? [], bitmask, a.IsCrowd));
         }
         return (image, instances);
     }

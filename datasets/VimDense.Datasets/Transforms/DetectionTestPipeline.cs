@@ -13,7 +13,7 @@ public sealed class DetectionTestPipeline(DetectionPipelineOptions options) : ID
 {
     public DetectionPipelineOptions Options { get; } = options;
 
-    public DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImageInfo image, Random rng)
+    public DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImage image, Random rng)
     {
         var (w, h) = (bgr.Width, bgr.Height);
         var (nw, nh) = KeepRatioScale.ShortestEdge(w, h, Options.TestShortEdge, Options.TestMaxSize);

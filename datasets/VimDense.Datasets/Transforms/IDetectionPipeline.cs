@@ -8,5 +8,5 @@ namespace VimDense.Datasets.Transforms;
 public interface IDetectionPipeline
 {
     /// <summary><paramref name="bgr"/> is not modified or disposed.</summary>
-    DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImageInfo image, Random rng);
+    DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImage image, Random rng);
 }

@@ -16,7 +16,7 @@ public sealed class LsjTrainPipeline(DetectionPipelineOptions options) : IDetect
 {
     public DetectionPipelineOptions Options { get; } = options;
 
-    public DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImageInfo image, Random rng)
+    public DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImage image, Random rng)
     {
         var o = Options;
         var (w, h) = (bgr.Width, bgr.Height);

@@ -38,7 +38,7 @@ public class PropertyTests
                 var ys = polygon.Where((_, i) => i % 2 == 1).ToArray();
                 return new DetectionInstance(xs.Min(), ys.Min(), xs.Max(), ys.Max(), k, [polygon]);
             }).ToList();
-            var sample = pipeline.Apply(image, instances, new CocoImageInfo(1, "x.jpg", 40, 60), new Random(seed + 1000));
+            var sample = pipeline.Apply(image, instances, new CocoImage(1, 40, 60, "x.jpg"), new Random(seed + 1000));
             foreach (var inst in sample.Instances)
             {
                 Assert.True(inst.BoxWidth > 0 && inst.BoxHeight > 0);

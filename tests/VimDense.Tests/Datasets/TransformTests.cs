@@ -118,7 +118,7 @@ public class TransformTests
         var instance = new DetectionInstance(10, 20, 30, 40, 2, [[10, 20, 30, 20, 30, 40, 10, 40]]);
         for (var seed = 0; seed < 20; seed++)
         {
-            var sample = new LsjTrainPipeline(options).Apply(image, [instance], new CocoImageInfo(1, "a.jpg", 50, 100), new Random(seed));
+            var sample = new LsjTrainPipeline(options).Apply(image, [instance], new CocoImage(1, 50, 100, "a.jpg"), new Random(seed));
             var replay = new Random(seed);
             var flip = replay.NextDouble() < 0.5;
             var s = 0.1 + replay.NextDouble() * 1.9;

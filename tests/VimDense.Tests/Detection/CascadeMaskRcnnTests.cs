@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using VimDense.Cli.Detection;
+using VimDense.Datasets.Coco;
 using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Masks;
 using VimDense.Heads.Detection;

@@ -147,9 +147,9 @@ internal sealed class DetectionExperiment
     public DetectionEvaluation Evaluate(CascadeMaskRcnn model, int maxImages, string outDir)
     {
         var dataset = Dataset(Config.Data.ValSplit, train: false);
-        var categoryIds = dataset.Annotations.Categories.Select(c => (long)c.Id).ToList();
+        var categoryIds = dataset.Annotations.Categories.Select(c => c.Id).ToList();
         var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
-        var results = new List<Datasets.Evaluation.CocoAnnotation>();
+        var results = new List<CocoAnnotation>();
         var imageIds = new HashSet<long>();
         var wasTraining = model.training;
         model.eval();

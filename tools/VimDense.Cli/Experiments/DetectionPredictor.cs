@@ -25,7 +25,7 @@ internal sealed class DetectionPredictor(CascadeMaskRcnn model, DetectionPipelin
         List<ExportedDetection> detections;
         using (NewDisposeScope())
         {
-            var sample = pipeline.Apply(bgr, [], new CocoImageInfo(0, Path.GetFileName(imagePath), bgr.Rows, bgr.Cols), new Random(0));
+            var sample = pipeline.Apply(bgr, [], new CocoImage(0, bgr.Rows, bgr.Cols, Path.GetFileName(imagePath)), new Random(0));
             using var batch = collator.Collate([sample]);
             model.eval();
             var raw = model.Predict(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));

@@ -1,6 +1,6 @@
 using VimDense.Datasets.Masks;
 
-namespace VimDense.Datasets.Evaluation;
+namespace VimDense.Datasets.Coco;
 
 /// <summary>
 /// The "segmentation" of a COCO annotation or result: a polygon list (rasterised on the image grid when
