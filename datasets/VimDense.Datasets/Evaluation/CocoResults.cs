@@ -45,7 +45,7 @@ public static class CocoResults
         for (var i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            var where = $"{source}: result {i}";
+            var where = new CocoJsonPlace(source, CocoJsonPlace.Result, i); // text only for an error
             if (!groundTruth.ImagesById.TryGetValue(r.ImageId, out var image))
                 throw new InvalidDataException($"{where}: field 'image_id' {r.ImageId} is not an image of the ground truth {groundTruth.Source}");
             if (!groundTruth.CategoriesById.ContainsKey(r.CategoryId))
@@ -62,11 +62,7 @@ public static class CocoResults
                 var b = r.Bbox ?? throw new InvalidDataException(
                     $"{where}: missing field 'bbox' (result 0 has one, so all results are read as box results, as pycocotools does)");
                 r.Area = b[2] * b[3];
-                if (r.Segmentation is null)
-                {
-                    double x1 = b[0], x2 = b[0] + b[2], y1 = b[1], y2 = b[1] + b[3];
-                    r.Segmentation = CocoSegmentation.FromPolygons([[x1, y1, x1, y2, x2, y2, x2, y1]]);
-                }
+                r.Segmentation ??= CocoSegmentation.FromBox(b);
             }
             else
             {
