@@ -2,6 +2,7 @@ using OpenCvSharp;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Masks;
 using VimDense.Datasets.Transforms;
+using VimDense.Structures;
 
 namespace VimDense.Datasets.Coco;
 
@@ -53,7 +54,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     }
 
     /// <summary>The decoded BGR image (caller disposes) and its instances in original coordinates.</summary>
-    public (Mat Image, List<DetectionInstance> Instances) LoadRaw(int index)
+    public (Mat Image, List<Instance> Instances) LoadRaw(int index)
     {
         var info = _images[index];
         var path = Path.Combine(ImageDir, info.FileName);
@@ -64,7 +65,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
             image.Dispose();
             throw new BadSampleException($"{path}: image is {found} but {Annotations.Path} says {info.Width}x{info.Height}");
         }
-        var instances = new List<DetectionInstance>();
+        var instances = new List<Instance>();
         foreach (var a in Annotations.AnnotationsOf(info.Id))
         {
             if (ForTraining && a.IsCrowd) continue;
@@ -78,8 +79,8 @@ public sealed class CocoDataset : IDataset<DetectionSample>
                 }
                 bitmask = RleCodec.Decode(rle);
             }
-            var box = a.Bbox!; // the training view guarantees one
-            instances.Add(new DetectionInstance(box[0], box[1], box[0] + box[2], box[1] + box[3], Annotations.IndexOfCategory(a.CategoryId),
+            // The training view guarantees a box; COCO's is XYWH_ABS.
+            instances.Add(Instance.FromBox(a.Bbox!, BoxMode.XywhAbs, Annotations.IndexOfCategory(a.CategoryId),
                 a.Segmentation?.Polygons ?? [], bitmask, a.IsCrowd));
         }
         return (image, instances);

@@ -164,7 +164,9 @@ internal sealed class DetectionExperiment
                     for (var i = 0; i < batch.Count; i++)
                     {
                         imageIds.Add(batch.Samples[i].ImageId);
-                        results.AddRange(CocoDetectionResults.From(batch.Samples[i].ImageId, DetectionExport.ToPlain(detections[i]), categoryIds));
+                        var sample = batch.Samples[i];
+                        results.AddRange(CocoDetectionResults.From(sample.ImageId, sample.OriginalHeight, sample.OriginalWidth,
+                            DetectionExport.ToPlain(detections[i]), categoryIds));
                     }
                 }
             }

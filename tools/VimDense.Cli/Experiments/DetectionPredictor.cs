@@ -5,6 +5,7 @@ using VimDense.Datasets.Loading;
 using VimDense.Datasets.Transforms;
 using VimDense.Datasets.Visual;
 using VimDense.Heads.Detection;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Cli.Experiments;
@@ -22,7 +23,7 @@ internal sealed class DetectionPredictor(CascadeMaskRcnn model, DetectionPipelin
     public int WriteOverlay(string imagePath, string overlayPath)
     {
         using var bgr = ImageFiles.ReadColor(imagePath);
-        List<ExportedDetection> detections;
+        List<Instance> detections;
         using (NewDisposeScope())
         {
             var sample = pipeline.Apply(bgr, [], new CocoImage(0, bgr.Rows, bgr.Cols, Path.GetFileName(imagePath)), new Random(0));
@@ -31,11 +32,12 @@ internal sealed class DetectionPredictor(CascadeMaskRcnn model, DetectionPipelin
             var raw = model.Predict(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
             detections = DetectionExport.ToPlain(raw[0]).Where(d => d.Score >= scoreThreshold).ToList();
         }
-        var masks = detections.Select(d => d.Mask is null ? null : ChwConversion.FromBytes(d.Mask, d.Height, d.Width)).ToList();
+        // Detections are predicted at the original size (the test pipeline's OriginalSizes), so masks are the image's size.
+        var masks = detections.Select(d => d.Bitmask is null ? null : ChwConversion.FromBytes(d.Bitmask, bgr.Rows, bgr.Cols)).ToList();
         try
         {
             using var overlay = OverlayRenderer.Detection(bgr,
-                detections.Select(d => ((float)d.BoxXywh[0], (float)d.BoxXywh[1], (float)(d.BoxXywh[0] + d.BoxXywh[2]), (float)(d.BoxXywh[1] + d.BoxXywh[3]))).ToList(),
+                detections.Select(d => ((float)d.X1, (float)d.Y1, (float)d.X2, (float)d.Y2)).ToList(),
                 detections.Select(d => d.ClassIndex).ToList(),
                 detections.Select(_ => (IReadOnlyList<double[]>)[]).ToList(), classNames, masks);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(overlayPath))!);
