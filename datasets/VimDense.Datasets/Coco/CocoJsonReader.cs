@@ -12,8 +12,6 @@ namespace VimDense.Datasets.Coco;
 /// </summary>
 public static class CocoJsonReader
 {
-    private delegate T EntryParser<out T>(ref Utf8JsonReader reader, CocoJsonPlace where);
-
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 256 };
 
     /// <summary>
@@ -35,11 +33,10 @@ public static class CocoJsonReader
                 throw new InvalidDataException($"{path}: a COCO instances file must be a JSON object with 'images', 'annotations' and 'categories'");
             while (NextProperty(ref r, file))
             {
-                if (r.ValueTextEquals("images"u8)) ReadList(ref r, path, "images", images, Image);
-                else if (r.ValueTextEquals("categories"u8)) ReadList(ref r, path, "categories", categories, Category);
+                if (r.ValueTextEquals("images"u8)) ReadList(ref r, path, "images", images, new CocoJsonEntries.Image());
+                else if (r.ValueTextEquals("categories"u8)) ReadList(ref r, path, "categories", categories, new CocoJsonEntries.Category());
                 else if (r.ValueTextEquals("annotations"u8))
-                    ReadList(ref r, path, "annotations", annotations = [],
-                        (ref Utf8JsonReader reader, CocoJsonPlace where) => Annotation(ref reader, where, includeSegmentation));
+                    ReadList(ref r, path, "annotations", annotations = [], new CocoJsonEntries.Annotation(includeSegmentation));
                 else
                 {
                     Next(ref r, file);
@@ -66,7 +63,7 @@ public static class CocoJsonReader
             Next(ref r, file);
             if (r.TokenType != JsonTokenType.StartArray)
                 throw new InvalidDataException($"{path}: a COCO results file must be a list of detections, found {Describe(ref r)}");
-            ReadEntries(ref r, path, CocoJsonPlace.Result, results, Result);
+            ReadEntries(ref r, path, CocoJsonPlace.Result, results, new CocoJsonEntries.Result());
         }
         catch (JsonException e)
         {
@@ -83,15 +80,18 @@ public static class CocoJsonReader
         return data is [0xEF, 0xBB, 0xBF, ..] ? data[3..] : data;
     }
 
-    private static void ReadList<T>(ref Utf8JsonReader r, string path, string name, List<T> into, EntryParser<T> parse)
+    private static void ReadList<T, TEntry>(ref Utf8JsonReader r, string path, string name, List<T> into, TEntry empty)
+        where TEntry : struct, ICocoJsonEntry<T>
     {
         Next(ref r, CocoJsonPlace.File(path));
         if (r.TokenType != JsonTokenType.StartArray)
             throw new InvalidDataException($"{path}: '{name}' must be a list, found {Describe(ref r)}");
-        ReadEntries(ref r, path, name, into, parse);
+        ReadEntries<T, TEntry>(ref r, path, name, into, empty);
     }
 
-    private static void ReadEntries<T>(ref Utf8JsonReader r, string path, string name, List<T> into, EntryParser<T> parse)
+    /// <summary>The objects of the list the reader is in, each read into a copy of <paramref name="empty"/> and built.</summary>
+    private static void ReadEntries<T, TEntry>(ref Utf8JsonReader r, string path, string name, List<T> into, TEntry empty)
+        where TEntry : struct, ICocoJsonEntry<T>
     {
         while (true)
         {
@@ -99,113 +99,25 @@ public static class CocoJsonReader
             Next(ref r, where);
             if (r.TokenType == JsonTokenType.EndArray) return;
             if (r.TokenType != JsonTokenType.StartObject) throw new InvalidDataException($"{where} must be an object, found {Describe(ref r)}");
-            into.Add(parse(ref r, where));
-        }
-    }
-
-    private static CocoImage Image(ref Utf8JsonReader r, CocoJsonPlace where)
-    {
-        long? id = null, height = null, width = null;
-        var fileName = "";
-        ReadOnlySpan<byte> field = default;
-        try
-        {
-            while (NextProperty(ref r, where))
+            var entry = empty;
+            ReadOnlySpan<byte> field = default;
+            try
             {
-                field = r.ValueSpan;
-                if (r.ValueTextEquals("id"u8)) { Next(ref r, where); id = Integer(ref r, "id", where); }
-                else if (r.ValueTextEquals("height"u8)) { Next(ref r, where); height = Integer(ref r, "height", where); }
-                else if (r.ValueTextEquals("width"u8)) { Next(ref r, where); width = Integer(ref r, "width", where); }
-                else if (r.ValueTextEquals("file_name"u8)) { Next(ref r, where); fileName = Text(ref r, "file_name", where); }
-                else { Next(ref r, where); r.Skip(); }
+                while (NextProperty(ref r, where))
+                {
+                    field = r.ValueSpan;
+                    if (entry.Read(ref r, where)) continue;
+                    Next(ref r, where);
+                    r.Skip();
+                }
             }
-        }
-        catch (JsonException e) { throw Malformed(where, field, e); }
-        var h = Required(height, "height", where);
-        var w = Required(width, "width", where);
-        if (h <= 0 || w <= 0 || h > int.MaxValue || w > int.MaxValue)
-            throw new InvalidDataException($"{where}: image size {h}x{w} is not positive");
-        return new CocoImage(Required(id, "id", where), (int)h, (int)w, fileName);
-    }
-
-    private static CocoCategory Category(ref Utf8JsonReader r, CocoJsonPlace where)
-    {
-        long? id = null;
-        var name = "";
-        ReadOnlySpan<byte> field = default;
-        try
-        {
-            while (NextProperty(ref r, where))
+            catch (JsonException e)
             {
-                field = r.ValueSpan;
-                if (r.ValueTextEquals("id"u8)) { Next(ref r, where); id = Integer(ref r, "id", where); }
-                else if (r.ValueTextEquals("name"u8)) { Next(ref r, where); name = Text(ref r, "name", where); }
-                else { Next(ref r, where); r.Skip(); }
+                throw Malformed(where, field, e);
             }
+            into.Add(entry.Build(where));
         }
-        catch (JsonException e) { throw Malformed(where, field, e); }
-        return new CocoCategory(Required(id, "id", where), name);
     }
-
-    /// <summary>A ground-truth annotation; an absent "area" is NaN (the views decide whether that is allowed).</summary>
-    private static CocoAnnotation Annotation(ref Utf8JsonReader r, CocoJsonPlace where, bool includeSegmentation)
-    {
-        long? id = null, imageId = null, categoryId = null;
-        var a = new CocoAnnotation { Area = double.NaN };
-        ReadOnlySpan<byte> field = default;
-        try
-        {
-            while (NextProperty(ref r, where))
-            {
-                field = r.ValueSpan;
-                if (r.ValueTextEquals("id"u8)) { Next(ref r, where); id = Integer(ref r, "id", where); }
-                else if (r.ValueTextEquals("image_id"u8)) { Next(ref r, where); imageId = Integer(ref r, "image_id", where); }
-                else if (r.ValueTextEquals("category_id"u8)) { Next(ref r, where); categoryId = Integer(ref r, "category_id", where); }
-                else if (r.ValueTextEquals("bbox"u8)) { Next(ref r, where); a.Bbox = OptionalBox(ref r, where); }
-                else if (r.ValueTextEquals("area"u8)) { Next(ref r, where); a.Area = Number(ref r, "area", where); }
-                // pycocotools: ignore := iscrowd (a pre-existing "ignore" field is overwritten), missing -> 0.
-                else if (r.ValueTextEquals("iscrowd"u8)) { Next(ref r, where); a.IsCrowd = Flag(ref r, "iscrowd", where); }
-                else if (includeSegmentation && r.ValueTextEquals("segmentation"u8)) { Next(ref r, where); a.Segmentation = OptionalSegmentation(ref r, where); }
-                else { Next(ref r, where); r.Skip(); }
-            }
-        }
-        catch (JsonException e) { throw Malformed(where, field, e); }
-        a.Id = Required(id, "id", where);
-        a.ImageId = Required(imageId, "image_id", where);
-        a.CategoryId = Required(categoryId, "category_id", where);
-        return a;
-    }
-
-    /// <summary>A result entry: id, area and iscrowd in the file are ignored, as loadRes overwrites them.</summary>
-    private static CocoAnnotation Result(ref Utf8JsonReader r, CocoJsonPlace where)
-    {
-        long? imageId = null, categoryId = null;
-        double? score = null;
-        var a = new CocoAnnotation();
-        ReadOnlySpan<byte> field = default;
-        try
-        {
-            while (NextProperty(ref r, where))
-            {
-                field = r.ValueSpan;
-                if (r.ValueTextEquals("image_id"u8)) { Next(ref r, where); imageId = Integer(ref r, "image_id", where); }
-                else if (r.ValueTextEquals("category_id"u8)) { Next(ref r, where); categoryId = Integer(ref r, "category_id", where); }
-                else if (r.ValueTextEquals("score"u8)) { Next(ref r, where); score = Number(ref r, "score", where); }
-                else if (r.ValueTextEquals("bbox"u8)) { Next(ref r, where); a.Bbox = OptionalBox(ref r, where); }
-                else if (r.ValueTextEquals("segmentation"u8)) { Next(ref r, where); a.Segmentation = OptionalSegmentation(ref r, where); }
-                else { Next(ref r, where); r.Skip(); }
-            }
-        }
-        catch (JsonException e) { throw Malformed(where, field, e); }
-        a.ImageId = Required(imageId, "image_id", where);
-        a.CategoryId = Required(categoryId, "category_id", where);
-        a.Score = Required(score, "score", where);
-        if (a.Segmentation is { Polygons.Count: 0 }) throw new InvalidDataException($"{where}: field 'segmentation' is an empty polygon list");
-        return a;
-    }
-
-    private static T Required<T>(T? value, string field, CocoJsonPlace where) where T : struct =>
-        value ?? throw new InvalidDataException($"{where}: missing field '{field}'");
 
     private static InvalidDataException TopLevelError(string path, byte[] data, long consumed, JsonException e)
     {
