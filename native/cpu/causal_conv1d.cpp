@@ -3,6 +3,7 @@
 // width-1 zeros, so the causal and anti-causal cases share one branch-free loop over time that the
 // compiler vectorises. The backward gives each thread whole channels, so dweight/dbias need no sharing.
 #include "cpu/scan_math.h"
+#include "cpu/storage.h"
 #include "src/common.h"
 #include "vd_scan.h"
 #ifdef VD_WITH_CUDA
@@ -14,6 +15,8 @@
 namespace {
 
 using vd::cpu::Math;
+using vd::cpu::store;
+using vd::cpu::widen;
 
 // Below this many elements (~1 ms of work) the conv runs on the calling thread: see kParallelWork.
 constexpr int64_t kParallelElements = int64_t(1) << 20;
@@ -32,14 +35,16 @@ void row_preactivation(const T* padded, int64_t L, int64_t W, const T* w, T bias
   }
 }
 
-template <typename T>
-void load_padded_row(const vd_conv1d_shape& s, const T* x, int64_t offset, std::vector<T>& padded) {
+template <typename T, typename S>
+void load_padded_row(const vd_conv1d_shape& s, const S* x, int64_t offset, std::vector<T>& padded) {
   const int64_t halo = s.width - 1;
   std::fill(padded.begin(), padded.begin() + halo, T(0));
-  for (int64_t j = 0; j < s.length; ++j) padded[static_cast<size_t>(halo + j)] = x[offset + time_at(s, j)];
+  for (int64_t j = 0; j < s.length; ++j) padded[static_cast<size_t>(halo + j)] = widen(x[offset + time_at(s, j)]);
 }
 
-template <typename T> void conv_forward_cpu(const vd_conv1d_shape& s, const T* x, const T* w, const T* bias, T* out) {
+// x, out (and dout, dx) in the storage type S; weights, bias and the arithmetic in the compute type T.
+template <typename T, typename S>
+void conv_forward_cpu(const vd_conv1d_shape& s, const S* x, const T* w, const T* bias, S* out) {
 #pragma omp parallel if (s.batch * s.dim * s.length >= kParallelElements)
   {
     std::vector<T> padded(static_cast<size_t>(s.length + s.width - 1)), pre(static_cast<size_t>(s.length));
@@ -51,15 +56,15 @@ template <typename T> void conv_forward_cpu(const vd_conv1d_shape& s, const T* x
       if (s.silu) {
         T* p = pre.data();
 #pragma omp simd
-        for (int64_t j = 0; j < s.length; ++j) p[j] *= Math<T>::sigmoid(p[j]);
+        for (int64_t j = 0; j < s.length; ++j) p[j] = vd::silu<Math<T>>(p[j]);
       }
-      for (int64_t j = 0; j < s.length; ++j) out[offset + time_at(s, j)] = pre[static_cast<size_t>(j)];
+      for (int64_t j = 0; j < s.length; ++j) store(out[offset + time_at(s, j)], pre[static_cast<size_t>(j)]);
     }
   }
 }
 
-template <typename T>
-void conv_backward_cpu(const vd_conv1d_shape& s, const T* x, const T* w, const T* bias, const T* dout, T* dx,
+template <typename T, typename S>
+void conv_backward_cpu(const vd_conv1d_shape& s, const S* x, const T* w, const T* bias, const S* dout, S* dx,
                        T* dw, T* dbias) {
   const int64_t L = s.length, W = s.width, halo = W - 1;
 #pragma omp parallel if (s.batch * s.dim * s.length >= kParallelElements)
@@ -74,20 +79,20 @@ void conv_backward_cpu(const vd_conv1d_shape& s, const T* x, const T* w, const T
       for (int64_t b = 0; b < s.batch; ++b) {
         const int64_t offset = b * s.x_stride_batch + d * s.x_stride_dim;
         load_padded_row(s, x, offset, padded);
-        for (int64_t j = 0; j < L; ++j) g[static_cast<size_t>(j)] = dout[offset + time_at(s, j)];
+        for (int64_t j = 0; j < L; ++j) g[static_cast<size_t>(j)] = widen(dout[offset + time_at(s, j)]);
         std::fill(g.begin() + L, g.end(), T(0));
         if (s.silu) {
           row_preactivation(padded.data(), L, W, wd, bias ? bias[d] : T(0), pre.data());
           T* gp = g.data();
           const T* pp = pre.data();
 #pragma omp simd
-          for (int64_t j = 0; j < L; ++j) gp[j] *= vd::cpu::silu_grad(pp[j], Math<T>::sigmoid(pp[j]));
+          for (int64_t j = 0; j < L; ++j) gp[j] *= vd::silu_grad(pp[j], vd::sigmoid<Math<T>>(pp[j]));
         }
         // dx at step j collects g[j + (W-1-k)] * w[k]: pre at j + (W-1-k) read xs[j] through tap k.
         for (int64_t j = 0; j < L; ++j) {
           T acc = T(0);
           for (int64_t k = 0; k < W; ++k) acc += wd[k] * g[static_cast<size_t>(j + halo - k)];
-          dx[offset + time_at(s, j)] = acc;
+          store(dx[offset + time_at(s, j)], acc);
         }
         for (int64_t k = 0; k < W; ++k) {
           T acc = T(0);
@@ -116,11 +121,8 @@ int check_conv(const vd_conv1d_shape* s) {
   return VD_OK;
 }
 
-int check_cpu(const vd_conv1d_shape* s, void* stream) {
-  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
-  if (s->dtype != VD_FLOAT32 && s->dtype != VD_FLOAT64)
-    return vd::fail(VD_ERR_UNSUPPORTED, "the CPU causal conv1d supports float32 and float64 only");
-  return VD_OK;
+int unknown_dtype(int32_t dtype) {
+  return vd::fail(VD_ERR_UNSUPPORTED, "causal conv1d: unknown dtype " + std::to_string(dtype));
 }
 
 }  // namespace
@@ -136,14 +138,15 @@ extern "C" int vd_causal_conv1d_fwd(const vd_conv1d_shape* shape, const void* x,
     return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
 #endif
   }
-  if (int rc = check_cpu(shape, stream)) return rc;
+  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
   try {
-    if (shape->dtype == VD_FLOAT32)
-      conv_forward_cpu(*shape, static_cast<const float*>(x), static_cast<const float*>(weight),
-                       static_cast<const float*>(bias), static_cast<float*>(out));
-    else
-      conv_forward_cpu(*shape, static_cast<const double*>(x), static_cast<const double*>(weight),
-                       static_cast<const double*>(bias), static_cast<double*>(out));
+    const bool known = vd::cpu::dispatch_cpu_dtype(shape->dtype, [&](auto t, auto st) {
+      using T = decltype(t);
+      using S = decltype(st);
+      conv_forward_cpu(*shape, static_cast<const S*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
+                       static_cast<S*>(out));
+    });
+    if (!known) return unknown_dtype(shape->dtype);
   } catch (const std::bad_alloc&) {
     return vd::fail(VD_ERR_OUT_OF_MEMORY, "causal conv1d forward: out of memory");
   }
@@ -165,16 +168,16 @@ extern "C" int vd_causal_conv1d_bwd(const vd_conv1d_shape* shape, const void* x,
     return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
 #endif
   }
-  if (int rc = check_cpu(shape, stream)) return rc;
+  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
   try {
-    if (shape->dtype == VD_FLOAT32)
-      conv_backward_cpu(*shape, static_cast<const float*>(x), static_cast<const float*>(weight),
-                        static_cast<const float*>(bias), static_cast<const float*>(dout), static_cast<float*>(dx),
-                        static_cast<float*>(dweight), static_cast<float*>(dbias));
-    else
-      conv_backward_cpu(*shape, static_cast<const double*>(x), static_cast<const double*>(weight),
-                        static_cast<const double*>(bias), static_cast<const double*>(dout),
-                        static_cast<double*>(dx), static_cast<double*>(dweight), static_cast<double*>(dbias));
+    const bool known = vd::cpu::dispatch_cpu_dtype(shape->dtype, [&](auto t, auto st) {
+      using T = decltype(t);
+      using S = decltype(st);
+      conv_backward_cpu(*shape, static_cast<const S*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
+                        static_cast<const S*>(dout), static_cast<S*>(dx), static_cast<T*>(dweight),
+                        static_cast<T*>(dbias));
+    });
+    if (!known) return unknown_dtype(shape->dtype);
   } catch (const std::bad_alloc&) {
     return vd::fail(VD_ERR_OUT_OF_MEMORY, "causal conv1d backward: out of memory");
   }

@@ -7,6 +7,7 @@
 // so that two threads never add into the same grad_input plane (RoIs of one image overlap, channels never do).
 #include "vd_detection.h"
 #include "src/common.h"
+#include "src/elementwise.h"
 #ifdef VD_WITH_CUDA
 #include "cuda/detection_cuda.h"
 #endif
@@ -17,79 +18,29 @@
 
 namespace {
 
-// One bilinear sample: four neighbour offsets into an H x W plane and their weights
-// (all weights zero for samples that fall outside the map).
-template <typename T>
-struct Sample {
-  int64_t pos[4];
-  T weight[4];
-};
-
-// torchvision's bilinear rule: outside [-1, H] x [-1, W] -> zero; clamp at 0 below; snap to the last
-// row/column when at or beyond it.
-template <typename T>
-Sample<T> bilinear_sample(int64_t height, int64_t width, T y, T x) {
-  Sample<T> s{};
-  if (y < T(-1) || y > T(height) || x < T(-1) || x > T(width)) return s;
-  if (y <= T(0)) y = T(0);
-  if (x <= T(0)) x = T(0);
-  int64_t y_low = static_cast<int64_t>(y), x_low = static_cast<int64_t>(x), y_high, x_high;
-  if (y_low >= height - 1) {
-    y_high = y_low = height - 1;
-    y = T(y_low);
-  } else {
-    y_high = y_low + 1;
-  }
-  if (x_low >= width - 1) {
-    x_high = x_low = width - 1;
-    x = T(x_low);
-  } else {
-    x_high = x_low + 1;
-  }
-  const T ly = y - T(y_low), lx = x - T(x_low), hy = T(1) - ly, hx = T(1) - lx;
-  s.pos[0] = y_low * width + x_low;
-  s.pos[1] = y_low * width + x_high;
-  s.pos[2] = y_high * width + x_low;
-  s.pos[3] = y_high * width + x_high;
-  s.weight[0] = hy * hx;
-  s.weight[1] = hy * lx;
-  s.weight[2] = ly * hx;
-  s.weight[3] = ly * lx;
-  return s;
-}
+using vd::Bilinear;
 
 // The sampling grid of one RoI: samples ordered by (ph, pw, iy, ix), gh * gw per bin.
 template <typename T>
 struct RoiGrid {
   int64_t batch_index = 0, grid_h = 0, grid_w = 0;
   T count = T(1);
-  std::vector<Sample<T>> samples;
+  std::vector<Bilinear<T>> samples;
 
   RoiGrid(const vd_roi_align_shape& s, const T* roi) {
-    batch_index = static_cast<int64_t>(roi[0]);
-    const T offset = s.aligned ? T(0.5) : T(0), scale = static_cast<T>(s.spatial_scale);
-    const T start_x = roi[1] * scale - offset, start_y = roi[2] * scale - offset;
-    T roi_w = roi[3] * scale - offset - start_x, roi_h = roi[4] * scale - offset - start_y;
-    if (!s.aligned) {
-      roi_w = std::max(roi_w, T(1));
-      roi_h = std::max(roi_h, T(1));
-    }
-    const T bin_h = roi_h / T(s.pooled_height), bin_w = roi_w / T(s.pooled_width);
-    grid_h = s.sampling_ratio > 0 ? s.sampling_ratio : static_cast<int64_t>(std::ceil(roi_h / T(s.pooled_height)));
-    grid_w = s.sampling_ratio > 0 ? s.sampling_ratio : static_cast<int64_t>(std::ceil(roi_w / T(s.pooled_width)));
-    // Degenerate (negative-size) RoIs give no samples; their bins are 0.
-    grid_h = std::max<int64_t>(grid_h, 0);
-    grid_w = std::max<int64_t>(grid_w, 0);
-    count = std::max<T>(T(grid_h * grid_w), T(1));
+    const vd::RoiGeometry<T> g =
+        vd::roi_geometry<T>(s.spatial_scale, s.aligned, s.sampling_ratio, s.pooled_height, s.pooled_width, roi);
+    batch_index = g.batch_index;
+    grid_h = g.grid_h;
+    grid_w = g.grid_w;
+    count = g.count;
     samples.reserve(static_cast<size_t>(s.pooled_height * s.pooled_width * grid_h * grid_w));
     for (int64_t ph = 0; ph < s.pooled_height; ++ph)
       for (int64_t pw = 0; pw < s.pooled_width; ++pw)
         for (int64_t iy = 0; iy < grid_h; ++iy) {
-          const T y = start_y + T(ph) * bin_h + (T(iy) + T(0.5)) * bin_h / T(grid_h);
-          for (int64_t ix = 0; ix < grid_w; ++ix) {
-            const T x = start_x + T(pw) * bin_w + (T(ix) + T(0.5)) * bin_w / T(grid_w);
-            samples.push_back(bilinear_sample<T>(s.height, s.width, y, x));
-          }
+          const T y = g.sample_y(ph, iy);
+          for (int64_t ix = 0; ix < grid_w; ++ix)
+            samples.push_back(vd::bilinear_sample<T>(s.height, s.width, y, g.sample_x(pw, ix)));
         }
   }
 };
@@ -107,7 +58,7 @@ void roi_align_forward_cpu(const vd_roi_align_shape& s, const T* input, const T*
       for (int64_t b = 0; b < bins; ++b) {
         T sum = T(0);
         for (int64_t i = b * per_bin; i < (b + 1) * per_bin; ++i) {
-          const Sample<T>& sm = grid.samples[static_cast<size_t>(i)];
+          const Bilinear<T>& sm = grid.samples[static_cast<size_t>(i)];
           sum += sm.weight[0] * in[sm.pos[0]] + sm.weight[1] * in[sm.pos[1]] + sm.weight[2] * in[sm.pos[2]] +
                  sm.weight[3] * in[sm.pos[3]];
         }
@@ -145,7 +96,7 @@ void roi_align_backward_cpu(const vd_roi_align_shape& s, const T* grad_output, c
         for (int64_t b = 0; b < bins; ++b) {
           const T g = gout[b] / grid.count;
           for (int64_t i = b * per_bin; i < (b + 1) * per_bin; ++i) {
-            const Sample<T>& sm = grid.samples[static_cast<size_t>(i)];
+            const Bilinear<T>& sm = grid.samples[static_cast<size_t>(i)];
             for (int j = 0; j < 4; ++j) gin[sm.pos[j]] += g * sm.weight[j];
           }
         }

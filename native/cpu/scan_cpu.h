@@ -2,6 +2,7 @@
 #pragma once
 #include "vd_scan.h"
 #include "cpu/scan_steps.h"
+#include "cpu/storage.h"
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -29,12 +30,15 @@ inline bool worth_parallel(const vd_scan_shape& s) {
   return s.batch * s.dim * s.length * padded_states(s.dstate) >= kParallelWork;
 }
 
-template <typename T> struct ScanInputs {
-  const T *u, *delta, *A, *B, *C, *D, *z, *delta_bias;
+// Activations, B and C (and their gradients) in the storage type S; weights in the compute type T.
+template <typename T, typename S> struct ScanInputs {
+  const S *u, *delta, *B, *C, *z;
+  const T *A, *D, *delta_bias;
 };
 
-template <typename T> struct ScanGrads {
-  T *du, *ddelta, *dA, *dB, *dC, *dD, *dz, *ddelta_bias;
+template <typename T, typename S> struct ScanGrads {
+  S *du, *ddelta, *dB, *dC, *dz;
+  T *dA, *dD, *ddelta_bias;
 };
 
 // Memory position of scan step `step`: reverse scans walk time backwards.
@@ -44,7 +48,7 @@ inline int64_t time_at(const vd_scan_shape& s, int64_t step) {
 
 // B or C rearranged into scan order [batch][group][step][padded state], zero padded, so that the states
 // of one step are contiguous (B's own layout has them `length` apart). Same size as B: no dim factor.
-template <typename T> std::vector<T> states_by_step(const vd_scan_shape& s, const T* src) {
+template <typename T, typename S> std::vector<T> states_by_step(const vd_scan_shape& s, const S* src) {
   const int64_t np = padded_states(s.dstate), L = s.length;
   std::vector<T> out(static_cast<size_t>(s.batch * s.groups * L * np), T(0));
   // Serial on purpose: it is dim times smaller than the scan, and a parallel region costs a barrier that
@@ -52,9 +56,9 @@ template <typename T> std::vector<T> states_by_step(const vd_scan_shape& s, cons
   for (int64_t bg = 0; bg < s.batch * s.groups; ++bg)
     for (int64_t n = 0; n < s.dstate; ++n) {
       const int64_t b = bg / s.groups, g = bg % s.groups;
-      const T* row = src + b * s.bc_stride_batch + g * s.bc_stride_group + n * s.bc_stride_state;
+      const S* row = src + b * s.bc_stride_batch + g * s.bc_stride_group + n * s.bc_stride_state;
       T* dst = out.data() + bg * L * np + n;
-      for (int64_t step = 0; step < L; ++step) dst[step * np] = row[time_at(s, step)];
+      for (int64_t step = 0; step < L; ++step) dst[step * np] = widen(row[time_at(s, step)]);
     }
   return out;
 }
@@ -74,13 +78,14 @@ template <typename T> struct ChunkRow {
   int64_t len = 0;
 
   // Reads steps [first, first + len) of the row at `offset` and evaluates dt = softplus(delta + bias).
-  void load(const vd_scan_shape& s, const ScanInputs<T>& in, int64_t offset, int64_t first, T bias) {
+  template <typename S>
+  void load(const vd_scan_shape& s, const ScanInputs<T, S>& in, int64_t offset, int64_t first, T bias) {
     len = std::min(kChunk, s.length - first);
     for (int64_t j = 0; j < len; ++j) {
       const int64_t t = offset + time_at(s, first + j);
-      u[j] = in.u[t];
-      x[j] = in.delta[t] + bias;
-      if (in.z) z[j] = in.z[t];
+      u[j] = widen(in.u[t]);
+      x[j] = widen(in.delta[t]) + bias;
+      if (in.z) z[j] = widen(in.z[t]);
     }
     if (s.delta_softplus)
       softplus_row(x, dt, len);
@@ -104,11 +109,11 @@ inline int64_t checkpoint_elements(const vd_scan_shape& s) {
   return s.batch * s.dim * chunk_count(s) * padded_states(s.dstate);
 }
 
-// checkpoints may be null (not stored / recomputed by the backward).
-template <typename T>
-void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out, T* checkpoints);
-template <typename T>
-void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, const T* dout,
-                       const ScanGrads<T>& grads, const T* checkpoints);
+// checkpoints (compute type) may be null (not stored / recomputed by the backward).
+template <typename T, typename S>
+void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, S* out, T* checkpoints);
+template <typename T, typename S>
+void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, const S* dout,
+                       const ScanGrads<T, S>& grads, const T* checkpoints);
 
 }  // namespace vd::cpu

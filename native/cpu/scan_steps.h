@@ -1,9 +1,11 @@
 // The per-step inner loops of the CPU selective scan over the (padded) state vector, in a generic
-// version (float64, and float without AVX2) and an explicit AVX2/FMA float version. np is a multiple
-// of 8 (see kLanes), so the AVX2 loops need no tail.
+// version (float64, and float without AVX2) and an explicit AVX2/FMA float version, which hands 16-state
+// steps to the AVX-512 versions (same results) when the CPU has AVX-512F. np is a multiple of 8 (see
+// kLanes), so the AVX2 loops need no tail.
 #pragma once
 #include "cpu/scan_math.h"
 #include "cpu/simd_avx2.h"
+#include "cpu/simd_avx512.h"
 #include <cstdint>
 
 namespace vd::cpu {
@@ -53,26 +55,31 @@ template <typename T> struct AdjointStep {
   }
 };
 
-// dt = softplus(x) (or x), element-wise over a chunk.
-template <typename T> inline void softplus_row(const T* x, T* dt, int64_t len) {
-  for (int64_t j = 0; j < len; ++j) dt[j] = Math<T>::softplus(x[j]);
-}
-// y *= z * sigmoid(z), element-wise over a chunk.
-template <typename T> inline void gate_row(const T* z, T* y, int64_t len) {
-  for (int64_t j = 0; j < len; ++j) y[j] *= z[j] * Math<T>::sigmoid(z[j]);
+// Per-element bodies of the row loops below (the AVX2 versions use them for their tails).
+template <typename T> inline T softplus_of(T x) { return vd::softplus<Math<T>>(x); }
+template <typename T> inline T sigmoid_of(T x) { return vd::sigmoid<Math<T>>(x); }
+// Backward of out = y * silu(z) at one step: dy = go * silu(z), dz = go * y * silu'(z).
+template <typename T> inline void gate_backward_at(T z, T go, T y, T& dy, T& dz) {
+  const T s = sigmoid_of(z);
+  dy = go * z * s;
+  dz = go * y * vd::silu_grad(z, s);
 }
 
-// Backward of out = y * silu(z): dy = go * silu(z), dz = go * y * silu'(z).
+// dt = softplus(x) (or x), element-wise over a chunk.
+template <typename T> inline void softplus_row(const T* x, T* dt, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) dt[j] = softplus_of(x[j]);
+}
+// y *= silu(z), element-wise over a chunk.
+template <typename T> inline void gate_row(const T* z, T* y, int64_t len) {
+  for (int64_t j = 0; j < len; ++j) y[j] *= vd::silu<Math<T>>(z[j]);
+}
+
 template <typename T> inline void gate_backward_row(const T* z, const T* go, const T* y, T* dy, T* dz, int64_t len) {
-  for (int64_t j = 0; j < len; ++j) {
-    const T s = Math<T>::sigmoid(z[j]);
-    dy[j] = go[j] * z[j] * s;
-    dz[j] = go[j] * y[j] * silu_grad(z[j], s);
-  }
+  for (int64_t j = 0; j < len; ++j) gate_backward_at(z[j], go[j], y[j], dy[j], dz[j]);
 }
 // ddt *= softplus'(x), element-wise.
 template <typename T> inline void softplus_backward_row(const T* x, T* ddt, int64_t len) {
-  for (int64_t j = 0; j < len; ++j) ddt[j] *= softplus_grad(x[j]);
+  for (int64_t j = 0; j < len; ++j) ddt[j] *= vd::softplus_grad<Math<T>>(x[j]);
 }
 
 #ifdef VD_HAVE_AVX2
@@ -86,11 +93,7 @@ inline void gate_backward_row<float>(const float* z, const float* go, const floa
     const __m256 grad = _mm256_mul_ps(s, _mm256_fmadd_ps(vz, _mm256_sub_ps(one, s), one));
     _mm256_storeu_ps(dz + j, _mm256_mul_ps(_mm256_mul_ps(vg, _mm256_loadu_ps(y + j)), grad));
   }
-  for (; j < len; ++j) {
-    const float s = Math<float>::sigmoid(z[j]);
-    dy[j] = go[j] * z[j] * s;
-    dz[j] = go[j] * y[j] * silu_grad(z[j], s);
-  }
+  for (; j < len; ++j) gate_backward_at(z[j], go[j], y[j], dy[j], dz[j]);
 }
 
 template <> inline void softplus_backward_row<float>(const float* x, float* ddt, int64_t len) {
@@ -101,12 +104,13 @@ template <> inline void softplus_backward_row<float>(const float* x, float* ddt,
     const __m256 grad = _mm256_blendv_ps(avx2::sigmoid8(vx), _mm256_set1_ps(1.0f), _mm256_cmp_ps(vx, threshold, _CMP_GT_OQ));
     _mm256_storeu_ps(ddt + j, _mm256_mul_ps(_mm256_loadu_ps(ddt + j), grad));
   }
-  for (; j < len; ++j) ddt[j] *= softplus_grad(x[j]);
+  for (; j < len; ++j) ddt[j] *= vd::softplus_grad<Math<float>>(x[j]);
 }
 
 template <>
 inline float forward_step<float>(const float* a, const float* b, const float* c, float dt, float dtu,
                                  const float* h_prev, float* h_next, float* decay, int64_t np) {
+  if (np == 16 && avx512::enabled) return avx512::forward_step16(a, b, c, dt, dtu, h_prev, h_next, decay);
   const __m256 vdt = _mm256_set1_ps(dt), vdtu = _mm256_set1_ps(dtu);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t n = 0; n < np; n += 8) {
@@ -128,6 +132,7 @@ inline void forward_chunk<float>(const float* a, const float* b, const float* c,
     for (int64_t j = 0; j < len; ++j) y[j] = forward_step<float>(a, b + j * np, c + j * np, dt[j], dtu[j], h, h, nullptr, np);
     return;
   }
+  if (avx512::enabled) return avx512::forward_chunk16(a, b, c, dt, dtu, len, h, y);
   const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
   __m256 h0 = _mm256_loadu_ps(h), h1 = _mm256_loadu_ps(h + 8);
   for (int64_t j = 0; j < len; ++j) {
@@ -144,6 +149,7 @@ inline void forward_chunk<float>(const float* a, const float* b, const float* c,
 }
 
 template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& ddtu) const {
+  if (np == 16 && avx512::enabled) return avx512::adjoint16(a, b, c, h, h_prev, decay, dy, dt, dtu, dh, dA, dB, dC, ddt, ddtu);
   const __m256 vdy = _mm256_set1_ps(dy), vdt = _mm256_set1_ps(dt), vdtu = _mm256_set1_ps(dtu);
   __m256 s_dt = _mm256_setzero_ps(), s_dtu = _mm256_setzero_ps();
   for (int64_t n = 0; n < np; n += 8) {
@@ -164,7 +170,7 @@ template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& d
 template <> inline void softplus_row<float>(const float* x, float* dt, int64_t len) {
   int64_t j = 0;
   for (; j + 8 <= len; j += 8) _mm256_storeu_ps(dt + j, avx2::softplus8(_mm256_loadu_ps(x + j)));
-  for (; j < len; ++j) dt[j] = Math<float>::softplus(x[j]);
+  for (; j < len; ++j) dt[j] = softplus_of(x[j]);
 }
 
 template <> inline void gate_row<float>(const float* z, float* y, int64_t len) {
@@ -173,7 +179,7 @@ template <> inline void gate_row<float>(const float* z, float* y, int64_t len) {
     const __m256 vz = _mm256_loadu_ps(z + j);
     _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), _mm256_mul_ps(vz, avx2::sigmoid8(vz))));
   }
-  for (; j < len; ++j) y[j] *= z[j] * Math<float>::sigmoid(z[j]);
+  for (; j < len; ++j) y[j] *= vd::silu<Math<float>>(z[j]);
 }
 #endif
 

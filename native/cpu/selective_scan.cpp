@@ -2,7 +2,9 @@
 //
 // CPU forward design: OpenMP threads take (batch, channel) rows; each row runs sequentially in time,
 // chunk by chunk, and every step updates all states at once (AVX2: one vector per 8 states, see
-// scan_steps.h) with a polynomial exp, so no per-element libm call remains in the hot loop.
+// scan_steps.h; AVX-512, chosen at run time, one vector for 16 states, see simd_avx512.h) with a polynomial
+// exp, so no per-element libm call remains in the hot loop. Inference passes no checkpoints buffer, and then
+// nothing is kept for the backward.
 // B and C are first rearranged so that one step's states are contiguous (see states_by_step).
 #include "cpu/scan_cpu.h"
 #include "src/common.h"
@@ -13,10 +15,10 @@
 
 namespace vd::cpu {
 
-template <typename T>
-void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out, T* checkpoints) {
+template <typename T, typename S>
+void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, S* out, T* checkpoints) {
   const int64_t np = padded_states(s.dstate), L = s.length, per_group = s.dim / s.groups;
-  const std::vector<T> b_steps = states_by_step(s, in.B), c_steps = states_by_step(s, in.C);
+  const std::vector<T> b_steps = states_by_step<T>(s, in.B), c_steps = states_by_step<T>(s, in.C);
   const std::vector<T> a_padded = padded_A(s, in.A);
 #pragma omp parallel if (worth_parallel(s))
   {
@@ -40,14 +42,11 @@ void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, T* out, T
         forward_chunk<T>(a, bs + first * np, cs + first * np, row.dt, row.dtu, row.len, hp, y, np);
         for (int64_t j = 0; j < row.len; ++j) y[j] += skip * row.u[j];
         if (in.z) gate_row(row.z, y, row.len);
-        for (int64_t j = 0; j < row.len; ++j) out[offset + time_at(s, first + j)] = y[j];
+        for (int64_t j = 0; j < row.len; ++j) store(out[offset + time_at(s, first + j)], y[j]);
       }
     }
   }
 }
-
-template void scan_forward_cpu<float>(const vd_scan_shape&, const ScanInputs<float>&, float*, float*);
-template void scan_forward_cpu<double>(const vd_scan_shape&, const ScanInputs<double>&, double*, double*);
 
 }  // namespace vd::cpu
 
@@ -69,24 +68,22 @@ int check_shape(const vd_scan_shape* s) {
   return VD_OK;
 }
 
-int check_cpu_dtype(int32_t dtype) {
-  if (dtype == VD_FLOAT32 || dtype == VD_FLOAT64) return VD_OK;
-  return vd::fail(VD_ERR_UNSUPPORTED, "the CPU selective scan supports float32 and float64 only");
+template <typename T, typename S> vd::cpu::ScanInputs<T, S> typed_inputs(const void* u, const void* delta, const void* A,
+                                                                const void* B, const void* C, const void* D,
+                                                                const void* z, const void* delta_bias) {
+  return {static_cast<const S*>(u), static_cast<const S*>(delta), static_cast<const S*>(B),
+          static_cast<const S*>(C), static_cast<const S*>(z), static_cast<const T*>(A),
+          static_cast<const T*>(D), static_cast<const T*>(delta_bias)};
 }
 
-template <typename T> vd::cpu::ScanInputs<T> typed_inputs(const void* u, const void* delta, const void* A,
-                                                          const void* B, const void* C, const void* D,
-                                                          const void* z, const void* delta_bias) {
-  return {static_cast<const T*>(u), static_cast<const T*>(delta), static_cast<const T*>(A),
-          static_cast<const T*>(B), static_cast<const T*>(C), static_cast<const T*>(D),
-          static_cast<const T*>(z), static_cast<const T*>(delta_bias)};
+template <typename T, typename S> vd::cpu::ScanGrads<T, S> typed_grads(void* du, void* ddelta, void* dA, void* dB,
+                                                              void* dC, void* dD, void* dz, void* ddelta_bias) {
+  return {static_cast<S*>(du), static_cast<S*>(ddelta), static_cast<S*>(dB), static_cast<S*>(dC),
+          static_cast<S*>(dz), static_cast<T*>(dA), static_cast<T*>(dD), static_cast<T*>(ddelta_bias)};
 }
 
-template <typename T> vd::cpu::ScanGrads<T> typed_grads(void* du, void* ddelta, void* dA, void* dB, void* dC,
-                                                        void* dD, void* dz, void* ddelta_bias) {
-  return {static_cast<T*>(du), static_cast<T*>(ddelta), static_cast<T*>(dA),
-          static_cast<T*>(dB), static_cast<T*>(dC), static_cast<T*>(dD), static_cast<T*>(dz),
-          static_cast<T*>(ddelta_bias)};
+int unknown_dtype(int32_t dtype) {
+  return vd::fail(VD_ERR_UNSUPPORTED, "selective scan: unknown dtype " + std::to_string(dtype));
 }
 
 }  // namespace
@@ -112,14 +109,14 @@ extern "C" int vd_selective_scan_fwd(const vd_scan_shape* shape, const void* u, 
 #endif
   }
   if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
-  if (int rc = check_cpu_dtype(shape->dtype)) return rc;
   try {
-    if (shape->dtype == VD_FLOAT32)
-      vd::cpu::scan_forward_cpu(*shape, typed_inputs<float>(u, delta, A, B, C, D, z, delta_bias),
-                                static_cast<float*>(out), static_cast<float*>(checkpoints));
-    else
-      vd::cpu::scan_forward_cpu(*shape, typed_inputs<double>(u, delta, A, B, C, D, z, delta_bias),
-                                static_cast<double*>(out), static_cast<double*>(checkpoints));
+    const bool known = vd::cpu::dispatch_cpu_dtype(shape->dtype, [&](auto t, auto st) {
+      using T = decltype(t);
+      using S = decltype(st);
+      vd::cpu::scan_forward_cpu(*shape, typed_inputs<T, S>(u, delta, A, B, C, D, z, delta_bias),
+                                static_cast<S*>(out), static_cast<T*>(checkpoints));
+    });
+    if (!known) return unknown_dtype(shape->dtype);
   } catch (const std::bad_alloc&) {
     return vd::fail(VD_ERR_OUT_OF_MEMORY, "selective scan forward: out of memory");
   }
@@ -146,18 +143,15 @@ extern "C" int vd_selective_scan_bwd(const vd_scan_shape* shape, const void* u, 
 #endif
   }
   if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
-  if (int rc = check_cpu_dtype(shape->dtype)) return rc;
   try {
-    if (shape->dtype == VD_FLOAT32)
-      vd::cpu::scan_backward_cpu(*shape, typed_inputs<float>(u, delta, A, B, C, D, z, delta_bias),
-                                 static_cast<const float*>(dout),
-                                 typed_grads<float>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias),
-                                 static_cast<const float*>(checkpoints));
-    else
-      vd::cpu::scan_backward_cpu(*shape, typed_inputs<double>(u, delta, A, B, C, D, z, delta_bias),
-                                 static_cast<const double*>(dout),
-                                 typed_grads<double>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias),
-                                 static_cast<const double*>(checkpoints));
+    const bool known = vd::cpu::dispatch_cpu_dtype(shape->dtype, [&](auto t, auto st) {
+      using T = decltype(t);
+      using S = decltype(st);
+      vd::cpu::scan_backward_cpu(*shape, typed_inputs<T, S>(u, delta, A, B, C, D, z, delta_bias),
+                                 static_cast<const S*>(dout), typed_grads<T, S>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias),
+                                 static_cast<const T*>(checkpoints));
+    });
+    if (!known) return unknown_dtype(shape->dtype);
   } catch (const std::bad_alloc&) {
     return vd::fail(VD_ERR_OUT_OF_MEMORY, "selective scan backward: out of memory");
   }

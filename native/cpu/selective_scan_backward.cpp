@@ -21,32 +21,32 @@ namespace vd::cpu {
 
 namespace {
 
-// Sums the per-thread scan-order accumulators into dst (B/C layout, time order of the scan undone).
-template <typename T>
-void reduce_state_grads(const vd_scan_shape& s, const std::vector<std::vector<T>>& parts, T* dst) {
+// Sums the per-block scan-order accumulators into dst (B/C layout, time order of the scan undone).
+template <typename T, typename S>
+void reduce_state_grads(const vd_scan_shape& s, const std::vector<std::vector<T>>& parts, S* dst) {
   const int64_t np = padded_states(s.dstate), L = s.length;
 #pragma omp for collapse(2) schedule(static)
   for (int64_t bg = 0; bg < s.batch * s.groups; ++bg)
     for (int64_t n = 0; n < s.dstate; ++n) {
       const int64_t b = bg / s.groups, g = bg % s.groups;
-      T* row = dst + b * s.bc_stride_batch + g * s.bc_stride_group + n * s.bc_stride_state;
+      S* row = dst + b * s.bc_stride_batch + g * s.bc_stride_group + n * s.bc_stride_state;
       for (int64_t step = 0; step < L; ++step) {
         T sum = T(0);
         for (const auto& part : parts)
           if (!part.empty()) sum += part[static_cast<size_t>((bg * L + step) * np + n)];
-        row[time_at(s, step)] = sum;
+        store(row[time_at(s, step)], sum);
       }
     }
 }
 
 }  // namespace
 
-template <typename T>
-void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, const T* dout, const ScanGrads<T>& gr,
+template <typename T, typename S>
+void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, const S* dout, const ScanGrads<T, S>& gr,
                        const T* saved_checkpoints) {
   const int64_t np = padded_states(s.dstate), L = s.length, per_group = s.dim / s.groups;
   const int64_t chunks = (L + kChunk - 1) / kChunk;
-  const std::vector<T> b_steps = states_by_step(s, in.B), c_steps = states_by_step(s, in.C);
+  const std::vector<T> b_steps = states_by_step<T>(s, in.B), c_steps = states_by_step<T>(s, in.C);
   const std::vector<T> a_padded = padded_A(s, in.A);
   const size_t bc_size = static_cast<size_t>(s.batch * s.groups * L * np);
   const int64_t blocks = std::min(s.dim, kMaxChannelBlocks);
@@ -104,10 +104,10 @@ void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, const T*
               y[j] = acc + skip * row.u[j];
             }
             // Gate: out = y * silu(z).
-            for (int64_t j = 0; j < row.len; ++j) go[j] = dout[offset + time_at(s, first + j)];
+            for (int64_t j = 0; j < row.len; ++j) go[j] = widen(dout[offset + time_at(s, first + j)]);
             if (in.z) {
               gate_backward_row(row.z, go, y, dy, dz, row.len);
-              for (int64_t j = 0; j < row.len; ++j) gr.dz[offset + time_at(s, first + j)] = dz[j];
+              for (int64_t j = 0; j < row.len; ++j) store(gr.dz[offset + time_at(s, first + j)], dz[j]);
             } else {
               std::copy(go, go + row.len, dy);
             }
@@ -129,8 +129,8 @@ void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, const T*
               const int64_t t = offset + time_at(s, first + j);
               dD_chunk += dy[j] * row.u[j];
               dbias_chunk += ddt[j];
-              gr.du[t] = du[j];
-              gr.ddelta[t] = ddt[j];
+              store(gr.du[t], du[j]);
+              store(gr.ddelta[t], ddt[j]);
             }
             dD_sum += static_cast<double>(dD_chunk);
             dbias_sum += static_cast<double>(dbias_chunk);
@@ -146,9 +146,13 @@ void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T>& in, const T*
   }
 }
 
-template void scan_backward_cpu<float>(const vd_scan_shape&, const ScanInputs<float>&, const float*,
-                                       const ScanGrads<float>&, const float*);
-template void scan_backward_cpu<double>(const vd_scan_shape&, const ScanInputs<double>&, const double*,
-                                        const ScanGrads<double>&, const double*);
+template void scan_backward_cpu<float, float>(const vd_scan_shape&, const ScanInputs<float, float>&, const float*,
+                                              const ScanGrads<float, float>&, const float*);
+template void scan_backward_cpu<double, double>(const vd_scan_shape&, const ScanInputs<double, double>&, const double*,
+                                                const ScanGrads<double, double>&, const double*);
+template void scan_backward_cpu<float, bf16>(const vd_scan_shape&, const ScanInputs<float, bf16>&, const bf16*,
+                                             const ScanGrads<float, bf16>&, const float*);
+template void scan_backward_cpu<float, f16>(const vd_scan_shape&, const ScanInputs<float, f16>&, const f16*,
+                                            const ScanGrads<float, f16>&, const float*);
 
 }  // namespace vd::cpu

@@ -39,8 +39,8 @@ template <typename T> __device__ __forceinline__ float grad_pre(const ConvParams
   if (step >= p.length) return 0.f;
   const float g = to_float(p.dout[row + (p.reverse ? p.length - 1 - step : step)]);
   if (!p.silu) return g;
-  const float pre = preactivation(p, row, d, step), s = sigmoid(pre);
-  return g * s * (1.f + pre * (1.f - s));
+  const float pre = preactivation(p, row, d, step);
+  return g * silu_grad(pre, sigmoid(pre));
 }
 
 template <typename T> __global__ void conv_fwd_kernel(const ConvParams<T> p) {
@@ -49,7 +49,7 @@ template <typename T> __global__ void conv_fwd_kernel(const ConvParams<T> p) {
   const int64_t step = i % p.length, d = (i / p.length) % p.dim, b = i / (p.length * p.dim);
   const int64_t row = b * p.xsb + d * p.xsd;
   float v = preactivation(p, row, d, step);
-  if (p.silu) v *= sigmoid(v);
+  if (p.silu) v = silu(v);
   p.out[row + (p.reverse ? p.length - 1 - step : step)] = from_float<T>(v);
 }
 

@@ -1,6 +1,7 @@
-// Shared by the CUDA scan/conv sources: element conversions, math, device guard, error reporting.
+// Shared by the CUDA scan/conv sources: element conversions, math backend, device guard, error reporting.
 #pragma once
 #include "src/common.h"
+#include "src/elementwise.h"
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -18,9 +19,15 @@ template <> __device__ __forceinline__ float from_float<float>(float v) { return
 template <> __device__ __forceinline__ __half from_float<__half>(float v) { return __float2half_rn(v); }
 template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
-// mamba's softplus with threshold 20.
-__device__ __forceinline__ float softplus(float x) { return x <= 20.f ? log1pf(expf(x)) : x; }
-__device__ __forceinline__ float sigmoid(float x) { return 1.f / (1.f + expf(-x)); }
+// The device math backend of the shared activations (src/elementwise.h).
+struct DeviceMath {
+  static __device__ __forceinline__ float exp(float x) { return expf(x); }
+  static __device__ __forceinline__ float log1p(float x) { return log1pf(x); }
+};
+__device__ __forceinline__ float softplus(float x) { return vd::softplus<DeviceMath>(x); }
+__device__ __forceinline__ float sigmoid(float x) { return vd::sigmoid<DeviceMath>(x); }
+__device__ __forceinline__ float softplus_grad(float x) { return vd::softplus_grad<DeviceMath>(x); }
+__device__ __forceinline__ float silu(float x) { return vd::silu<DeviceMath>(x); }
 
 __device__ __forceinline__ float warp_sum(float v) {
 #pragma unroll

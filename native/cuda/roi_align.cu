@@ -3,80 +3,18 @@
 // into grad_input with atomicAdd (zeroed first), as overlapping RoIs share input pixels.
 #include "cuda/detection_common.cuh"
 #include "cuda/detection_cuda.h"
+#include "src/elementwise.h"
 #include <cstdint>
 
 namespace vd::cuda {
 namespace {
 
-// Position of one sample inside the RoI grid, and its four bilinear neighbours.
-template <typename A>
-struct Bilinear {
-  int64_t pos[4];
-  A weight[4];
-  bool inside;
-};
-
-template <typename A>
-__device__ Bilinear<A> bilinear(int64_t height, int64_t width, A y, A x) {
-  Bilinear<A> b;
-  b.inside = !(y < A(-1) || y > A(height) || x < A(-1) || x > A(width));
-  if (!b.inside) return b;
-  if (y <= A(0)) y = A(0);
-  if (x <= A(0)) x = A(0);
-  int64_t y_low = static_cast<int64_t>(y), x_low = static_cast<int64_t>(x), y_high, x_high;
-  if (y_low >= height - 1) {
-    y_high = y_low = height - 1;
-    y = A(y_low);
-  } else {
-    y_high = y_low + 1;
-  }
-  if (x_low >= width - 1) {
-    x_high = x_low = width - 1;
-    x = A(x_low);
-  } else {
-    x_high = x_low + 1;
-  }
-  const A ly = y - A(y_low), lx = x - A(x_low), hy = A(1) - ly, hx = A(1) - lx;
-  b.pos[0] = y_low * width + x_low;
-  b.pos[1] = y_low * width + x_high;
-  b.pos[2] = y_high * width + x_low;
-  b.pos[3] = y_high * width + x_high;
-  b.weight[0] = hy * hx;
-  b.weight[1] = hy * lx;
-  b.weight[2] = ly * hx;
-  b.weight[3] = ly * lx;
-  return b;
-}
-
-// Geometry of one RoI bin: where its samples start, their spacing and their number.
-template <typename A>
-struct Bin {
-  int64_t batch, grid_h, grid_w;
-  A y0, x0, step_y, step_x, count;
-};
-
+// The geometry of one RoI (five values of the storage type T) in the arithmetic type A.
 template <typename T, typename A>
-__device__ Bin<A> bin_of(const vd_roi_align_shape s, const T* roi, int64_t ph, int64_t pw) {
-  Bin<A> b;
-  b.batch = static_cast<int64_t>(static_cast<A>(roi[0]));
-  const A offset = s.aligned ? A(0.5) : A(0), scale = static_cast<A>(s.spatial_scale);
-  const A start_x = static_cast<A>(roi[1]) * scale - offset, start_y = static_cast<A>(roi[2]) * scale - offset;
-  A roi_w = static_cast<A>(roi[3]) * scale - offset - start_x, roi_h = static_cast<A>(roi[4]) * scale - offset - start_y;
-  if (!s.aligned) {
-    roi_w = roi_w > A(1) ? roi_w : A(1);
-    roi_h = roi_h > A(1) ? roi_h : A(1);
-  }
-  const A bin_h = roi_h / A(s.pooled_height), bin_w = roi_w / A(s.pooled_width);
-  b.grid_h = s.sampling_ratio > 0 ? s.sampling_ratio : static_cast<int64_t>(ceil(roi_h / A(s.pooled_height)));
-  b.grid_w = s.sampling_ratio > 0 ? s.sampling_ratio : static_cast<int64_t>(ceil(roi_w / A(s.pooled_width)));
-  b.grid_h = b.grid_h > 0 ? b.grid_h : 0;
-  b.grid_w = b.grid_w > 0 ? b.grid_w : 0;
-  b.count = b.grid_h * b.grid_w > 0 ? A(b.grid_h * b.grid_w) : A(1);
-  b.y0 = start_y + A(ph) * bin_h;
-  b.x0 = start_x + A(pw) * bin_w;
-  b.step_y = bin_h / A(b.grid_h > 0 ? b.grid_h : 1);
-  b.step_x = bin_w / A(b.grid_w > 0 ? b.grid_w : 1);
-  return b;
+__device__ RoiGeometry<A> geometry_of(const vd_roi_align_shape& s, const T* roi) {
+  const A r[5] = {static_cast<A>(roi[0]), static_cast<A>(roi[1]), static_cast<A>(roi[2]), static_cast<A>(roi[3]),
+                  static_cast<A>(roi[4])};
+  return roi_geometry<A>(s.spatial_scale, s.aligned, s.sampling_ratio, s.pooled_height, s.pooled_width, r);
 }
 
 template <typename T>
@@ -88,18 +26,18 @@ __global__ void roi_align_forward_kernel(const vd_roi_align_shape s, const T* __
     const int64_t pw = idx % s.pooled_width, ph = (idx / s.pooled_width) % s.pooled_height;
     const int64_t c = (idx / (s.pooled_width * s.pooled_height)) % s.channels;
     const int64_t k = idx / (s.pooled_width * s.pooled_height * s.channels);
-    const Bin<A> bin = bin_of<T, A>(s, rois + k * 5, ph, pw);
-    const T* plane = input + (bin.batch * s.channels + c) * s.height * s.width;
+    const RoiGeometry<A> roi = geometry_of<T, A>(s, rois + k * 5);
+    const T* plane = input + (roi.batch_index * s.channels + c) * s.height * s.width;
     A sum = A(0);
-    for (int64_t iy = 0; iy < bin.grid_h; ++iy) {
-      const A y = bin.y0 + (A(iy) + A(0.5)) * bin.step_y;
-      for (int64_t ix = 0; ix < bin.grid_w; ++ix) {
-        const Bilinear<A> b = bilinear<A>(s.height, s.width, y, bin.x0 + (A(ix) + A(0.5)) * bin.step_x);
+    for (int64_t iy = 0; iy < roi.grid_h; ++iy) {
+      const A y = roi.sample_y(ph, iy);
+      for (int64_t ix = 0; ix < roi.grid_w; ++ix) {
+        const Bilinear<A> b = bilinear_sample<A>(s.height, s.width, y, roi.sample_x(pw, ix));
         if (!b.inside) continue;
         for (int j = 0; j < 4; ++j) sum += b.weight[j] * static_cast<A>(plane[b.pos[j]]);
       }
     }
-    output[idx] = static_cast<T>(sum / bin.count);
+    output[idx] = static_cast<T>(sum / roi.count);
   }
 }
 
@@ -112,13 +50,13 @@ __global__ void roi_align_backward_kernel(const vd_roi_align_shape s, const T* _
     const int64_t pw = idx % s.pooled_width, ph = (idx / s.pooled_width) % s.pooled_height;
     const int64_t c = (idx / (s.pooled_width * s.pooled_height)) % s.channels;
     const int64_t k = idx / (s.pooled_width * s.pooled_height * s.channels);
-    const Bin<A> bin = bin_of<T, A>(s, rois + k * 5, ph, pw);
-    T* plane = grad_input + (bin.batch * s.channels + c) * s.height * s.width;
-    const A g = static_cast<A>(grad_output[idx]) / bin.count;
-    for (int64_t iy = 0; iy < bin.grid_h; ++iy) {
-      const A y = bin.y0 + (A(iy) + A(0.5)) * bin.step_y;
-      for (int64_t ix = 0; ix < bin.grid_w; ++ix) {
-        const Bilinear<A> b = bilinear<A>(s.height, s.width, y, bin.x0 + (A(ix) + A(0.5)) * bin.step_x);
+    const RoiGeometry<A> roi = geometry_of<T, A>(s, rois + k * 5);
+    T* plane = grad_input + (roi.batch_index * s.channels + c) * s.height * s.width;
+    const A g = static_cast<A>(grad_output[idx]) / roi.count;
+    for (int64_t iy = 0; iy < roi.grid_h; ++iy) {
+      const A y = roi.sample_y(ph, iy);
+      for (int64_t ix = 0; ix < roi.grid_w; ++ix) {
+        const Bilinear<A> b = bilinear_sample<A>(s.height, s.width, y, roi.sample_x(pw, ix));
         if (!b.inside) continue;
         for (int j = 0; j < 4; ++j) atomicAdd(plane + b.pos[j], static_cast<T>(g * b.weight[j]));
       }

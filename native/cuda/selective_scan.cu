@@ -71,7 +71,7 @@ template <typename T, int kMaxN> __global__ void __launch_bounds__(kBlock) scan_
     y += skip * u;
     if (p.z) {
       const float z = to_float(p.z[row + t]);
-      y *= z * sigmoid(z);
+      y *= silu(z);
     }
     p.out[row + t] = from_float<T>(y);
   }
@@ -149,7 +149,7 @@ template <typename T, int kMaxN> __global__ void __launch_bounds__(kBlock) scan_
       if (p.z) {
         const float z = active ? to_float(p.z[row + t]) : 0.f, sg = sigmoid(z);
         dy = go * z * sg;
-        if (active) p.dz[row + t] = from_float<T>(go * y * sg * (1.f + z * (1.f - sg)));
+        if (active) p.dz[row + t] = from_float<T>(go * y * silu_grad(z, sg));
       }
       float ddt = 0.f, ddtu = 0.f;
 #pragma unroll (unroll_for<kMaxN>())
@@ -171,7 +171,7 @@ template <typename T, int kMaxN> __global__ void __launch_bounds__(kBlock) scan_
         }
       }
       ddt = ddt / kLog2e + ddtu * u;
-      const float ddelta = p.softplus ? (x <= 20.f ? ddt * sigmoid(x) : ddt) : ddt;
+      const float ddelta = p.softplus ? ddt * softplus_grad(x) : ddt;
       dD += dy * u;
       dbias += ddelta;
       if (active) {

@@ -12,8 +12,9 @@
  * A (dim, dstate), D (dim), delta_bias (dim) and their gradients are contiguous.
  *
  * Element types: activations, B, C and their gradients use `dtype`. Weights use float64 when dtype is
- * VD_FLOAT64 and float32 otherwise. CPU: VD_FLOAT32 and VD_FLOAT64. CUDA: VD_FLOAT32, VD_FLOAT16,
- * VD_BFLOAT16 (state and accumulation in float32).
+ * VD_FLOAT64 and float32 otherwise. CPU: VD_FLOAT32, VD_FLOAT64, VD_FLOAT16, VD_BFLOAT16. CUDA:
+ * VD_FLOAT32, VD_FLOAT16, VD_BFLOAT16. float16/bfloat16 keep the state, the checkpoints and every
+ * accumulation in float32 and round once, to nearest even, when they write.
  *
  * Semantics (mamba's selective_scan_ref), per batch b, channel d, group g = d / (dim / groups):
  *   dt_t = delta_t + delta_bias_d; if delta_softplus: dt_t = dt_t <= 20 ? log1p(exp(dt_t)) : dt_t

@@ -3,6 +3,7 @@
 // Device memory: see cuda_test_support.h.
 #include "vd_detection.h"
 #include "cuda_test_support.h"
+#include "src/elementwise.h"
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -71,18 +72,18 @@ void roi_align_case() {
   check(max_excess(gin, dgin.download<float>(), 1e-4, 1e-4) <= 0, "roi_align backward float32 CUDA == CPU");
   // float16 storage (float arithmetic): forward within half precision.
   std::vector<uint16_t> hx(x.size()), hrois(rois.size());
-  for (size_t i = 0; i < x.size(); ++i) hx[i] = to_f16(x[i]);
-  for (size_t i = 0; i < rois.size(); ++i) hrois[i] = to_f16(rois[i]);
+  for (size_t i = 0; i < x.size(); ++i) hx[i] = vd::float_to_f16(x[i]);
+  for (size_t i = 0; i < rois.size(); ++i) hrois[i] = vd::float_to_f16(rois[i]);
   std::vector<float> xr(x.size()), roisr(rois.size()), outr(out.size());
-  for (size_t i = 0; i < x.size(); ++i) xr[i] = from_f16(hx[i]);
-  for (size_t i = 0; i < rois.size(); ++i) roisr[i] = from_f16(hrois[i]);
+  for (size_t i = 0; i < x.size(); ++i) xr[i] = vd::f16_to_float(hx[i]);
+  for (size_t i = 0; i < rois.size(); ++i) roisr[i] = vd::f16_to_float(hrois[i]);
   s.device = -1;
   check(vd_roi_align_forward(&s, xr.data(), roisr.data(), outr.data(), nullptr) == VD_OK, "cpu forward (half inputs)");
   s.device = 0, s.dtype = VD_FLOAT16;
   DeviceBuffer hdx(hx), hdrois(hrois), hdout(out.size() * 2);
   check(vd_roi_align_forward(&s, hdx.get(), hdrois.get(), hdout.get(), nullptr) == VD_OK, "cuda forward float16");
   std::vector<float> half_out;
-  for (uint16_t h : hdout.download<uint16_t>()) half_out.push_back(from_f16(h));
+  for (uint16_t h : hdout.download<uint16_t>()) half_out.push_back(vd::f16_to_float(h));
   check(max_excess(outr, half_out, 2e-3, 2e-3) <= 0, "roi_align forward float16 CUDA == CPU on the same inputs");
 }
 

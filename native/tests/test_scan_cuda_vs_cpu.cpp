@@ -4,6 +4,7 @@
 // Device memory: see cuda_test_support.h.
 #include "vd_scan.h"
 #include "cuda_test_support.h"
+#include "src/elementwise.h"
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -22,7 +23,7 @@ struct DeviceArray {
   int32_t dtype = VD_FLOAT32;
 
   DeviceArray(std::vector<float> values, int32_t type) : host(std::move(values)), dtype(type) {
-    for (auto& v : host) v = dtype == VD_BFLOAT16 ? from_bf16(to_bf16(v)) : dtype == VD_FLOAT16 ? from_f16(to_f16(v)) : v;
+    for (auto& v : host) v = dtype == VD_BFLOAT16 ? vd::bf16_to_float(vd::float_to_bf16(v)) : dtype == VD_FLOAT16 ? vd::f16_to_float(vd::float_to_f16(v)) : v;
     drv.alloc(&dev, host.size() * elem());
     upload();
   }
@@ -32,7 +33,7 @@ struct DeviceArray {
   void upload() {
     if (dtype == VD_FLOAT32) { drv.to_device(dev, host.data(), host.size() * 4); return; }
     std::vector<uint16_t> h(host.size());
-    for (size_t i = 0; i < h.size(); ++i) h[i] = dtype == VD_BFLOAT16 ? to_bf16(host[i]) : to_f16(host[i]);
+    for (size_t i = 0; i < h.size(); ++i) h[i] = dtype == VD_BFLOAT16 ? vd::float_to_bf16(host[i]) : vd::float_to_f16(host[i]);
     drv.to_device(dev, h.data(), h.size() * 2);
   }
   std::vector<float> download() const {
@@ -40,7 +41,7 @@ struct DeviceArray {
     if (dtype == VD_FLOAT32) { drv.to_host(out.data(), dev, out.size() * 4); return out; }
     std::vector<uint16_t> h(host.size());
     drv.to_host(h.data(), dev, h.size() * 2);
-    for (size_t i = 0; i < h.size(); ++i) out[i] = dtype == VD_BFLOAT16 ? from_bf16(h[i]) : from_f16(h[i]);
+    for (size_t i = 0; i < h.size(); ++i) out[i] = dtype == VD_BFLOAT16 ? vd::bf16_to_float(h[i]) : vd::f16_to_float(h[i]);
     return out;
   }
   void* ptr() const { return reinterpret_cast<void*>(dev); }

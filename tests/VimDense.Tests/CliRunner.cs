@@ -1,27 +1,58 @@
-using VimDense.Cli;
+using System.Diagnostics;
+using System.Reflection;
 
 namespace VimDense.Tests;
 
-/// <summary>Runs the `vimdense` command in-process, capturing its exit code, stdout and stderr.</summary>
+/// <summary>
+/// Runs the built `vimdense` command (or another program of the solution) as a child process, capturing its exit
+/// code, stdout and stderr. The test project builds the programs first and records their paths at build time.
+/// </summary>
 public static class CliRunner
 {
-    private static readonly object ConsoleLock = new();
+    /// <summary>vimdense.dll as built with the tests.</summary>
+    public static string CliPath => ProgramPath("VimDenseCliPath");
 
-    public static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => RunProgram(CliPath, args);
+
+    /// <summary>Runs <paramref name="assemblyPath"/> with the dotnet host that runs the tests.</summary>
+    public static (int Code, string Stdout, string Stderr) RunProgram(string assemblyPath, IEnumerable<string> args, string? workingDirectory = null)
     {
-        lock (ConsoleLock)
-        {
-            var (oldOut, oldErr) = (Console.Out, Console.Error);
-            using var stdout = new StringWriter();
-            using var stderr = new StringWriter();
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-            try { return (CliApp.Run(args), stdout.ToString(), stderr.ToString()); }
-            finally
-            {
-                Console.SetOut(oldOut);
-                Console.SetError(oldErr);
-            }
-        }
+        // One child at a time: each uses every core, and two at once on a small machine only slow both.
+        lock (OneAtATime) return RunAlone(assemblyPath, args, workingDirectory);
     }
+
+    private static readonly object OneAtATime = new();
+
+    private static (int Code, string Stdout, string Stderr) RunAlone(string assemblyPath, IEnumerable<string> args, string? workingDirectory)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
+        };
+        start.ArgumentList.Add(assemblyPath);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {assemblyPath}");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
+    /// <summary>A program's path recorded by the test project's VdProgramPaths target.</summary>
+    public static string ProgramPath(string key)
+    {
+        var path = typeof(CliRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
+        if (string.IsNullOrEmpty(path) || !File.Exists(path))
+            throw new FileNotFoundException($"{key}: '{path}' not found; build the solution (dotnet build VimDense.sln) before running the tests");
+        return path;
+    }
+
+    // `dotnet test` tells its children which host it runs on; else the test host itself is dotnet, or PATH has it.
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
+        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath!
+        : "dotnet";
 }

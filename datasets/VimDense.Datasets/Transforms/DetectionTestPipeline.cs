@@ -6,7 +6,7 @@ using VimDense.Structures;
 namespace VimDense.Datasets.Transforms;
 
 /// <summary>
-/// detectron2 test pipeline: ResizeShortestEdge(short edge, max size), normalise. Instances (all of them,
+/// detectron2 test pipeline: ResizeShortestEdge(short edge, max size) with PIL's bilinear filter, normalise. Instances (all of them,
 /// crowd regions flagged) are scaled into the resized image for display; evaluation uses the original
 /// annotations and maps predictions back with <see cref="DetectionSample.ScaleX"/>/<see cref="DetectionSample.ScaleY"/>.
 /// </summary>
@@ -18,9 +18,7 @@ public sealed class DetectionTestPipeline(DetectionPipelineOptions options) : ID
     {
         var (w, h) = (bgr.Width, bgr.Height);
         var (nw, nh) = KeepRatioScale.ShortestEdge(w, h, Options.TestShortEdge, Options.TestMaxSize);
-        using var resized = new Mat();
-        var shrinking = nw < w && nh < h;
-        Cv2.Resize(bgr, resized, new Size(nw, nh), 0, 0, shrinking ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        using var resized = PilResize.Resize(bgr, new Size(nw, nh), PilFilter.Bilinear);
         return new DetectionSample
         {
             ImageId = image.Id,

@@ -6,7 +6,7 @@ namespace VimDense.Datasets.Transforms;
 
 /// <summary>
 /// The geometric transforms of detectron2/fvcore applied to instances: horizontal flip (x → W − x in
-/// continuous coordinates), resize (coordinates times new/old per axis; bitmasks nearest), crop (polygons
+/// continuous coordinates), resize (coordinates times new/old per axis; bitmasks with PIL's nearest), crop (polygons
 /// clipped to the crop window then shifted; boxes shifted and clipped to the output image; bitmasks sliced),
 /// box recomputation from masks and the empty-instance filter.
 /// </summary>
@@ -107,10 +107,9 @@ public static class InstanceGeometry
 
     private static byte[] ResizeMask(byte[] mask, int oldHeight, int oldWidth, int newHeight, int newWidth)
     {
-        using var mat = ChwConversion.FromBytes(mask, oldHeight, oldWidth);
-        using var resized = new Mat();
-        Cv2.Resize(mat, resized, new Size(newWidth, newHeight), 0, 0, InterpolationFlags.Nearest);
-        return ChwConversion.ToBytes(resized);
+        // detectron2's ResizeTransform.apply_segmentation: PIL NEAREST, which samples at pixel centres (cv2's
+        // INTER_NEAREST samples at top-left corners).
+        return PilResize.Resize(mask, oldWidth, oldHeight, 1, newWidth, newHeight, PilFilter.Nearest);
     }
 
     private static byte[] CropMask(byte[] mask, int height, int width, Rect window)

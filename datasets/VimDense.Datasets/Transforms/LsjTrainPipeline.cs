@@ -10,8 +10,8 @@ namespace VimDense.Datasets.Transforms;
 /// s·ImageSize keeping the ratio (sizes rounded half-to-even), FixedSizeCrop with ONE uniform u shared by both
 /// axes (offset = round(max_offset·u)), no padding. Polygons are flipped, scaled and clipped to the crop;
 /// boxes are recomputed from the surviving polygons and empty instances dropped; then the image is
-/// normalised (the collator pads to ImageSize with 0). Images are resized bilinearly, with OpenCV's area
-/// filter when shrinking to approximate PIL's antialiased bilinear; bitmasks with nearest neighbour.
+/// normalised (the collator pads to ImageSize with 0). Images are resized with PIL's bilinear filter (which
+/// antialiases when shrinking) and bitmasks with PIL's nearest, both bit-exact (<see cref="PilResize"/>).
 /// </summary>
 public sealed class LsjTrainPipeline(DetectionPipelineOptions options) : IDetectionPipeline
 {
@@ -34,9 +34,7 @@ public sealed class LsjTrainPipeline(DetectionPipelineOptions options) : IDetect
         var s = o.ScaleRange.Min + rng.NextDouble() * (o.ScaleRange.Max - o.ScaleRange.Min);
         var (nw, nh) = KeepRatioScale.ResizeScale(w, h, s, o.ImageSize.Height, o.ImageSize.Width);
         (nw, nh) = (Math.Max(1, nw), Math.Max(1, nh));
-        using var resized = new Mat();
-        var shrinking = nw < w && nh < h;
-        Cv2.Resize(work, resized, new Size(nw, nh), 0, 0, shrinking ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        using var resized = PilResize.Resize(work, new Size(nw, nh), PilFilter.Bilinear);
         items = InstanceGeometry.Resize(items, w, h, nw, nh);
 
         var u = rng.NextDouble();

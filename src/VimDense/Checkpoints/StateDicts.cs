@@ -30,9 +30,7 @@ public static class StateDicts
     /// </summary>
     public static LoadReport LoadInto(nn.Module module, IReadOnlyDictionary<string, Tensor> stateDict, bool strict, string source)
     {
-        var targets = new Dictionary<string, Tensor>();
-        foreach (var (name, parameter) in module.named_parameters(recurse: true)) targets[name] = parameter;
-        foreach (var (name, buffer) in module.named_buffers(recurse: true, include_nonpersistent: false)) targets[name] = buffer;
+        var targets = Targets(module);
 
         var missing = targets.Keys.Where(name => !stateDict.ContainsKey(name)).ToList();
         var unexpected = stateDict.Keys.Where(name => !targets.ContainsKey(name)).ToList();
@@ -57,6 +55,19 @@ public static class StateDicts
         using (no_grad())
             foreach (var (target, value) in toCopy) target.copy_(value);
         return report;
+    }
+
+    /// <summary>
+    /// The parameters and persistent buffers <see cref="LoadInto"/> fills, by name. TorchSharp's <c>state_dict()</c>
+    /// can list more: a child module reachable through two fields (say a property and its compiler-generated
+    /// backing field) appears under both names there, but once here.
+    /// </summary>
+    public static Dictionary<string, Tensor> Targets(nn.Module module)
+    {
+        var targets = new Dictionary<string, Tensor>();
+        foreach (var (name, parameter) in module.named_parameters(recurse: true)) targets[name] = parameter;
+        foreach (var (name, buffer) in module.named_buffers(recurse: true, include_nonpersistent: false)) targets[name] = buffer;
+        return targets;
     }
 
     private static string Shape(Tensor t) => "(" + string.Join(", ", t.shape) + ")";

@@ -1,5 +1,7 @@
 using System.Globalization;
 using TorchSharp;
+using VimDense.Checkpoints;
+using VimDense.IO;
 using static TorchSharp.torch;
 
 namespace VimDense.Engine;
@@ -8,6 +10,8 @@ namespace VimDense.Engine;
 /// A work directory's checkpoints: iter_N.safetensors holding model ("model."), optimizer ("optim."), EMA ("ema.")
 /// and torch RNG ("rng.torch") tensors plus loop counters and the data-sampler position as metadata; a
 /// "last_checkpoint" file naming the newest; keep-last-N pruning; best_&lt;metric&gt;_iter_N.safetensors.
+/// Files are written through <see cref="SafeTensors"/> (atomically, tensors in ordinal name order) and model weights
+/// are copied back through <see cref="StateDicts.LoadInto"/>.
 /// </summary>
 public sealed class CheckpointStore(string workDir, int keepLast)
 {
@@ -28,7 +32,8 @@ public sealed class CheckpointStore(string workDir, int keepLast)
 
     public string Save(nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema, TrainingState state, string configJson, string? fileName = null)
     {
-        var tensors = new Dictionary<string, Tensor>();
+        using var scope = NewDisposeScope(); // the optimizer's step-count tensors are made for this file only
+        var tensors = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, value) in model.state_dict()) tensors["model." + name] = value;
         foreach (var (name, value) in optimizer.StateTensors()) tensors["optim." + name] = value;
         if (ema is not null) foreach (var (name, value) in ema.StateTensors()) tensors["ema." + name] = value;
@@ -46,10 +51,11 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         };
         var file = fileName ?? $"iter_{state.Iteration}.safetensors";
         var path = Path.Combine(WorkDir, file);
-        TensorFile.Write(path, tensors, metadata);
+        Directory.CreateDirectory(WorkDir);
+        SafeTensors.Save(path, tensors, metadata);
         if (fileName is null)
         {
-            WriteAtomically(Path.Combine(WorkDir, LatestPointer), file);
+            AtomicFile.WriteAllText(Path.Combine(WorkDir, LatestPointer), file);
             Prune();
         }
         return path;
@@ -58,46 +64,54 @@ public sealed class CheckpointStore(string workDir, int keepLast)
     /// <summary>Restores everything saved by <see cref="Save"/>; returns the loop counters.</summary>
     public static TrainingState Restore(string path, nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema)
     {
-        var (tensors, metadata) = TensorFile.Read(path);
+        var metadata = SafeTensors.ReadMetadata(path);
         if (metadata.GetValueOrDefault("format") != "vimdense-train-1") throw new InvalidDataException($"{path}: not a VimDense training checkpoint");
-        LoadModel(model, tensors, path);
-        var optimSteps = long.Parse(metadata["optimizer_steps"], CultureInfo.InvariantCulture);
-        optimizer.LoadState(optimSteps, Strip(tensors, "optim."));
-        if (ema is not null) ema.LoadState(Strip(tensors, "ema."));
-        torch.random.set_rng_state(tensors["rng.torch"]);
-        foreach (var t in tensors.Values) t.Dispose();
-        return new TrainingState(
-            long.Parse(metadata["iteration"], CultureInfo.InvariantCulture), optimSteps, metadata["data_state"],
-            metadata["best_metric"] == "" ? null : double.Parse(metadata["best_metric"], CultureInfo.InvariantCulture),
-            metadata["best_iteration"] == "" ? null : long.Parse(metadata["best_iteration"], CultureInfo.InvariantCulture));
+        var tensors = SafeTensors.Load(path);
+        try
+        {
+            LoadWeights(model, Strip(tensors, "model."), path);
+            var optimSteps = long.Parse(metadata["optimizer_steps"], CultureInfo.InvariantCulture);
+            optimizer.LoadState(optimSteps, Strip(tensors, "optim."));
+            ema?.LoadState(Strip(tensors, "ema."));
+            torch.random.set_rng_state(tensors["rng.torch"]);
+            return new TrainingState(
+                long.Parse(metadata["iteration"], CultureInfo.InvariantCulture), optimSteps, metadata["data_state"],
+                metadata["best_metric"] == "" ? null : double.Parse(metadata["best_metric"], CultureInfo.InvariantCulture),
+                metadata["best_iteration"] == "" ? null : long.Parse(metadata["best_iteration"], CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
     }
 
     /// <summary>Loads only the model weights of a training checkpoint (for eval/predict); "ema." weights when asked and present.</summary>
     public static void LoadModelWeights(string path, nn.Module model, bool preferEma = false)
     {
-        var (tensors, _) = TensorFile.Read(path);
-        var prefix = preferEma && tensors.Keys.Any(k => k.StartsWith("ema.", StringComparison.Ordinal)) ? "ema." : "model.";
-        var weights = Strip(tensors, prefix);
-        if (prefix == "ema.")
-            foreach (var (name, value) in Strip(tensors, "model.")) weights.TryAdd(name, value);
-        LoadModel(model, weights.ToDictionary(kv => "model." + kv.Key, kv => kv.Value), path);
-        foreach (var t in tensors.Values) t.Dispose();
+        var tensors = SafeTensors.Load(path);
+        try
+        {
+            var weights = Strip(tensors, "model.");
+            // The average covers parameters and floating-point buffers; the rest (e.g. counters) stays as saved.
+            if (preferEma)
+                foreach (var (name, value) in Strip(tensors, "ema."))
+                    if (weights.ContainsKey(name)) weights[name] = value;
+            LoadWeights(model, weights, path);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
     }
 
-    private static void LoadModel(nn.Module model, Dictionary<string, Tensor> tensors, string path)
+    /// <summary>
+    /// Files hold the model's <c>state_dict()</c>, which may name a child twice (see <see cref="StateDicts.Targets"/>);
+    /// entries the model does not load are skipped, a missing or misshapen one is an error.
+    /// </summary>
+    private static void LoadWeights(nn.Module model, Dictionary<string, Tensor> weights, string path)
     {
-        var weights = Strip(tensors, "model.");
-        var own = model.state_dict();
-        var missing = own.Keys.Where(k => !weights.ContainsKey(k)).ToList();
-        if (missing.Count > 0) throw new InvalidDataException($"{path}: checkpoint lacks {missing.Count} model entries, e.g. '{missing[0]}' (different config?)");
-        using var noGrad = no_grad();
-        foreach (var (name, target) in own)
-        {
-            var source = weights[name];
-            if (!source.shape.SequenceEqual(target.shape))
-                throw new InvalidDataException($"{path}: '{name}' has shape [{string.Join(",", source.shape)}], the model [{string.Join(",", target.shape)}]");
-            target.copy_(source);
-        }
+        var targets = StateDicts.Targets(model);
+        StateDicts.LoadInto(model, weights.Where(kv => targets.ContainsKey(kv.Key)).ToDictionary(), strict: true, path);
     }
 
     private static Dictionary<string, Tensor> Strip(Dictionary<string, Tensor> tensors, string prefix) =>
@@ -110,12 +124,5 @@ public sealed class CheckpointStore(string workDir, int keepLast)
             .Select(p => (Path: p, Iteration: long.TryParse(Path.GetFileNameWithoutExtension(p)[5..], out var i) ? i : -1))
             .Where(x => x.Iteration >= 0).OrderByDescending(x => x.Iteration).Skip(keepLast);
         foreach (var (path, _) in old) File.Delete(path);
-    }
-
-    internal static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + $".{Environment.ProcessId}.tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
     }
 }

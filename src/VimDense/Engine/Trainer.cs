@@ -102,23 +102,11 @@ public sealed class Trainer<TBatch>(
             foreach (var (key, value) in result.Scalars) sums[key] = sums.GetValueOrDefault(key) + value / options.AccumulationSteps;
         }
         if (options.GradientClipNorm is > 0 and var maxNorm)
-            sums["grad_norm"] = ClipGradients(maxNorm);
+            sums["grad_norm"] = nn.utils.clip_grad_norm_(optimizer.Parameters, maxNorm); // skips parameters without a gradient
         optimizer.Step(lr);
         ema?.Update();
         sums["lr"] = lr;
         return sums;
-    }
-
-    private double ClipGradients(double maxNorm)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var grads = optimizer.Parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
-        if (grads.Count == 0) return 0;
-        var total = stack(grads.Select(g => g.norm()).ToList()).norm().item<float>();
-        if (total > maxNorm)
-            foreach (var g in grads) g.mul_(maxNorm / (total + 1e-6));
-        return total;
     }
 
     private IReadOnlyDictionary<string, double> Evaluate()

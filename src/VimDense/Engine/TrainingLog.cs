@@ -1,24 +1,25 @@
 using System.Globalization;
 using Newtonsoft.Json.Linq;
-using VimDense.Engine.Logging;
+using TorchSharp;
 
 namespace VimDense.Engine;
 
 /// <summary>
 /// Where training numbers go: a JSON-lines file (log.jsonl, one object per logged iteration or evaluation,
-/// appended across resumes) and, optionally, TensorBoard scalars under tf_logs/.
+/// appended across resumes) and, optionally, TensorBoard scalars under tf_logs/ through TorchSharp's SummaryWriter
+/// (one event file per run; its scalar events carry whole-second wall times).
 /// </summary>
 public sealed class TrainingLog : IDisposable
 {
     private readonly StreamWriter jsonLines;
-    private readonly TensorBoardWriter? tensorBoard;
+    private readonly TorchSharp.Modules.SummaryWriter? tensorBoard;
 
     public TrainingLog(string workDir, bool tensorBoard)
     {
         Directory.CreateDirectory(workDir);
         JsonLinesPath = Path.Combine(workDir, "log.jsonl");
         jsonLines = new StreamWriter(JsonLinesPath, append: true) { AutoFlush = true };
-        if (tensorBoard) this.tensorBoard = new TensorBoardWriter(Path.Combine(workDir, "tf_logs"));
+        if (tensorBoard) this.tensorBoard = torch.utils.tensorboard.SummaryWriter(Path.Combine(workDir, "tf_logs"));
     }
 
     public string JsonLinesPath { get; }
@@ -29,10 +30,9 @@ public sealed class TrainingLog : IDisposable
         foreach (var (key, value) in values)
         {
             line[key] = double.IsFinite(value) ? value : value.ToString(CultureInfo.InvariantCulture);
-            tensorBoard?.AddScalar($"{mode}/{key}", value, iteration);
+            tensorBoard?.add_scalar($"{mode}/{key}", (float)value, checked((int)iteration));
         }
         jsonLines.WriteLine(line.ToString(Newtonsoft.Json.Formatting.None));
-        tensorBoard?.Flush();
     }
 
     /// <summary>Reads (iteration, value) pairs of one key from a log.jsonl, the last entry per iteration winning (resumes rewrite).</summary>
@@ -50,9 +50,6 @@ public sealed class TrainingLog : IDisposable
         return byIteration.Select(kv => (kv.Key, kv.Value)).ToList();
     }
 
-    public void Dispose()
-    {
-        jsonLines.Dispose();
-        tensorBoard?.Dispose();
-    }
+    // The SummaryWriter appends and closes its event file on every scalar, so it holds nothing open.
+    public void Dispose() => jsonLines.Dispose();
 }

@@ -83,25 +83,13 @@ public class RealTorchSaveTests
         Assert.Contains("no state dict found", Assert.Throws<UserInputException>(() => TorchCheckpoint.LoadStateDict(DataFile(file))).Message);
     }
 
-    private sealed class Small : nn.Module
-    {
-        public readonly TorchSharp.Modules.Linear fc = nn.Linear(3, 2);
-        public readonly TorchSharp.Modules.LayerNorm norm = nn.LayerNorm(2);
-
-        public Small() : base(nameof(Small))
-        {
-            register_buffer("running", zeros(2));
-            RegisterComponents();
-        }
-    }
-
     [Fact]
     public void OfficialLikeContainerUnwrapsAndLoadsStrictlyIntoTheSameModule()
     {
         var path = DataFile("official_like.pth");
         var model = TorchCheckpoint.LoadStateDict(path);
         Assert.Equal(["running", "fc.weight", "fc.bias", "norm.weight", "norm.bias"], model.Keys); // own buffers before children, as PyTorch orders them
-        var module = new Small();
+        var module = new SmallModule();
         var report = StateDicts.LoadInto(module, model, strict: true, source: path);
         Assert.True(report.IsClean);
         TensorAssert.Identical(model["fc.weight"], module.fc.weight!);

@@ -5,18 +5,6 @@ namespace VimDense.Tests.Checkpoints;
 
 public class StateDictsTests
 {
-    private sealed class Small : nn.Module
-    {
-        public readonly TorchSharp.Modules.Linear fc = nn.Linear(3, 2);
-        public readonly TorchSharp.Modules.LayerNorm norm = nn.LayerNorm(2);
-
-        public Small() : base(nameof(Small))
-        {
-            register_buffer("running", zeros(2));
-            RegisterComponents();
-        }
-    }
-
     private static Dictionary<string, Tensor> Checkpoint() => new()
     {
         ["fc.weight"] = full(2, 3, 0.5f),
@@ -29,7 +17,7 @@ public class StateDictsTests
     [Fact]
     public void ReportListsMissingUnexpectedAndMismatchedAndCopiesTheRest()
     {
-        var module = new Small();
+        var module = new SmallModule();
         var report = StateDicts.LoadInto(module, Checkpoint(), strict: false, source: "test.pth");
         Assert.Equal(["norm.bias"], report.Missing);
         Assert.Equal(["head.weight"], report.Unexpected);
@@ -46,7 +34,7 @@ public class StateDictsTests
     [Fact]
     public void StrictThrowsNamingTheFileAndCopiesNothing()
     {
-        var module = new Small();
+        var module = new SmallModule();
         var before = module.fc.weight!.clone();
         var error = Assert.Throws<UserInputException>(() => StateDicts.LoadInto(module, Checkpoint(), strict: true, source: "test.pth"));
         Assert.StartsWith("test.pth: checkpoint does not match the model", error.Message);
@@ -58,8 +46,8 @@ public class StateDictsTests
     [Fact]
     public void StrictAcceptsAnExactStateDict()
     {
-        var source = new Small();
-        var target = new Small();
+        var source = new SmallModule();
+        var target = new SmallModule();
         var exact = source.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         exact["running"] = tensor(new[] { 3f, 4f });
         var report = StateDicts.LoadInto(target, exact, strict: true, source: "exact");

@@ -68,7 +68,7 @@ public class RoundTripTests
     public void BenchLoaderPrintsSamplesPerSecond()
     {
         var root = Path.Combine(TestPaths.NewTempDir("vimdense-rt"), "ade");
-        CliRunner.Run("make-synthetic", "ade20k", root, "--images", "4", "--size", "32");
+        VimDense.Datasets.Synthetic.SyntheticAde20kWriter.Write(root, new VimDense.Datasets.Synthetic.SyntheticOptions { Images = 4, Size = 32 });
         var (code, stdout, stderr) = CliRunner.Run("bench", "loader", root, "--dataset", "ade20k", "--workers", "1,2", "--batches", "2", "--batch", "2", "--size", "32");
         Assert.True(code == 0, stderr);
         var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);

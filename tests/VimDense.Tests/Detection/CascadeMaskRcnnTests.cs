@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using TorchSharp;
-using VimDense.Cli.Detection;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Masks;
 using VimDense.Heads.Detection;
+using VimDense.Experiments;
 using VimDense.Structures;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

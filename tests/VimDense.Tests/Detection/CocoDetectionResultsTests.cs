@@ -1,5 +1,5 @@
 using TorchSharp;
-using VimDense.Cli.Detection;
+using VimDense.Experiments;
 using VimDense.Datasets.Masks;
 using VimDense.Heads.Detection;
 using VimDense.Structures;

@@ -1,6 +1,6 @@
-using VimDense.Cli.Experiments;
 using VimDense.Config;
 using VimDense.Datasets.Synthetic;
+using VimDense.Experiments;
 using VimDense.Tests.Engine;
 
 namespace VimDense.Tests.Detection;
@@ -19,7 +19,7 @@ public class DetectionExperimentTests
         Assert.Equal(3, configs.Count);
         foreach (var path in configs)
         {
-            var experiment = DetectionExperiment.Load(path, null, TestPaths.NewTempDir());
+            var experiment = Experiment.FromConfig<DetectionExperiment>(path, null, TestPaths.NewTempDir());
             var names = experiment.BuildModel(loadPretrained: false).named_parameters().Select(p => p.name).ToList();
             Assert.Contains(names, n => n.StartsWith("neck.simfp_2.", StringComparison.Ordinal));
             Assert.Contains(names, n => n.StartsWith("roi_heads.", StringComparison.Ordinal));
@@ -38,7 +38,7 @@ public class DetectionExperimentTests
     [Fact]
     public void SegmentationConfigIsRejectedAsDetectionExperiment()
     {
-        var error = Assert.Throws<UserInputException>(() => DetectionExperiment.Load(Config("demo", "upernet_vim_tiny_synthetic.json"), null, null));
+        var error = Assert.Throws<UserInputException>(() => Experiment.FromConfig<DetectionExperiment>(Config("demo", "upernet_vim_tiny_synthetic.json")));
         Assert.Contains("expected detection", error.Message);
         var (code, _, stderr) = CliRunner.Run("train", Config("demo", "cascade_mask_rcnn_vim_tiny_synthetic.json"), "--set", "model.neck.type=bifpn",
             $"data.root={TestPaths.NewTempDir()}", "data.synthetic.images=2", "data.synthetic.size=32");
@@ -49,7 +49,7 @@ public class DetectionExperimentTests
     [Fact]
     public void FpnNeckVariantTrainsAStep()
     {
-        var experiment = DetectionExperiment.Load(Config("demo", "cascade_mask_rcnn_vim_tiny_synthetic.json"),
+        var experiment = Experiment.FromConfig<DetectionExperiment>(Config("demo", "cascade_mask_rcnn_vim_tiny_synthetic.json"),
             ["model.neck.type=fpn", "model.neck.norm=none", "model.backbone.options.img_size=64", "model.backbone.options.out_indices=[0,1,2,3]"],
             TestPaths.NewTempDir());
         var model = experiment.BuildModel(loadPretrained: false);
@@ -70,7 +70,7 @@ public class DetectionExperimentTests
         var data = Path.Combine(temp, "data");
         SyntheticCocoWriter.Write(data, new SyntheticOptions { Images = 2, Classes = 80, Size = size, Seed = 3 });
         // Untrained class scores are about 1/81, so a zero threshold keeps detections to score.
-        var experiment = DetectionExperiment.Load(Config("coco", "cascade_mask_rcnn_vim_tiny_1024_lsj.json"),
+        var experiment = Experiment.FromConfig<DetectionExperiment>(Config("coco", "cascade_mask_rcnn_vim_tiny_1024_lsj.json"),
             [$"data.root={data}", $"data.image_size={size}", $"model.backbone.options.img_size={size}", "model.backbone.options.depth=2",
              "model.backbone.options.out_indices=[1]", "model.roi_heads.score_threshold=0", "model.roi_heads.detections_per_image=20"], temp);
         var model = experiment.BuildModel(loadPretrained: false);

@@ -1,6 +1,6 @@
 using TorchSharp;
 using VimDense.Backbones;
-using VimDense.Cli.Detection;
+using VimDense.Experiments;
 using VimDense.Datasets.Loading;
 using VimDense.Heads.Detection;
 using VimDense.Structures;

@@ -1,70 +1,68 @@
-using System.Text;
+using Tensorboard;
 using VimDense.Engine;
-using VimDense.Engine.Logging;
-using static TorchSharp.torch;
 
 namespace VimDense.Tests.Engine;
 
 public class LoggingTests
 {
-    [Fact]
-    public void Crc32CMatchesTheStandardCheckValue()
+    /// <summary>CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), bit by bit.</summary>
+    private static uint Crc32C(ReadOnlySpan<byte> data)
     {
-        Assert.Equal(0xE3069283u, Crc32C.Compute(Encoding.ASCII.GetBytes("123456789")));
-        Assert.Equal(0u, Crc32C.Compute([]));
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+        }
+        return ~crc;
     }
 
-    [Fact]
-    public void TensorBoardRecordsAreFramedAndEncoded()
+    /// <summary>TFRecord's masked CRC: rotate right by 15 bits and add a constant.</summary>
+    private static uint Masked(ReadOnlySpan<byte> data)
     {
-        var dir = TestPaths.NewTempDir();
-        string path;
-        using (var writer = new TensorBoardWriter(dir))
-        {
-            writer.AddScalar("train/loss", 0.5, 7);
-            path = writer.FilePath;
-        }
+        var crc = Crc32C(data);
+        return ((crc >> 15) | (crc << 17)) + 0xA282EAD8u;
+    }
+
+    /// <summary>Every TFRecord of an event file, with both checksums verified, parsed as tensorflow.Event.</summary>
+    private static List<Event> ReadEvents(string path)
+    {
         var bytes = File.ReadAllBytes(path);
-        var records = new List<byte[]>();
+        var events = new List<Event>();
         for (var offset = 0; offset < bytes.Length;)
         {
-            var length = (int)BitConverter.ToUInt64(bytes, offset);
-            Assert.Equal(Crc32C.Masked(bytes.AsSpan(offset, 8)), BitConverter.ToUInt32(bytes, offset + 8));
-            var payload = bytes.AsSpan(offset + 12, length).ToArray();
-            Assert.Equal(Crc32C.Masked(payload), BitConverter.ToUInt32(bytes, offset + 12 + length));
-            records.Add(payload);
+            Assert.True(offset + 12 <= bytes.Length, "truncated record header");
+            var length = checked((int)BitConverter.ToUInt64(bytes, offset));
+            Assert.Equal(Masked(bytes.AsSpan(offset, 8)), BitConverter.ToUInt32(bytes, offset + 8));
+            var payload = bytes.AsSpan(offset + 12, length);
+            Assert.Equal(Masked(payload), BitConverter.ToUInt32(bytes, offset + 12 + length));
+            events.Add(Event.Parser.ParseFrom(payload.ToArray()));
             offset += 16 + length;
         }
-        Assert.Equal(2, records.Count);
-        Assert.Contains("brain.Event:2", Encoding.ASCII.GetString(records[0]));
-        // Event: 0x09 wall_time(8) 0x10 step=7 0x2A summary{ 0x0A value{ 0x0A tag 0x15 float } }
-        var second = records[1];
-        Assert.Equal(0x09, second[0]);
-        Assert.Equal(new byte[] { 0x10, 7, 0x2A }, second[9..12]);
-        var tag = Encoding.ASCII.GetBytes("train/loss");
-        var value = second[^5..];
-        Assert.Equal(0x15, value[0]);
-        Assert.Equal(0.5f, BitConverter.ToSingle(value, 1));
-        Assert.Contains("train/loss", Encoding.ASCII.GetString(second));
-        Assert.Equal(tag.Length, second[^(5 + tag.Length + 1)]);
+        return events;
     }
 
     [Fact]
-    public void TensorFileRoundTripsDtypesAndMetadataAtomically()
+    public void Crc32CReferenceMatchesTheStandardCheckValue() =>
+        Assert.Equal(0xE3069283u, Crc32C("123456789"u8));
+
+    [Fact]
+    public void TensorBoardScalarsReadBackWithTheirTagsStepsAndValues()
     {
-        var path = Path.Combine(TestPaths.NewTempDir(), "state.safetensors");
-        var tensors = new Dictionary<string, Tensor>
+        var dir = TestPaths.NewTempDir();
+        using (var log = new TrainingLog(dir, tensorBoard: true))
         {
-            ["a"] = randn(3, 4), ["b"] = arange(5, dtype: int64), ["c"] = tensor(new byte[] { 1, 2, 255 }), ["d"] = randn(2).to(float64),
-        };
-        TensorFile.Write(path, tensors, new Dictionary<string, string> { ["iteration"] = "12" });
-        var (read, metadata) = TensorFile.Read(path);
-        Assert.Equal("12", metadata["iteration"]);
-        foreach (var (name, t) in tensors)
-        {
-            Assert.Equal(t.dtype, read[name].dtype);
-            Assert.True(t.eq(read[name]).all().item<bool>(), name);
+            log.Write("train", 7, new Dictionary<string, double> { ["loss"] = 0.5, ["lr"] = 1e-3 });
+            log.Write("val", 8, new Dictionary<string, double> { ["mIoU"] = 41.25 });
         }
-        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
+        var file = Assert.Single(Directory.GetFiles(Path.Combine(dir, "tf_logs")));
+        Assert.Contains("tfevents", Path.GetFileName(file));
+        var events = ReadEvents(file);
+        Assert.Equal("brain.Event:2", events[0].FileVersion);
+        var scalars = events.Skip(1).Select(e => (e.Step, Assert.Single(e.Summary.Value))).Select(x => (x.Step, x.Item2.Tag, x.Item2.SimpleValue)).ToList();
+        Assert.Equal([(7L, "train/loss", 0.5f), (7L, "train/lr", 1e-3f), (8L, "val/mIoU", 41.25f)], scalars);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.All(events.Skip(1), e => Assert.InRange(e.WallTime, now - 600, now + 5));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir, "log.jsonl")).Length);
     }
 }

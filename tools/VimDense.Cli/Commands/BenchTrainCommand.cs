@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using TorchSharp;
-using VimDense.Cli.Experiments;
-using VimDense.Config;
+using VimDense.Experiments;
 using static TorchSharp.torch;
 
 namespace VimDense.Cli.Commands;
@@ -41,13 +40,14 @@ public sealed class BenchTrainCommand : ICliCommand
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 peakIsPerModel &= Bench.ProcessMemory.ResetPeak();
-                var detection = ExperimentTask.IsDetection(path, overrides);
-                var (pointBatch, pointSize) = (b ?? (detection ? 1 : 2), s ?? (detection ? ConfigLoader.Load(path, overrides).Data.ImageSize : 512));
+                var experiment = Experiment.FromConfig(path, BenchOverrides(overrides), BenchWorkDir);
+                var detection = experiment as DetectionExperiment;
+                var (pointBatch, pointSize) = (b ?? (detection is null ? 2 : 1), s ?? detection?.Config.Data.ImageSize ?? 512);
                 try
                 {
-                    (parameters, seconds, peak) = detection
-                        ? MeasureDetection(path, overrides, iters, warm, pointBatch, pointSize)
-                        : Measure(path, overrides, iters, warm, pointBatch, pointSize);
+                    (parameters, seconds, peak) = detection is null
+                        ? Measure((SegmentationExperiment)experiment, iters, warm, pointBatch, pointSize)
+                        : Measure(detection, iters, warm, pointBatch, pointSize);
                 }
                 catch (System.Runtime.InteropServices.ExternalException e)
                 {
@@ -75,17 +75,15 @@ public sealed class BenchTrainCommand : ICliCommand
         throw new UserInputException("configs/ade20k not found above the program folder: pass --config");
     }
 
-    private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(string path, string[] overrides, int iterations, int warmup, int batch, int size)
+    private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(SegmentationExperiment experiment, int iterations, int warmup, int batch, int size)
     {
-        var experiment = SegmentationExperiment.Load(path, BenchOverrides(overrides), BenchWorkDir);
         var model = experiment.BuildModel(loadPretrained: false);
         var trainer = experiment.CreateTrainer(model, new RandomBatches(batch, size, experiment.Config.Model.NumClasses), null);
         return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
     }
 
-    private static (long Parameters, double SecondsPerIteration, double PeakMiB) MeasureDetection(string path, string[] overrides, int iterations, int warmup, int batch, int size)
+    private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(DetectionExperiment experiment, int iterations, int warmup, int batch, int size)
     {
-        var experiment = DetectionExperiment.Load(path, BenchOverrides(overrides), BenchWorkDir);
         var model = experiment.BuildModel(loadPretrained: false);
         var source = new RandomDetectionBatches(batch, size, experiment.Config.Model.NumClasses, experiment.Masks);
         var trainer = experiment.CreateTrainer(model, source, null);

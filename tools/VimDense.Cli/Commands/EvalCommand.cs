@@ -1,6 +1,5 @@
 using System.CommandLine;
-using VimDense.Cli.Experiments;
-using VimDense.Engine;
+using VimDense.Experiments;
 
 namespace VimDense.Cli.Commands;
 
@@ -23,19 +22,11 @@ public sealed class EvalCommand : ICliCommand
         foreach (var option in new Option[] { checkpoint, output, maxImages, ema, set }) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            if (ExperimentTask.IsDetection(parse.GetValue(config)!, parse.GetValue(set)))
-                return DetectionRuns.Eval(DetectionExperiment.Load(parse.GetValue(config)!, parse.GetValue(set), null), parse.GetValue(checkpoint)!,
-                    parse.GetValue(ema), parse.GetValue(maxImages), parse.GetValue(output));
-            var experiment = SegmentationExperiment.Load(parse.GetValue(config)!, parse.GetValue(set), null);
-            var model = experiment.BuildModel(loadPretrained: false);
-            var path = parse.GetValue(checkpoint)!;
-            CheckpointStore.LoadModelWeights(path, model, parse.GetValue(ema));
-            var outDir = parse.GetValue(output);
-            var result = experiment.Evaluate(model, parse.GetValue(maxImages) > 0 ? parse.GetValue(maxImages) : experiment.Config.Data.ValMaxImages,
-                outDir is null ? null : Path.Combine(outDir, "predictions"), overlays: outDir is null ? 0 : experiment.Config.Train.OverlayImages,
-                overlayDir: outDir is null ? null : Path.Combine(outDir, "overlays"));
-            if (outDir is not null) File.WriteAllText(Path.Combine(outDir, "metrics.json"), SegmentationExperiment.MetricsJson(result, path).ToString());
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, parse.GetValue(set));
+            var result = experiment.Evaluate(parse.GetValue(checkpoint)!, parse.GetValue(ema), parse.GetValue(maxImages), parse.GetValue(output));
             Console.WriteLine(result.FormatTable());
+            if (result is DetectionEvaluation detection)
+                Console.WriteLine($"results: {detection.BboxResultsPath}" + (detection.SegmResultsPath is null ? "" : $", {detection.SegmResultsPath}"));
             return 0;
         });
         return command;

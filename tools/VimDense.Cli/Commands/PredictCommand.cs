@@ -1,8 +1,5 @@
 using System.CommandLine;
-using VimDense.Cli.Experiments;
-using VimDense.Datasets.Transforms;
-using VimDense.Engine;
-using static TorchSharp.torch;
+using VimDense.Experiments;
 
 namespace VimDense.Cli.Commands;
 
@@ -27,39 +24,40 @@ public sealed class PredictCommand : ICliCommand
         foreach (var option in new Option[] { checkpoint, images, output, set, threshold }) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            if (ExperimentTask.IsDetection(parse.GetValue(config)!, parse.GetValue(set)))
-                return DetectionRuns.Predict(DetectionExperiment.Load(parse.GetValue(config)!, parse.GetValue(set), null), parse.GetValue(checkpoint)!,
-                    parse.GetValue(images)!, parse.GetValue(output)!, parse.GetValue(threshold));
-            var experiment = SegmentationExperiment.Load(parse.GetValue(config)!, parse.GetValue(set), null);
-            var folder = parse.GetValue(images)!;
-            if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--images: {folder} not found");
-            var files = Directory.GetFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order().ToList();
-            if (files.Count == 0) throw new UserInputException($"--images: no .jpg/.png images in {folder}");
-            var model = experiment.BuildModel(loadPretrained: false);
-            CheckpointStore.LoadModelWeights(parse.GetValue(checkpoint)!, model);
-            model.eval();
-            var d = experiment.Config.Data;
-            var pipeline = new SegmentationTestPipeline(new SegmentationPipelineOptions
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, parse.GetValue(set));
+            var files = ImageFilesIn(parse.GetValue(images)!);
+            var (path, outDir) = (parse.GetValue(checkpoint)!, parse.GetValue(output)!);
+            if (experiment is DetectionExperiment detection)
             {
-                Scale = (d.Scale[0], d.Scale[1]), Normalize = new NormalizeOptions(d.Mean.ToArray(), d.Std.ToArray()),
-            });
-            var outDir = parse.GetValue(output)!;
+                var predictor = new DetectionPredictor(detection, path);
+                if (parse.GetValue(threshold) is { } t) predictor.ScoreThreshold = t;
+                foreach (var file in files)
+                {
+                    var overlay = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + "_overlay.png");
+                    var count = predictor.WriteOverlay(file, overlay);
+                    Console.WriteLine($"{Path.GetFileNameWithoutExtension(file)}\t{count}\t{overlay}");
+                }
+                return 0;
+            }
+            var segmentor = new SegmentationPredictor((SegmentationExperiment)experiment, path);
             foreach (var file in files)
             {
-                using var scope = NewDisposeScope();
-                using var bgr = ImageFiles.ReadColor(file);
-                using var blank = new OpenCvSharp.Mat(bgr.Rows, bgr.Cols, OpenCvSharp.MatType.CV_8UC1, OpenCvSharp.Scalar.All(0));
-                var sample = pipeline.Apply(bgr, blank, Path.GetFileNameWithoutExtension(file), new Random(0));
-                var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width);
-                var scores = model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, experiment.Inference);
-                var prediction = scores.argmax(1)[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
-                var name = Path.GetFileNameWithoutExtension(file);
-                SegmentationExperiment.WriteOverlay(Path.Combine(outDir, name + "_overlay.png"), file, prediction, sample.OriginalHeight, sample.OriginalWidth);
-                Datasets.Evaluation.SegmentationPng.Write(Path.Combine(outDir, name + ".png"), prediction, sample.OriginalHeight, sample.OriginalWidth);
-                Console.WriteLine($"{name}\t{Path.Combine(outDir, name + "_overlay.png")}");
+                using var prediction = segmentor.Predict(file);
+                var overlay = Path.Combine(outDir, prediction.Name + "_overlay.png");
+                prediction.WriteOverlay(overlay, file);
+                prediction.WriteLabels(Path.Combine(outDir, prediction.Name + ".png"));
+                Console.WriteLine($"{prediction.Name}\t{overlay}");
             }
             return 0;
         });
         return command;
+    }
+
+    private static List<string> ImageFilesIn(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--images: {folder} not found");
+        var files = Directory.GetFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order().ToList();
+        if (files.Count == 0) throw new UserInputException($"--images: no .jpg/.png images in {folder}");
+        return files;
     }
 }

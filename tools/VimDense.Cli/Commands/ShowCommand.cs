@@ -4,10 +4,14 @@ using VimDense.Datasets;
 using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
 using VimDense.Datasets.Visual;
+using VimDense.Experiments;
 
 namespace VimDense.Cli.Commands;
 
-/// <summary>`vimdense show ade20k|coco DIR --index i [--augment] --output x.png`: draws a sample with its labels.</summary>
+/// <summary>
+/// `vimdense show ade20k|coco DIR --index i [--augment] [--config C] --output x.png`: draws a sample with its labels,
+/// through a config's training (--augment) or test pipeline, else the default pipelines at --size.
+/// </summary>
 public sealed class ShowCommand : ICliCommand
 {
     public Command Build()
@@ -20,18 +24,22 @@ public sealed class ShowCommand : ICliCommand
         var size = new Option<int>("--size") { Description = "crop size (segmentation) or LSJ image size (detection)", DefaultValueFactory = _ => 512 };
         var seed = new Option<int>("--seed") { Description = "augmentation seed", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output") { Description = "PNG file to write", Required = true };
+        var config = new Option<string?>("--config") { Description = "Experiment config whose pipelines (and class count) to use; --size is then ignored" };
+        var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c", AllowMultipleArgumentsPerToken = true };
         var command = new Command("show", "Draw a data set sample (optionally augmented) with its labels, boxes and masks");
         command.Arguments.Add(kind);
         command.Arguments.Add(dir);
-        foreach (var option in new Option[] { index, augment, split, size, seed, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { index, augment, split, size, seed, output, config, set }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var (root, i, train) = (parse.GetValue(dir)!, parse.GetValue(index), parse.GetValue(augment));
             var rng = new Random(parse.GetValue(seed));
+            var configPath = parse.GetValue(config);
+            var experiment = configPath is null ? null : Experiment.FromConfig(configPath, parse.GetValue(set));
             using var picture = parse.GetValue(kind) switch
             {
-                "ade20k" => Segmentation(root, parse.GetValue(split)!, train, parse.GetValue(size), i, rng),
-                "coco" => Detection(root, parse.GetValue(split)!, train, parse.GetValue(size), i, rng),
+                "ade20k" => Segmentation(root, parse.GetValue(split)!, train, parse.GetValue(size), i, rng, Expect<SegmentationExperiment>(experiment, "ade20k")),
+                "coco" => Detection(root, parse.GetValue(split)!, train, parse.GetValue(size), i, rng, Expect<DetectionExperiment>(experiment, "coco")),
                 var other => throw new UserInputException($"show: unknown kind '{other}' (expected ade20k or coco)"),
             };
             var path = parse.GetValue(output)!;
@@ -47,22 +55,29 @@ public sealed class ShowCommand : ICliCommand
         if (index < 0 || index >= count) throw new UserInputException($"--index {index} is out of range (the split has {count} samples)");
     }
 
-    private static Mat Segmentation(string root, string split, bool train, int size, int index, Random rng)
+    private static T? Expect<T>(Experiment? experiment, string kind) where T : Experiment => experiment switch
     {
-        var dataset = DataSetup.Ade20k(root, split, train, size);
+        null => null,
+        T typed => typed,
+        _ => throw new UserInputException($"--config {experiment.ConfigPath}: task '{experiment.Config.Task}' does not match show {kind}"),
+    };
+
+    private static Mat Segmentation(string root, string split, bool train, int size, int index, Random rng, SegmentationExperiment? experiment)
+    {
+        var dataset = experiment?.Dataset(split, train, root) ?? DataSetup.Ade20k(root, split, train, size);
         CheckIndex(index, dataset.Count);
         var sample = dataset.Get(index, rng);
-        var norm = DataSetup.SegmentationOptions(size).Normalize;
+        var norm = (experiment?.PipelineOptions() ?? DataSetup.SegmentationOptions(size)).Normalize;
         using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
         return OverlayRenderer.Segmentation(image, sample.Label, sample.LabelHeight, sample.LabelWidth);
     }
 
-    private static Mat Detection(string root, string split, bool train, int size, int index, Random rng)
+    private static Mat Detection(string root, string split, bool train, int size, int index, Random rng, DetectionExperiment? experiment)
     {
-        var dataset = DataSetup.Coco(root, split, train, size);
+        var dataset = experiment?.Dataset(split, train, root) ?? DataSetup.Coco(root, split, train, size);
         CheckIndex(index, dataset.Count);
         var sample = dataset.Get(index, rng);
-        var norm = DataSetup.DetectionOptions(size).Normalize;
+        var norm = (experiment?.PipelineOptions() ?? DataSetup.DetectionOptions(size)).Normalize;
         using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
         var names = SyntheticInfo.ClassNames(root) ?? dataset.Annotations.Categories.Select(c => c.Name).ToList();
         var bitmasks = sample.Instances.Select(inst => inst.Bitmask is null ? null

@@ -1,0 +1,36 @@
+using VimDense.Datasets.Loading;
+using VimDense.Structures;
+
+namespace VimDense.Experiments;
+
+/// <summary>
+/// Feeds the data pipeline's <see cref="DetectionBatch"/> to the detector: its ground truth (the shared
+/// <see cref="Instances"/>, with or without masks), and each image's valid and original sizes.
+/// </summary>
+public static class DetectionBatchAdapter
+{
+    /// <summary>
+    /// Boxes, classes and masks of every image; masks are required when <paramref name="withMasks"/>
+    /// (collate with rasterizeMasks: true).
+    /// </summary>
+    public static List<Instances> Targets(DetectionBatch batch, bool withMasks)
+    {
+        var result = new List<Instances>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var t = batch.Targets[i];
+            if (withMasks && t.Masks is null)
+                throw new ArgumentException($"batch image {i} ({batch.Samples[i].FileName}) has no rasterised masks; collate with rasterizeMasks: true", nameof(batch));
+            result.Add(withMasks ? t : t.WithoutMasks());
+        }
+        return result;
+    }
+
+    /// <summary>(height, width) of the valid (unpadded) region of each image.</summary>
+    public static List<(long Height, long Width)> ImageSizes(DetectionBatch batch) =>
+        batch.Samples.Select(s => ((long)s.Height, (long)s.Width)).ToList();
+
+    /// <summary>(height, width) of each original image, where predictions are reported.</summary>
+    public static List<(long Height, long Width)> OriginalSizes(DetectionBatch batch) =>
+        batch.Samples.Select(s => ((long)s.OriginalHeight, (long)s.OriginalWidth)).ToList();
+}

@@ -1,0 +1,191 @@
+using TorchSharp;
+using VimDense.Backbones;
+using VimDense.Config;
+using VimDense.Datasets;
+using VimDense.Datasets.Coco;
+using VimDense.Datasets.Loading;
+using VimDense.Datasets.Synthetic;
+using VimDense.Datasets.Transforms;
+using VimDense.Engine;
+using VimDense.Heads.Detection;
+using VimDense.Heads.Necks;
+using VimDense.Heads.Segmentation;
+using static TorchSharp.torch;
+
+namespace VimDense.Experiments;
+
+/// <summary>
+/// A detection experiment (config task "detection"): backbone → SimpleFeaturePyramid → Cascade Mask R-CNN, COCO-layout
+/// data with the LSJ training pipeline and the shortest-edge test pipeline, the shared trainer (best checkpoint by
+/// bbox AP) and COCO evaluation of the validation split from the results files it writes.
+/// </summary>
+public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, DetectionBatch>
+{
+    /// <summary>The metric the best checkpoint is chosen by.</summary>
+    public const string KeyMetric = "bbox_AP";
+
+    internal DetectionExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir) { }
+
+    /// <summary>Whether the ROI heads predict masks (model.roi_heads.masks).</summary>
+    public bool Masks => Config.Model.RoiHeads.Masks;
+
+    public override CascadeMaskRcnn BuildModel(bool loadPretrained = true)
+    {
+        var m = Config.Model;
+        var r = m.RoiHeads;
+        if (r.StageIous.Count is < 1 or > 3) throw new UserInputException($"model.roi_heads.stage_ious: expected 1 to 3 stages, got {r.StageIous.Count}");
+        torch.manual_seed(Config.Seed);
+        var backbone = BackboneFactory.Create(m.Backbone.Type, m.Backbone.Options);
+        var defaults = new RoiHeadsOptions();
+        var options = new CascadeMaskRcnnOptions
+        {
+            PyramidChannels = m.Neck.OutChannels,
+            AnchorSizes = m.Rpn.AnchorSizes,
+            AnchorRatios = m.Rpn.AnchorRatios,
+            Rpn = new RpnOptions
+            {
+                ConvLayers = m.Rpn.ConvLayers, PreNmsTopKTrain = m.Rpn.PreNmsTopKTrain, PreNmsTopKTest = m.Rpn.PreNmsTopKTest,
+                PostNmsTopKTrain = m.Rpn.PostNmsTopKTrain, PostNmsTopKTest = m.Rpn.PostNmsTopKTest, NmsThreshold = m.Rpn.NmsThreshold,
+                BatchSizePerImage = m.Rpn.BatchSizePerImage, PositiveFraction = m.Rpn.PositiveFraction,
+            },
+            RoiHeads = new RoiHeadsOptions
+            {
+                NumClasses = m.NumClasses, StageIous = r.StageIous, StageWeights = defaults.StageWeights.Take(r.StageIous.Count).ToList(),
+                BatchSizePerImage = r.BatchSizePerImage, PositiveFraction = r.PositiveFraction, ConvDim = r.ConvDim,
+                BoxConvLayers = r.BoxConvLayers, FcDim = r.FcDim, MaskConvLayers = r.MaskConvLayers, Masks = r.Masks,
+                ScoreThreshold = r.ScoreThreshold, NmsThreshold = r.NmsThreshold, DetectionsPerImage = r.DetectionsPerImage,
+            },
+        };
+        var model = new CascadeMaskRcnn(backbone, options, BuildNeck(backbone, m.Neck));
+        var pretrained = m.Backbone.Pretrained;
+        if (loadPretrained && !string.IsNullOrEmpty(pretrained))
+        {
+            if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
+            Console.Error.WriteLine($"pretrained {pretrained}: {backbone.Load(pretrained, m.Backbone.StrictLoad)}");
+        }
+        return model;
+    }
+
+    /// <summary>
+    /// simple_feature_pyramid (ViTDet, from the last backbone map) or fpn (Feature2Pyramid from four backbone maps, then
+    /// FPN and P6; neck.norm is the deconvolution pyramid's norm).
+    /// </summary>
+    private static Neck BuildNeck(IBackbone backbone, NeckConfig neck) => neck.Type.ToLowerInvariant() switch
+    {
+        "simple_feature_pyramid" => new SimpleFeaturePyramid(backbone.Channels, backbone.Strides, neck.OutChannels),
+        "fpn" when backbone.Channels.Distinct().Count() == 1 && backbone.Strides.Distinct().Count() == 1 && backbone.Channels.Count == 4 =>
+            new DetectionFpn(backbone.Channels[0], backbone.Strides[0], neck.OutChannels, NormKindParser.Parse(neck.Norm)),
+        "fpn" => throw new UserInputException("model.neck.type 'fpn' needs four backbone maps of one width and stride (model.backbone.options.out_indices with 4 entries)"),
+        _ => throw new UserInputException($"model.neck.type '{neck.Type}': detection supports simple_feature_pyramid or fpn"),
+    };
+
+    public override void PrepareData() =>
+        ExperimentData.Prepare(Config, "COCO", SyntheticCocoWriter.Write, "COCO layout annotations/, train2017/, val2017/",
+            CocoClasses.Categories.Count);
+
+    /// <summary>The pipeline options the config's data section describes (used by training, evaluation, prediction and `show`).</summary>
+    public DetectionPipelineOptions PipelineOptions()
+    {
+        var d = Config.Data;
+        return new DetectionPipelineOptions
+        {
+            ImageSize = (d.ImageSize, d.ImageSize), ScaleRange = (d.LsjScaleRange[0], d.LsjScaleRange[1]), FlipProbability = d.FlipProbability,
+            TestShortEdge = d.ImageSize, TestMaxSize = d.ImageSize, Normalize = new NormalizeOptions(d.Mean.ToArray(), d.Std.ToArray()),
+        };
+    }
+
+    /// <summary>The LSJ training (augmenting) or the shortest-edge test pipeline.</summary>
+    public IDetectionPipeline Pipeline(bool train) =>
+        train ? new LsjTrainPipeline(PipelineOptions()) : new DetectionTestPipeline(PipelineOptions());
+
+    /// <summary>A split of the COCO-layout data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
+    public CocoDataset Dataset(string split, bool train, string? root = null) =>
+        CocoDataset.Open(root ?? Config.Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train);
+
+    /// <summary>The class names: the data set's categories, else the synthetic set's, else COCO's.</summary>
+    public IReadOnlyList<string> ClassNames(CocoDataset? dataset = null) =>
+        dataset?.Annotations.Categories.Select(c => c.Name).ToList()
+        ?? SyntheticInfo.ClassNames(Config.Data.Root) ?? CocoClasses.Categories.Select(c => c.Name).ToList();
+
+    public override IResumableBatchSource<DetectionBatch> TrainData()
+    {
+        var trainSet = Dataset(Config.Data.TrainSplit, train: true);
+        return new LoaderBatchSource<DetectionSample, DetectionBatch>(
+            o => DataSetup.DetectionLoader(trainSet, o, train: true, Config.Data.ImageSize, Masks), TrainLoaderOptions());
+    }
+
+    public override Trainer<DetectionBatch> CreateTrainer(CascadeMaskRcnn model, IResumableBatchSource<DetectionBatch> data,
+        Func<IReadOnlyDictionary<string, double>>? evaluate) =>
+        new(model, TrainingSetup.Optimizer(Config, model), TrainingSetup.Schedule(Config), TrainingSetup.TrainerOptions(Config, WorkDir, KeyMetric), batch =>
+        {
+            var losses = model.Losses(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.Targets(batch, Masks));
+            var total = losses.Values.Aggregate((a, b) => a + b);
+            var scalars = losses.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>());
+            return new TrainStepResult(total, scalars);
+        }, data, evaluate);
+
+    protected override IEvaluation Validate(CascadeMaskRcnn model) => Evaluate(model, Config.Data.ValMaxImages, Path.Combine(WorkDir, "eval"));
+
+    protected override void WriteOverlays(CascadeMaskRcnn model, int count, string dir)
+    {
+        var dataset = Dataset(Config.Data.ValSplit, train: false);
+        var predictor = new DetectionPredictor(this, model, ClassNames(dataset));
+        for (var i = 0; i < Math.Min(count, dataset.Count); i++)
+        {
+            var file = Path.Combine(dataset.ImageDir, dataset.ImageInfo(i).FileName);
+            predictor.WriteOverlay(file, Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ".png"));
+        }
+    }
+
+    protected override string Describe() => $"{Config.Model.Backbone.Type} + {Config.Model.Neck.Type} + cascade_mask_rcnn";
+
+    /// <summary>
+    /// bbox (and segm) AP of a checkpoint; the results files and metrics.json go to <paramref name="outDir"/>
+    /// (default: &lt;work dir&gt;/eval).
+    /// </summary>
+    public override DetectionEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null)
+    {
+        var model = LoadModel(checkpoint, ema);
+        var dir = Path.GetFullPath(outDir ?? Path.Combine(WorkDir, "eval"));
+        var result = Evaluate(model, maxImages > 0 ? maxImages : Config.Data.ValMaxImages, dir);
+        File.WriteAllText(Path.Combine(dir, "metrics.json"), result.ToJson(checkpoint).ToString());
+        return result;
+    }
+
+    /// <summary>
+    /// Detects on the validation split (first <paramref name="maxImages"/> when > 0), writes results_bbox.json (and
+    /// results_segm.json with masks) to <paramref name="outDir"/> and scores them against the ground truth of the
+    /// evaluated images, reading the files back as `vimdense cocoeval` does.
+    /// </summary>
+    public DetectionEvaluation Evaluate(CascadeMaskRcnn model, int maxImages, string outDir)
+    {
+        var dataset = Dataset(Config.Data.ValSplit, train: false);
+        var categoryIds = dataset.Annotations.Categories.Select(c => c.Id).ToList();
+        var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
+        var results = new List<CocoAnnotation>();
+        var imageIds = new HashSet<long>();
+        var wasTraining = model.training;
+        model.eval();
+        using (var loader = DataSetup.DetectionLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false, Config.Data.ImageSize))
+        {
+            for (var index = 0; index < limit && loader.Next() is { } batch; index++)
+            {
+                using (batch)
+                using (NewDisposeScope())
+                {
+                    var detections = model.Predict(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        imageIds.Add(batch.Samples[i].ImageId);
+                        var sample = batch.Samples[i];
+                        results.AddRange(CocoDetectionResults.From(sample.ImageId, sample.OriginalHeight, sample.OriginalWidth,
+                            DetectionExport.ToPlain(detections[i]), categoryIds));
+                    }
+                }
+            }
+        }
+        if (wasTraining) model.train();
+        return DetectionEvaluation.Score(Path.Combine(Config.Data.Root, "annotations", $"instances_{DataSetup.CocoSplit(Config.Data.ValSplit)}.json"),
+            imageIds, results, Masks, outDir);
+    }
+}

@@ -1,0 +1,80 @@
+using TorchSharp;
+using VimDense.Config;
+
+namespace VimDense.Experiments;
+
+/// <summary>
+/// An experiment described by a config (mmengine's Runner, detectron2's DefaultTrainer): the config is parsed once
+/// by <see cref="FromConfig(string, IEnumerable{string}?, string?)"/>, stays mutable in <see cref="Config"/> so a
+/// script can change values before building anything, and drives <see cref="Train"/> and evaluation. The task-typed
+/// subclasses (<see cref="SegmentationExperiment"/>, <see cref="DetectionExperiment"/>) build the model, data,
+/// pipelines and trainer; predictors (<see cref="SegmentationPredictor"/>, <see cref="DetectionPredictor"/>) run a
+/// trained model on images.
+/// </summary>
+public abstract class Experiment
+{
+    private string workDir;
+
+    private protected Experiment(ExperimentConfig config, string configPath, string workDir)
+    {
+        Config = config;
+        ConfigPath = configPath;
+        this.workDir = Path.GetFullPath(workDir);
+    }
+
+    /// <summary>The parsed config; changes made here apply to everything built afterwards.</summary>
+    public ExperimentConfig Config { get; }
+
+    /// <summary>The config file the experiment was loaded from ("" for a config built in code).</summary>
+    public string ConfigPath { get; }
+
+    /// <summary>Where training writes checkpoints, logs and metrics (an absolute path).</summary>
+    public string WorkDir
+    {
+        get => workDir;
+        set => workDir = Path.GetFullPath(value);
+    }
+
+    /// <summary>
+    /// Loads <paramref name="configPath"/> with <paramref name="overrides"/> ("a.b=c", as `--set`) and returns the
+    /// experiment its "task" names. The work directory is <paramref name="workDir"/>, else the config's work_dir,
+    /// else work_dirs/&lt;config name&gt;.
+    /// </summary>
+    public static Experiment FromConfig(string configPath, IEnumerable<string>? overrides = null, string? workDir = null) =>
+        FromConfig(ConfigLoader.Load(configPath, overrides), configPath, workDir);
+
+    /// <summary>The experiment of a config already in memory (<paramref name="configPath"/> names it for messages and the default work dir).</summary>
+    public static Experiment FromConfig(ExperimentConfig config, string configPath, string? workDir = null)
+    {
+        var dir = workDir ?? config.WorkDir ?? Path.Combine("work_dirs", Path.GetFileNameWithoutExtension(configPath));
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        return config.Task switch
+        {
+            "segmentation" => new SegmentationExperiment(config, configPath, dir),
+            "detection" => new DetectionExperiment(config, configPath, dir),
+            var task => throw new UserInputException($"{configPath}: task '{task}': expected segmentation or detection"),
+        };
+    }
+
+    /// <summary>Loads a config that must describe a <typeparamref name="TExperiment"/> (e.g. a segmentation config for a segmentation script).</summary>
+    public static TExperiment FromConfig<TExperiment>(string configPath, IEnumerable<string>? overrides = null, string? workDir = null)
+        where TExperiment : Experiment
+    {
+        var experiment = FromConfig(configPath, overrides, workDir);
+        return experiment as TExperiment ?? throw new UserInputException(
+            $"{configPath}: task is '{experiment.Config.Task}', expected {typeof(TExperiment).Name.Replace("Experiment", "").ToLowerInvariant()}");
+    }
+
+    /// <summary>
+    /// Trains (continuing from the work directory's latest checkpoint when <paramref name="resume"/>), evaluating
+    /// periodically, and leaves in the work directory the checkpoints, log.jsonl, TensorBoard events, metrics.json /
+    /// metrics.txt, loss_curve.png and prediction overlays. Throws <see cref="Engine.TrainingDivergedException"/> when the loss diverges.
+    /// </summary>
+    public abstract TrainingResult Train(bool resume = false);
+
+    /// <summary>
+    /// Evaluates a training checkpoint on the validation split (first <paramref name="maxImages"/> when &gt; 0, else
+    /// data.val_max_images) and writes its outputs (metrics.json, predictions or results files) to <paramref name="outDir"/>.
+    /// </summary>
+    public abstract IEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null);
+}

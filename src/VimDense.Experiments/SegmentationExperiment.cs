@@ -1,0 +1,150 @@
+using VimDense.Config;
+using VimDense.Datasets;
+using VimDense.Datasets.Ade20k;
+using VimDense.Datasets.Evaluation;
+using VimDense.Datasets.Loading;
+using VimDense.Datasets.Synthetic;
+using VimDense.Datasets.Transforms;
+using VimDense.Engine;
+using VimDense.Heads.Segmentation;
+using static TorchSharp.torch;
+
+namespace VimDense.Experiments;
+
+/// <summary>
+/// A segmentation experiment (config task "segmentation"): backbone → neck → decode (and auxiliary) head, an
+/// ADE20K-layout data set with the config's training and test pipelines, the shared trainer (best checkpoint by mIoU)
+/// and mIoU evaluation of the validation split.
+/// </summary>
+public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, SegmentationBatch>
+{
+    /// <summary>The metric the best checkpoint is chosen by.</summary>
+    public const string KeyMetric = "mIoU";
+
+    internal SegmentationExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir) { }
+
+    public override EncoderDecoder BuildModel(bool loadPretrained = true)
+    {
+        manual_seed(Config.Seed);
+        var model = SegmentorBuilder.Build(Config.Model);
+        var pretrained = Config.Model.Backbone.Pretrained;
+        if (loadPretrained && !string.IsNullOrEmpty(pretrained))
+        {
+            if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
+            var report = model.Backbone.Load(pretrained, Config.Model.Backbone.StrictLoad);
+            Console.Error.WriteLine($"pretrained {pretrained}: {report}");
+        }
+        return model;
+    }
+
+    public override void PrepareData() =>
+        ExperimentData.Prepare(Config, "ADE20K", SyntheticAde20kWriter.Write, "ADEChallengeData2016 layout", Ade20kClasses.Count);
+
+    /// <summary>The pipeline options the config's data section describes (used by training, evaluation, prediction and `show`).</summary>
+    public SegmentationPipelineOptions PipelineOptions()
+    {
+        var d = Config.Data;
+        return new SegmentationPipelineOptions
+        {
+            Scale = (d.Scale[0], d.Scale[1]),
+            RatioRange = (d.RatioRange[0], d.RatioRange[1]),
+            CropSize = (d.CropSize[0], d.CropSize[1]),
+            CatMaxRatio = d.CatMaxRatio,
+            FlipProbability = d.FlipProbability,
+            PhotoMetricDistortion = d.PhotoMetricDistortion,
+            IgnoreIndex = (byte)Config.Model.IgnoreIndex,
+            Normalize = new NormalizeOptions(d.Mean.ToArray(), d.Std.ToArray()),
+        };
+    }
+
+    /// <summary>The training (augmenting) or test pipeline.</summary>
+    public ISegmentationPipeline Pipeline(bool train) =>
+        train ? new SegmentationTrainPipeline(PipelineOptions()) : new SegmentationTestPipeline(PipelineOptions());
+
+    /// <summary>A split of the data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
+    public Ade20kDataset Dataset(string split, bool train, string? root = null) =>
+        new(root ?? Config.Data.Root, Pipeline(train), new Ade20kOptions { Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses });
+
+    /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
+    public InferenceOptions Inference => new()
+    {
+        Mode = Config.Test.Mode, CropSize = Config.Test.CropSize, Stride = Config.Test.Stride, Flip = Config.Test.Flip, Scales = Config.Test.Scales,
+    };
+
+    /// <summary>The class names: the synthetic set's, else ADE20K's first model.num_classes.</summary>
+    public IReadOnlyList<string> ClassNames() =>
+        SyntheticInfo.ClassNames(Config.Data.Root) ?? Ade20kClasses.Names.Take(Config.Model.NumClasses).ToList();
+
+    public override IResumableBatchSource<SegmentationBatch> TrainData()
+    {
+        var trainSet = Dataset(Config.Data.TrainSplit, train: true);
+        return new LoaderBatchSource<SegmentationSample, SegmentationBatch>(
+            o => DataSetup.SegmentationLoader(trainSet, o, train: true), TrainLoaderOptions());
+    }
+
+    public override Trainer<SegmentationBatch> CreateTrainer(EncoderDecoder model, IResumableBatchSource<SegmentationBatch> data,
+        Func<IReadOnlyDictionary<string, double>>? evaluate) =>
+        new(model, TrainingSetup.Optimizer(Config, model), TrainingSetup.Schedule(Config), TrainingSetup.TrainerOptions(Config, WorkDir, KeyMetric), batch =>
+        {
+            var (losses, accuracy) = model.Loss(batch.Images, batch.Labels);
+            var scalars = losses.Where(kv => kv.Key != "loss").ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>());
+            scalars["acc_seg"] = accuracy;
+            return new TrainStepResult(losses["loss"], scalars);
+        }, data, evaluate);
+
+    protected override IEvaluation Validate(EncoderDecoder model) => Evaluate(model, Config.Data.ValMaxImages);
+
+    protected override void WriteOverlays(EncoderDecoder model, int count, string dir) => Evaluate(model, count, overlays: count, overlayDir: dir);
+
+    protected override string Describe() => $"{Config.Model.Backbone.Type} + {Config.Model.Neck.Type} + {Config.Model.DecodeHead.Type}";
+
+    /// <summary>
+    /// mIoU of a checkpoint; with <paramref name="outDir"/>, also label PNGs in outDir/predictions, train.overlay_images
+    /// overlays in outDir/overlays and outDir/metrics.json.
+    /// </summary>
+    public override SegmentationEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null)
+    {
+        var model = LoadModel(checkpoint, ema);
+        var result = Evaluate(model, maxImages > 0 ? maxImages : Config.Data.ValMaxImages,
+            outDir is null ? null : Path.Combine(outDir, "predictions"), overlays: outDir is null ? 0 : Config.Train.OverlayImages,
+            overlayDir: outDir is null ? null : Path.Combine(outDir, "overlays"));
+        if (outDir is not null) File.WriteAllText(Path.Combine(outDir, "metrics.json"), result.ToJson(checkpoint).ToString());
+        return result;
+    }
+
+    /// <summary>
+    /// mIoU over the validation split (first <paramref name="maxImages"/> when > 0). Optionally writes label PNGs
+    /// (train ids) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>.
+    /// </summary>
+    public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null)
+    {
+        var dataset = Dataset(Config.Data.ValSplit, train: false);
+        var metric = new SegmentationMetric(Config.Model.NumClasses, Config.Model.IgnoreIndex);
+        var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
+        var wasTraining = model.training;
+        model.eval();
+        using var loader = DataSetup.SegmentationLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false);
+        for (var index = 0; index < limit && loader.Next() is { } batch; index++)
+        {
+            using (batch)
+            using (NewDisposeScope())
+            {
+                var info = batch.Samples[0];
+                var image = batch.Images[.., .., ..info.ContentHeight, ..info.ContentWidth];
+                var scores = model.Predict(image, info.OriginalHeight, info.OriginalWidth, Inference);
+                var prediction = SegmentationPrediction.LabelsOf(scores);
+                var label = batch.Labels[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
+                metric.Add(prediction, label);
+                if (predictionsDir is not null)
+                {
+                    Directory.CreateDirectory(predictionsDir);
+                    SegmentationPng.Write(Path.Combine(predictionsDir, info.Name + ".png"), prediction, info.OriginalHeight, info.OriginalWidth);
+                }
+                if (overlayDir is not null && index < overlays)
+                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), dataset.Files(index).Image, prediction, info.OriginalHeight, info.OriginalWidth);
+            }
+        }
+        if (wasTraining) model.train();
+        return new SegmentationEvaluation(metric.Compute(ClassNames()));
+    }
+}

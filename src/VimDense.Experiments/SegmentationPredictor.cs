@@ -1,0 +1,45 @@
+using OpenCvSharp;
+using VimDense.Datasets.Transforms;
+using VimDense.Heads.Segmentation;
+using static TorchSharp.torch;
+
+namespace VimDense.Experiments;
+
+/// <summary>
+/// Segments single images with a trained model (detectron2's DefaultPredictor): the experiment's test pipeline
+/// (resize, normalise), the config's inference mode (whole / slide, flip, scales), scores at the original size.
+/// </summary>
+public sealed class SegmentationPredictor : ImagePredictor<SegmentationPrediction>
+{
+    private readonly ISegmentationPipeline pipeline;
+    private readonly InferenceOptions inference;
+
+    /// <summary>A predictor for <paramref name="model"/> (put in eval mode).</summary>
+    public SegmentationPredictor(SegmentationExperiment experiment, EncoderDecoder model)
+    {
+        Model = model;
+        pipeline = experiment.Pipeline(train: false);
+        inference = experiment.Inference;
+        ClassNames = experiment.ClassNames();
+        model.eval();
+    }
+
+    /// <summary>A predictor with the weights of a training checkpoint.</summary>
+    public SegmentationPredictor(SegmentationExperiment experiment, string checkpoint, bool ema = false)
+        : this(experiment, experiment.LoadModel(checkpoint, ema)) { }
+
+    public EncoderDecoder Model { get; }
+
+    /// <summary>The name of each class index in <see cref="SegmentationPrediction.Labels"/>.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    public override SegmentationPrediction Predict(Mat bgr, string name)
+    {
+        using var scope = NewDisposeScope();
+        using var blank = new Mat(bgr.Rows, bgr.Cols, MatType.CV_8UC1, Scalar.All(0));
+        var sample = pipeline.Apply(bgr, blank, name, new Random(0));
+        var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width);
+        var scores = Model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, inference);
+        return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope());
+    }
+}

@@ -1,0 +1,91 @@
+using VimDense.Config;
+using VimDense.Datasets.Loading;
+using VimDense.Engine;
+using static TorchSharp.torch;
+
+namespace VimDense.Experiments;
+
+/// <summary>
+/// The training run both tasks share, over their model and batch types: prepare the data, build the model, train
+/// with periodic evaluation, then write the final metrics, the loss curve and overlays to the work directory.
+/// </summary>
+public abstract class TaskExperiment<TModel, TBatch> : Experiment
+    where TModel : nn.Module
+    where TBatch : class, IDisposable
+{
+    private protected TaskExperiment(ExperimentConfig config, string configPath, string workDir) : base(config, configPath, workDir) { }
+
+    /// <summary>The model the config describes, seeded with its seed; the pretrained backbone is loaded when asked and configured.</summary>
+    public abstract TModel BuildModel(bool loadPretrained = true);
+
+    /// <summary>The model with a training checkpoint's weights (its EMA weights when <paramref name="ema"/> and present).</summary>
+    public TModel LoadModel(string checkpoint, bool ema = false)
+    {
+        var model = BuildModel(loadPretrained: false);
+        CheckpointStore.LoadModelWeights(checkpoint, model, ema);
+        return model;
+    }
+
+    /// <summary>Generates the synthetic data set when configured and absent; checks data.root and the class count.</summary>
+    public abstract void PrepareData();
+
+    /// <summary>The infinite, resumable training batches of the training split (disposable: dispose it after training).</summary>
+    public abstract IResumableBatchSource<TBatch> TrainData();
+
+    /// <summary>The trainer of <paramref name="model"/> on <paramref name="data"/>, calling <paramref name="evaluate"/> at each evaluation interval.</summary>
+    public abstract Trainer<TBatch> CreateTrainer(TModel model, IResumableBatchSource<TBatch> data, Func<IReadOnlyDictionary<string, double>>? evaluate);
+
+    /// <summary>The periodic evaluation during training (data.val_max_images validation images).</summary>
+    protected abstract IEvaluation Validate(TModel model);
+
+    /// <summary>Overlays of the first <paramref name="count"/> validation images, written to <paramref name="dir"/>.</summary>
+    protected abstract void WriteOverlays(TModel model, int count, string dir);
+
+    /// <summary>The model's components, for the start-of-training log line.</summary>
+    protected abstract string Describe();
+
+    public override TrainingResult Train(bool resume = false)
+    {
+        PrepareData();
+        Directory.CreateDirectory(WorkDir);
+        File.WriteAllText(Path.Combine(WorkDir, "config.json"), ConfigLoader.Serialize(Config));
+        var model = BuildModel(loadPretrained: !resume);
+        Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
+        var data = TrainData();
+        IEvaluation? last = null;
+        var trainer = CreateTrainer(model, data, () =>
+        {
+            last = Validate(model);
+            return last.Summary();
+        });
+        try
+        {
+            trainer.Run(resume);
+        }
+        finally
+        {
+            (data as IDisposable)?.Dispose();
+        }
+
+        // The evaluation of the last iteration (run by the trainer, on EMA weights when enabled), or a fresh one
+        // when the run had nothing left to do; then a few overlays and the loss curve.
+        var result = last ?? Validate(model);
+        if (Config.Train.OverlayImages > 0) WriteOverlays(model, Config.Train.OverlayImages, Path.Combine(WorkDir, "overlays"));
+        var checkpoint = trainer.LastCheckpoint ?? "";
+        File.WriteAllText(Path.Combine(WorkDir, "metrics.json"), result.ToJson(checkpoint).ToString());
+        File.WriteAllText(Path.Combine(WorkDir, "metrics.txt"), result.FormatTable());
+        LossCurvePlot.Write(Path.Combine(WorkDir, "loss_curve.png"),
+            TrainingLog.ReadSeries(Path.Combine(WorkDir, "log.jsonl"), "train", "loss"), "training loss");
+        return new TrainingResult(result, checkpoint, trainer.BestCheckpoint, WorkDir);
+    }
+
+    /// <summary>Training loader options: data.batch_size split into optimizer.accumulation_steps micro-batches.</summary>
+    public DataLoaderOptions TrainLoaderOptions()
+    {
+        var d = Config.Data;
+        var accumulation = Math.Max(1, Config.Optimizer.AccumulationSteps);
+        if (d.BatchSize % accumulation != 0)
+            throw new UserInputException($"data.batch_size {d.BatchSize} is not divisible by optimizer.accumulation_steps {accumulation}");
+        return new DataLoaderOptions { BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed };
+    }
+}
