@@ -1,20 +1,23 @@
+using VimDense.Datasets.Coco;
 using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Masks;
-using VimDense.Heads.Detection;
+using VimDense.Structures;
 
 namespace VimDense.Experiments;
 
 /// <summary>
 /// Detector output → COCO results entries (what <see cref="CocoResultsWriter"/> writes and
-/// <see cref="CocoEvaluator"/> reads): the class index becomes the dataset's category id, boxes stay
-/// [x, y, w, h] in original-image pixels and masks become COCO RLEs (pycocotools-exact encoding).
+/// <see cref="CocoEvaluator"/> reads): the class index becomes the dataset's category id, boxes become
+/// COCO's [x, y, w, h] in original-image pixels and masks become COCO RLEs (pycocotools-exact encoding).
 /// </summary>
 public static class CocoDetectionResults
 {
     /// <param name="imageId">the COCO image id</param>
+    /// <param name="height">height of the original image (the detections' bitmasks are its size)</param>
+    /// <param name="width">width of the original image</param>
     /// <param name="detections">detections at the original image resolution</param>
     /// <param name="categoryIds">COCO category id of each contiguous class index</param>
-    public static IEnumerable<CocoAnnotation> From(long imageId, IEnumerable<ExportedDetection> detections, IReadOnlyList<long> categoryIds)
+    public static IEnumerable<CocoAnnotation> From(long imageId, int height, int width, IEnumerable<Instance> detections, IReadOnlyList<long> categoryIds)
     {
         foreach (var d in detections)
         {
@@ -25,8 +28,8 @@ public static class CocoDetectionResults
                 ImageId = imageId,
                 CategoryId = categoryIds[d.ClassIndex],
                 Score = d.Score,
-                Bbox = d.BoxXywh,
-                Segmentation = d.Mask is null ? null : CocoSegmentation.FromRle(RleCodec.Encode(d.Mask, d.Height, d.Width)),
+                Bbox = d.Box(BoxMode.XywhAbs),
+                Segmentation = d.Bitmask is null ? null : CocoSegmentation.FromRle(RleCodec.Encode(d.Bitmask, height, width)),
             };
         }
     }

@@ -1,11 +1,11 @@
 using VimDense.Datasets.Loading;
-using HeadTarget = VimDense.Heads.Detection.DetectionTarget;
+using VimDense.Structures;
 
 namespace VimDense.Experiments;
 
 /// <summary>
-/// Feeds the data pipeline's <see cref="DetectionBatch"/> to the detector (heads and datasets do not know
-/// each other): ground truth as the heads' targets, and each image's valid and original sizes.
+/// Feeds the data pipeline's <see cref="DetectionBatch"/> to the detector: its ground truth (the shared
+/// <see cref="Instances"/>, with or without masks), and each image's valid and original sizes.
 /// </summary>
 public static class DetectionBatchAdapter
 {
@@ -13,15 +13,15 @@ public static class DetectionBatchAdapter
     /// Boxes, classes and masks of every image; masks are required when <paramref name="withMasks"/>
     /// (collate with rasterizeMasks: true).
     /// </summary>
-    public static List<HeadTarget> Targets(DetectionBatch batch, bool withMasks)
+    public static List<Instances> Targets(DetectionBatch batch, bool withMasks)
     {
-        var result = new List<HeadTarget>(batch.Count);
+        var result = new List<Instances>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             var t = batch.Targets[i];
             if (withMasks && t.Masks is null)
                 throw new ArgumentException($"batch image {i} ({batch.Samples[i].FileName}) has no rasterised masks; collate with rasterizeMasks: true", nameof(batch));
-            result.Add(new HeadTarget(t.Boxes, t.Classes, withMasks ? t.Masks : null));
+            result.Add(withMasks ? t : t.WithoutMasks());
         }
         return result;
     }

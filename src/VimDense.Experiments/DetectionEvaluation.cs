@@ -1,12 +1,13 @@
 using System.Text;
 using Newtonsoft.Json.Linq;
+using VimDense.Datasets.Coco;
 using VimDense.Datasets.Evaluation;
 
 namespace VimDense.Experiments;
 
 /// <summary>
-/// COCO box (and mask) AP of detections on a set of validation images, with the results files they were read
-/// back from (results_bbox.json, results_segm.json: what `vimdense cocoeval --dt` accepts).
+/// COCO box (and mask) AP of detections on a set of validation images, scored in memory, and the results files
+/// written alongside (results_bbox.json, results_segm.json: what `vimdense cocoeval --dt` accepts).
 /// </summary>
 public sealed class DetectionEvaluation : IEvaluation
 {
@@ -28,9 +29,9 @@ public sealed class DetectionEvaluation : IEvaluation
     public int Detections { get; }
 
     /// <summary>
-    /// Writes the results files to <paramref name="outDir"/> and evaluates them against the ground truth of
+    /// Writes the results files to <paramref name="outDir"/> and evaluates the detections against the ground truth of
     /// <paramref name="imageIds"/> only (a partial validation pass is scored on the images it saw). As detectron2,
-    /// the mask evaluation reads results without boxes so that areas come from the masks.
+    /// the mask evaluation takes results without boxes so that areas come from the masks.
     /// </summary>
     public static DetectionEvaluation Score(string groundTruthPath, IReadOnlySet<long> imageIds, List<CocoAnnotation> results, bool masks, string outDir)
     {
@@ -46,8 +47,8 @@ public sealed class DetectionEvaluation : IEvaluation
         var full = CocoGroundTruth.Load(groundTruthPath, includeSegmentation: masks);
         var groundTruth = new CocoGroundTruth(full.Images.Where(i => imageIds.Contains(i.Id)).ToList(), full.Categories,
             full.Annotations.Where(a => imageIds.Contains(a.ImageId)).ToList(), full.Source);
-        var bbox = CocoEvaluator.Run(groundTruth, CocoResults.Load(bboxPath, groundTruth), CocoIouType.Bbox);
-        var segm = segmPath is null ? null : CocoEvaluator.Run(groundTruth, CocoResults.Load(segmPath, groundTruth), CocoIouType.Segm);
+        var bbox = CocoEvaluator.Run(groundTruth, CocoResults.FromDetections(results, groundTruth, CocoIouType.Bbox), CocoIouType.Bbox);
+        var segm = masks ? CocoEvaluator.Run(groundTruth, CocoResults.FromDetections(results, groundTruth, CocoIouType.Segm), CocoIouType.Segm) : null;
         return new DetectionEvaluation(bbox, segm, bboxPath, segmPath, imageIds.Count, results.Count);
     }
 

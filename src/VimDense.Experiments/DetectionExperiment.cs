@@ -129,9 +129,9 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     public DetectionEvaluation Evaluate(CascadeMaskRcnn model, int maxImages, string outDir)
     {
         var dataset = Dataset(Config.Data.ValSplit, train: false);
-        var categoryIds = dataset.Annotations.Categories.Select(c => (long)c.Id).ToList();
+        var categoryIds = dataset.Annotations.Categories.Select(c => c.Id).ToList();
         var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
-        var results = new List<Datasets.Evaluation.CocoAnnotation>();
+        var results = new List<CocoAnnotation>();
         var imageIds = new HashSet<long>();
         var wasTraining = model.training;
         model.eval();
@@ -146,7 +146,9 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
                     for (var i = 0; i < batch.Count; i++)
                     {
                         imageIds.Add(batch.Samples[i].ImageId);
-                        results.AddRange(CocoDetectionResults.From(batch.Samples[i].ImageId, DetectionExport.ToPlain(detections[i]), categoryIds));
+                        var sample = batch.Samples[i];
+                        results.AddRange(CocoDetectionResults.From(sample.ImageId, sample.OriginalHeight, sample.OriginalWidth,
+                            DetectionExport.ToPlain(detections[i]), categoryIds));
                     }
                 }
             }

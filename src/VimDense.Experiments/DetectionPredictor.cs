@@ -43,7 +43,7 @@ public sealed class DetectionPredictor : ImagePredictor<DetectionPrediction>
     public override DetectionPrediction Predict(Mat bgr, string name)
     {
         using var scope = NewDisposeScope();
-        var sample = pipeline.Apply(bgr, [], new CocoImageInfo(0, name, bgr.Rows, bgr.Cols), new Random(0));
+        var sample = pipeline.Apply(bgr, [], new CocoImage(0, bgr.Rows, bgr.Cols, name), new Random(0));
         using var batch = collator.Collate([sample]);
         Model.eval();
         var raw = Model.Predict(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
@@ -57,11 +57,11 @@ public sealed class DetectionPredictor : ImagePredictor<DetectionPrediction>
         using var bgr = ImageFiles.ReadColor(imagePath);
         var prediction = Predict(bgr, Path.GetFileNameWithoutExtension(imagePath));
         var detections = prediction.Detections;
-        var masks = detections.Select(d => d.Mask is null ? null : ChwConversion.FromBytes(d.Mask, d.Height, d.Width)).ToList();
+        var masks = detections.Select(d => d.Bitmask is null ? null : ChwConversion.FromBytes(d.Bitmask, prediction.Height, prediction.Width)).ToList();
         try
         {
             using var overlay = OverlayRenderer.Detection(bgr,
-                detections.Select(d => ((float)d.BoxXywh[0], (float)d.BoxXywh[1], (float)(d.BoxXywh[0] + d.BoxXywh[2]), (float)(d.BoxXywh[1] + d.BoxXywh[3]))).ToList(),
+                detections.Select(d => ((float)d.X1, (float)d.Y1, (float)d.X2, (float)d.Y2)).ToList(),
                 detections.Select(d => d.ClassIndex).ToList(),
                 detections.Select(_ => (IReadOnlyList<double[]>)[]).ToList(), ClassNames, masks);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(overlayPath))!);

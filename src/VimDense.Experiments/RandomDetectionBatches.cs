@@ -1,5 +1,6 @@
 using VimDense.Datasets.Loading;
 using VimDense.Engine;
+using VimDense.Structures;
 
 namespace VimDense.Experiments;
 
@@ -24,12 +25,12 @@ public sealed class RandomDetectionBatches(int batch, int size, int numClasses, 
     {
         var image = new float[3 * size * size];
         for (var i = 0; i < image.Length; i++) image[i] = (float)(rng.NextDouble() * 2 - 1);
-        var instances = new List<DetectionInstance>();
+        var instances = new List<Instance>();
         for (var k = 0; k < 3; k++)
         {
             double w = size * (0.1 + 0.3 * rng.NextDouble()), h = size * (0.1 + 0.3 * rng.NextDouble());
             double x1 = rng.NextDouble() * (size - w), y1 = rng.NextDouble() * (size - h);
-            instances.Add(new DetectionInstance(x1, y1, x1 + w, y1 + h, rng.Next(numClasses),
+            instances.Add(new Instance(x1, y1, x1 + w, y1 + h, rng.Next(numClasses),
                 [new[] { x1, y1, x1 + w, y1, x1 + w, y1 + h, x1, y1 + h }]));
         }
         return new DetectionSample

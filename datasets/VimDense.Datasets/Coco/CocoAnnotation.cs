@@ -1,15 +1,29 @@
-using VimDense.Datasets.Masks;
-
 namespace VimDense.Datasets.Coco;
 
 /// <summary>
-/// An entry of "annotations". <see cref="Box"/> is COCO's [x, y, w, h]; the segmentation is either polygons
-/// (each [x0, y0, x1, y1, ...], already filtered to even length ≥ 6 as detectron2 does), a run-length mask
-/// (crowd regions; uncompressed or compressed in the file), or absent (detection-only files).
+/// One entry of a COCO file: a ground-truth annotation or a detection result, with the fields COCO reads.
+/// For results, <see cref="Id"/>, <see cref="Area"/> and <see cref="IsCrowd"/> are set by the loading rules of
+/// pycocotools' <c>COCO.loadRes</c> (Evaluation's <c>CocoResults</c>).
 /// </summary>
-public sealed record CocoAnnotation(long Id, long ImageId, int CategoryId, int CategoryIndex, double[] Box, double Area,
-    bool IsCrowd, IReadOnlyList<double[]>? Polygons, Rle? Mask)
+public sealed class CocoAnnotation
 {
-    /// <summary>The box as (x1, y1, x2, y2).</summary>
-    public (double X1, double Y1, double X2, double Y2) BoxXyxy => (Box[0], Box[1], Box[0] + Box[2], Box[1] + Box[3]);
+    public long Id { get; set; }
+    public long ImageId { get; set; }
+    public long CategoryId { get; set; }
+
+    /// <summary>[x, y, w, h] in original-image pixels (COCO's box mode), or null when absent.</summary>
+    public double[]? Bbox { get; set; }
+
+    /// <summary>Ground truth: the file's "area" (segment area; NaN when the file has none). Results: box or mask area, per loadRes.</summary>
+    public double Area { get; set; }
+
+    public bool IsCrowd { get; set; }
+
+    /// <summary>Detection confidence (results only).</summary>
+    public double Score { get; set; }
+
+    public CocoSegmentation? Segmentation { get; set; }
+
+    /// <summary>A shallow copy (box and segmentation shared; neither is mutated by the readers or views).</summary>
+    public CocoAnnotation Copy() => (CocoAnnotation)MemberwiseClone();
 }

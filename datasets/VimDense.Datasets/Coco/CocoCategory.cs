@@ -1,4 +1,4 @@
 namespace VimDense.Datasets.Coco;
 
-/// <summary>An entry of "categories": its (possibly non-contiguous) id, name and contiguous index 0..K−1 (sorted by id).</summary>
-public sealed record CocoCategory(int Id, string Name, int Index);
+/// <summary>An entry of a COCO file's "categories" list: its (possibly non-contiguous) id and its name.</summary>
+public sealed record CocoCategory(long Id, string Name);

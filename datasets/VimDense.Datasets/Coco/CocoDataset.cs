@@ -2,6 +2,7 @@ using OpenCvSharp;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Masks;
 using VimDense.Datasets.Transforms;
+using VimDense.Structures;
 
 namespace VimDense.Datasets.Coco;
 
@@ -13,7 +14,7 @@ namespace VimDense.Datasets.Coco;
 /// </summary>
 public sealed class CocoDataset : IDataset<DetectionSample>
 {
-    private readonly List<CocoImageInfo> _images;
+    private readonly List<CocoImage> _images;
 
     public CocoDataset(CocoAnnotationFile annotations, string imageDir, IDetectionPipeline pipeline, bool forTraining)
     {
@@ -33,7 +34,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     /// (split e.g. "train2017", "val2017").
     /// </summary>
     public static CocoDataset Open(string root, string split, IDetectionPipeline pipeline, bool forTraining) =>
-        new(CocoJsonReader.Read(Path.Combine(root, "annotations", $"instances_{split}.json")), Path.Combine(root, split), pipeline, forTraining);
+        new(CocoAnnotationFile.Load(Path.Combine(root, "annotations", $"instances_{split}.json")), Path.Combine(root, split), pipeline, forTraining);
 
     public CocoAnnotationFile Annotations { get; }
     public string ImageDir { get; }
@@ -44,7 +45,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     /// <summary>Images the training filter left out (no non-crowd annotation).</summary>
     public int DroppedEmptyImages => Annotations.Images.Count - _images.Count;
 
-    public CocoImageInfo ImageInfo(int index) => _images[index];
+    public CocoImage ImageInfo(int index) => _images[index];
 
     public DetectionSample Get(int index, Random rng)
     {
@@ -53,7 +54,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     }
 
     /// <summary>The decoded BGR image (caller disposes) and its instances in original coordinates.</summary>
-    public (Mat Image, List<DetectionInstance> Instances) LoadRaw(int index)
+    public (Mat Image, List<Instance> Instances) LoadRaw(int index)
     {
         var info = _images[index];
         var path = Path.Combine(ImageDir, info.FileName);
@@ -64,12 +65,12 @@ public sealed class CocoDataset : IDataset<DetectionSample>
             image.Dispose();
             throw new BadSampleException($"{path}: image is {found} but {Annotations.Path} says {info.Width}x{info.Height}");
         }
-        var instances = new List<DetectionInstance>();
+        var instances = new List<Instance>();
         foreach (var a in Annotations.AnnotationsOf(info.Id))
         {
             if (ForTraining && a.IsCrowd) continue;
             byte[]? bitmask = null;
-            if (a.Mask is { } rle)
+            if (a.Segmentation?.Rle is { } rle)
             {
                 if (rle.Height != info.Height || rle.Width != info.Width)
                 {
@@ -78,8 +79,9 @@ public sealed class CocoDataset : IDataset<DetectionSample>
                 }
                 bitmask = RleCodec.Decode(rle);
             }
-            var (x1, y1, x2, y2) = a.BoxXyxy;
-            instances.Add(new DetectionInstance(x1, y1, x2, y2, a.CategoryIndex, a.Polygons ?? [], bitmask, a.IsCrowd));
+            // The training view guarantees a box; COCO's is XYWH_ABS.
+            instances.Add(Instance.FromBox(a.Bbox!, BoxMode.XywhAbs, Annotations.IndexOfCategory(a.CategoryId),
+                a.Segmentation?.Polygons ?? [], bitmask, a.IsCrowd));
         }
         return (image, instances);
     }

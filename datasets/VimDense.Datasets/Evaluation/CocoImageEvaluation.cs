@@ -1,3 +1,5 @@
+using VimDense.Datasets.Coco;
+
 namespace VimDense.Datasets.Evaluation;
 
 /// <summary>

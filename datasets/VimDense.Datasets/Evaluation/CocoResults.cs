@@ -1,5 +1,4 @@
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
+using VimDense.Datasets.Coco;
 
 namespace VimDense.Datasets.Evaluation;
 
@@ -12,79 +11,25 @@ namespace VimDense.Datasets.Evaluation;
 /// </summary>
 public static class CocoResults
 {
-    /// <summary>Streams a results file and applies <see cref="Prepare"/>.</summary>
-    public static List<CocoAnnotation> Load(string path, CocoGroundTruth groundTruth)
-    {
-        var results = new List<CocoAnnotation>();
-        using (var reader = CocoJsonReader.Open(path))
-        {
-            CocoJsonReader.Next(reader, path);
-            if (reader.TokenType != JsonToken.StartArray)
-                throw new InvalidDataException($"{path}: a COCO results file must be a list of detections, found {reader.TokenType}");
-            while (true)
-            {
-                CocoJsonReader.Next(reader, path);
-                if (reader.TokenType == JsonToken.EndArray) break;
-                results.Add(ReadResult(reader, $"{path}: result {results.Count}", path));
-            }
-        }
-        return Prepare(results, groundTruth, path);
-    }
+    /// <summary>Reads a results file (<see cref="CocoJsonReader.ReadResults"/>) and applies <see cref="Prepare"/>.</summary>
+    public static List<CocoAnnotation> Load(string path, CocoGroundTruth groundTruth) =>
+        Prepare(CocoJsonReader.ReadResults(path), groundTruth, path);
 
     /// <summary>
-    /// One result object read token by token (the common fields without building a JObject: results files hold
-    /// hundreds of thousands of them); only a segmentation is materialised as a JToken.
+    /// In-memory detections scored the way their results file would be (what <see cref="CocoResultsWriter"/> writes
+    /// and <see cref="Load"/> reads back, without the file): for bbox the boxes only; for segm the masks only, so that
+    /// areas come from the masks, as detectron2 evaluates. <paramref name="detections"/> are not modified.
     /// </summary>
-    private static CocoAnnotation ReadResult(JsonTextReader reader, string where, string path)
+    public static List<CocoAnnotation> FromDetections(IEnumerable<CocoAnnotation> detections, CocoGroundTruth groundTruth, CocoIouType iouType)
     {
-        if (reader.TokenType != JsonToken.StartObject)
-            throw new InvalidDataException($"{where}: must be an object, found {reader.TokenType}");
-        var result = new CocoAnnotation();
-        bool hasImage = false, hasCategory = false, hasScore = false;
-        while (true)
+        var results = detections.Select(d =>
         {
-            CocoJsonReader.Next(reader, path);
-            if (reader.TokenType == JsonToken.EndObject) break;
-            var name = (string)reader.Value!;
-            CocoJsonReader.Next(reader, path);
-            switch (name)
-            {
-                case "image_id":
-                    result.ImageId = Integer(reader, name, where);
-                    hasImage = true;
-                    break;
-                case "category_id":
-                    result.CategoryId = Integer(reader, name, where);
-                    hasCategory = true;
-                    break;
-                case "score":
-                    result.Score = reader.TokenType is JsonToken.Integer or JsonToken.Float
-                        ? Convert.ToDouble(reader.Value, System.Globalization.CultureInfo.InvariantCulture)
-                        : throw new InvalidDataException($"{where}: field 'score' must be a number, found {reader.TokenType}");
-                    hasScore = true;
-                    break;
-                case "bbox":
-                    result.Bbox = CocoJsonReader.OptionalBox(new JObject { ["bbox"] = JToken.ReadFrom(reader) }, where);
-                    break;
-                case "segmentation":
-                    result.Segmentation = CocoJsonReader.OptionalSegmentation(new JObject { ["segmentation"] = JToken.ReadFrom(reader) }, where);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
-        if (!hasImage) throw new InvalidDataException($"{where}: missing field 'image_id'");
-        if (!hasCategory) throw new InvalidDataException($"{where}: missing field 'category_id'");
-        if (!hasScore) throw new InvalidDataException($"{where}: missing field 'score'");
-        return result;
-    }
-
-    private static long Integer(JsonTextReader reader, string field, string where)
-    {
-        if (reader.TokenType == JsonToken.Integer) return Convert.ToInt64(reader.Value, System.Globalization.CultureInfo.InvariantCulture);
-        if (reader.TokenType == JsonToken.Float && reader.Value is double d && d == Math.Floor(d)) return (long)d;
-        throw new InvalidDataException($"{where}: field '{field}' must be an integer, found {reader.TokenType} {reader.Value}");
+            var r = d.Copy();
+            if (iouType == CocoIouType.Bbox) r.Segmentation = null;
+            else r.Bbox = null;
+            return r;
+        }).ToList();
+        return Prepare(results, groundTruth);
     }
 
     /// <summary>
@@ -100,7 +45,7 @@ public static class CocoResults
         for (var i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            var where = $"{source}: result {i}";
+            var where = new CocoJsonPlace(source, CocoJsonPlace.Result, i); // text only for an error
             if (!groundTruth.ImagesById.TryGetValue(r.ImageId, out var image))
                 throw new InvalidDataException($"{where}: field 'image_id' {r.ImageId} is not an image of the ground truth {groundTruth.Source}");
             if (!groundTruth.CategoriesById.ContainsKey(r.CategoryId))
@@ -117,11 +62,7 @@ public static class CocoResults
                 var b = r.Bbox ?? throw new InvalidDataException(
                     $"{where}: missing field 'bbox' (result 0 has one, so all results are read as box results, as pycocotools does)");
                 r.Area = b[2] * b[3];
-                if (r.Segmentation is null)
-                {
-                    double x1 = b[0], x2 = b[0] + b[2], y1 = b[1], y2 = b[1] + b[3];
-                    r.Segmentation = CocoSegmentation.FromPolygons([[x1, y1, x1, y2, x2, y2, x2, y1]]);
-                }
+                r.Segmentation ??= CocoSegmentation.FromBox(b);
             }
             else
             {

@@ -1,4 +1,5 @@
 using Newtonsoft.Json;
+using VimDense.Datasets.Coco;
 using VimDense.Datasets.Masks;
 
 namespace VimDense.Datasets.Evaluation;

@@ -1,4 +1,5 @@
 using VimDense.Datasets.Masks;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Datasets.Loading;
@@ -16,7 +17,7 @@ public sealed class DetectionCollator(int padHeight, int padWidth, bool rasteriz
         var h = Math.Max(padHeight, samples.Max(s => s.Height));
         var w = Math.Max(padWidth, samples.Max(s => s.Width));
         var images = new float[samples.Count * 3 * h * w];
-        var targets = new List<DetectionTarget>(samples.Count);
+        var targets = new List<Instances>(samples.Count);
         for (var b = 0; b < samples.Count; b++)
         {
             var s = samples[b];
@@ -34,7 +35,7 @@ public sealed class DetectionCollator(int padHeight, int padWidth, bool rasteriz
         };
     }
 
-    private DetectionTarget Target(DetectionSample s, int h, int w)
+    private Instances Target(DetectionSample s, int h, int w)
     {
         var n = s.Instances.Count;
         var boxes = new float[n * 4];
@@ -45,7 +46,7 @@ public sealed class DetectionCollator(int padHeight, int padWidth, bool rasteriz
             (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]) = ((float)inst.X1, (float)inst.Y1, (float)inst.X2, (float)inst.Y2);
             classes[i] = inst.ClassIndex;
         }
-        return new DetectionTarget
+        return new Instances
         {
             Boxes = tensor(boxes, [n, 4]),
             Classes = tensor(classes, [n]),

@@ -1,3 +1,5 @@
+using VimDense.Structures;
+
 namespace VimDense.Datasets.Loading;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed class DetectionSample
     public required float[] Image { get; init; }
     public required int Height { get; init; }
     public required int Width { get; init; }
-    public required IReadOnlyList<DetectionInstance> Instances { get; init; }
+    public required IReadOnlyList<Instance> Instances { get; init; }
     public double ScaleX { get; init; } = 1;
     public double ScaleY { get; init; } = 1;
     public bool Flipped { get; init; }

@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
+using VimDense.Structures;
 
 namespace VimDense.Datasets.Transforms;
 
@@ -13,7 +14,7 @@ public sealed class DetectionTestPipeline(DetectionPipelineOptions options) : ID
 {
     public DetectionPipelineOptions Options { get; } = options;
 
-    public DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImageInfo image, Random rng)
+    public DetectionSample Apply(Mat bgr, IReadOnlyList<Instance> instances, CocoImage image, Random rng)
     {
         var (w, h) = (bgr.Width, bgr.Height);
         var (nw, nh) = KeepRatioScale.ShortestEdge(w, h, Options.TestShortEdge, Options.TestMaxSize);

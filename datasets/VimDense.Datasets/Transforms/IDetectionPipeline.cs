@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
+using VimDense.Structures;
 
 namespace VimDense.Datasets.Transforms;
 
@@ -8,5 +9,5 @@ namespace VimDense.Datasets.Transforms;
 public interface IDetectionPipeline
 {
     /// <summary><paramref name="bgr"/> is not modified or disposed.</summary>
-    DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImageInfo image, Random rng);
+    DetectionSample Apply(Mat bgr, IReadOnlyList<Instance> instances, CocoImage image, Random rng);
 }

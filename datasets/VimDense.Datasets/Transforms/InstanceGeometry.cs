@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using VimDense.Datasets.Loading;
+using VimDense.Structures;
 
 namespace VimDense.Datasets.Transforms;
 
@@ -11,7 +12,7 @@ namespace VimDense.Datasets.Transforms;
 /// </summary>
 public static class InstanceGeometry
 {
-    public static List<DetectionInstance> FlipHorizontal(IEnumerable<DetectionInstance> instances, int width, int height) =>
+    public static List<Instance> FlipHorizontal(IEnumerable<Instance> instances, int width, int height) =>
         instances.Select(i => i with
         {
             X1 = width - i.X2,
@@ -20,7 +21,7 @@ public static class InstanceGeometry
             Bitmask = i.Bitmask is null ? null : TransformMask(i.Bitmask, height, width, m => Cv2.Flip(m, m, FlipMode.Y)),
         }).ToList();
 
-    public static List<DetectionInstance> Resize(IEnumerable<DetectionInstance> instances, int oldWidth, int oldHeight, int newWidth, int newHeight)
+    public static List<Instance> Resize(IEnumerable<Instance> instances, int oldWidth, int oldHeight, int newWidth, int newHeight)
     {
         var (sx, sy) = ((double)newWidth / oldWidth, (double)newHeight / oldHeight);
         return instances.Select(i => i with
@@ -36,7 +37,7 @@ public static class InstanceGeometry
     /// the output image is the window clipped to the image. Polygons are clipped to the (unclipped) window like
     /// fvcore's CropTransform; a polygon that leaves it disappears.
     /// </summary>
-    public static List<DetectionInstance> Crop(IEnumerable<DetectionInstance> instances, int x0, int y0, int cropWidth, int cropHeight,
+    public static List<Instance> Crop(IEnumerable<Instance> instances, int x0, int y0, int cropWidth, int cropHeight,
         int width, int height)
     {
         var (outW, outH) = (Math.Min(cropWidth, width - x0), Math.Min(cropHeight, height - y0));
@@ -51,7 +52,7 @@ public static class InstanceGeometry
     }
 
     /// <summary>detectron2 recompute_boxes: tight bounds of the polygons' vertices (or of the bitmask's pixels).</summary>
-    public static List<DetectionInstance> RecomputeBoxes(IEnumerable<DetectionInstance> instances, int width)
+    public static List<Instance> RecomputeBoxes(IEnumerable<Instance> instances, int width)
     {
         return instances.Select(i =>
         {
@@ -83,7 +84,7 @@ public static class InstanceGeometry
     }
 
     /// <summary>detectron2 filter_empty_instances: box width and height > 1e-5 and (when masks are used) a mask left.</summary>
-    public static List<DetectionInstance> FilterEmpty(IEnumerable<DetectionInstance> instances, bool requireMask = true) =>
+    public static List<Instance> FilterEmpty(IEnumerable<Instance> instances, bool requireMask = true) =>
         instances.Where(i => i.BoxWidth > 1e-5 && i.BoxHeight > 1e-5 && (!requireMask || i.HasMask)).ToList();
 
     private static double[] Map(double[] polygon, Func<double, double> fx, Func<double, double> fy)

@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
+using VimDense.Structures;
 
 namespace VimDense.Datasets.Transforms;
 
@@ -16,7 +17,7 @@ public sealed class LsjTrainPipeline(DetectionPipelineOptions options) : IDetect
 {
     public DetectionPipelineOptions Options { get; } = options;
 
-    public DetectionSample Apply(Mat bgr, IReadOnlyList<DetectionInstance> instances, CocoImageInfo image, Random rng)
+    public DetectionSample Apply(Mat bgr, IReadOnlyList<Instance> instances, CocoImage image, Random rng)
     {
         var o = Options;
         var (w, h) = (bgr.Width, bgr.Height);

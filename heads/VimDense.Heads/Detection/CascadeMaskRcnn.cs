@@ -1,6 +1,7 @@
 using TorchSharp;
 using VimDense.Backbones;
 using VimDense.Heads.Necks;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Detection;
@@ -57,7 +58,7 @@ public sealed class CascadeMaskRcnn : nn.Module
 
     /// <summary>Training losses (RPN, every cascade stage, masks); their sum is the objective.</summary>
     public Dictionary<string, Tensor> Losses(Tensor images, IReadOnlyList<(long Height, long Width)> imageSizes,
-        IReadOnlyList<DetectionTarget> targets)
+        IReadOnlyList<Instances> targets)
     {
         if (targets.Count != images.shape[0]) throw new ArgumentException($"{images.shape[0]} images but {targets.Count} targets", nameof(targets));
         var features = Features(images, imageSizes);
@@ -71,7 +72,7 @@ public sealed class CascadeMaskRcnn : nn.Module
     /// Detections per image at <paramref name="outputSizes"/> (default: the valid input sizes): boxes are
     /// scaled by output/input size per axis and clipped; masks are pasted at the output resolution.
     /// </summary>
-    public List<Detections> Predict(Tensor images, IReadOnlyList<(long Height, long Width)> imageSizes,
+    public List<Instances> Predict(Tensor images, IReadOnlyList<(long Height, long Width)> imageSizes,
         IReadOnlyList<(long Height, long Width)>? outputSizes = null)
     {
         outputSizes ??= imageSizes;
@@ -79,7 +80,7 @@ public sealed class CascadeMaskRcnn : nn.Module
         var features = Features(images, imageSizes);
         var (proposals, _) = proposal_generator.Forward(features, imageSizes, null);
         var raw = roi_heads.Predict(features.Take(4).ToList(), proposals, imageSizes);
-        var result = new List<Detections>();
+        var result = new List<Instances>();
         for (var i = 0; i < raw.Count; i++)
         {
             var (boxes, scores, classes, maskProbabilities) = raw[i];
@@ -87,7 +88,7 @@ public sealed class CascadeMaskRcnn : nn.Module
             double sy = (double)outH / imageSizes[i].Height, sx = (double)outW / imageSizes[i].Width;
             var scaled = BoxOps.Clip(boxes * tensor(new[] { sx, sy, sx, sy }, boxes.dtype, boxes.device), outH, outW);
             var masks = maskProbabilities is null ? null : MaskOps.Paste(maskProbabilities, scaled, outH, outW);
-            result.Add(new Detections(scaled, scores, classes, masks));
+            result.Add(new Instances { Boxes = scaled, Scores = scores, Classes = classes, Masks = masks });
         }
         return result;
     }

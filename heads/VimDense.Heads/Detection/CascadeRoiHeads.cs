@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VimDense.Ops;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Detection;
@@ -43,7 +44,7 @@ public sealed class CascadeRoiHeads : nn.Module
 
     /// <summary>Training losses: loss_cls_stage{k}, loss_box_reg_stage{k} and loss_mask.</summary>
     public Dictionary<string, Tensor> Losses(IReadOnlyList<Tensor> features, IReadOnlyList<Tensor> proposals,
-        IReadOnlyList<DetectionTarget> targets, IReadOnlyList<(long Height, long Width)> imageSizes)
+        IReadOnlyList<Instances> targets, IReadOnlyList<(long Height, long Width)> imageSizes)
     {
         var sampled = proposals.Select((p, i) => SampleProposals(p, targets[i])).ToList();
         var losses = new Dictionary<string, Tensor>();
@@ -135,7 +136,7 @@ public sealed class CascadeRoiHeads : nn.Module
     private sealed record Sampled(Tensor Boxes, Tensor Classes, Tensor GtIndex);
 
     // Ground truth appended to the proposals, IoU 0.5 matching, 512 sampled with at most 25 % foreground.
-    private Sampled SampleProposals(Tensor proposals, DetectionTarget target)
+    private Sampled SampleProposals(Tensor proposals, Instances target)
     {
         using var guard = no_grad();
         var gt = target.Boxes.to(proposals.dtype);
@@ -147,7 +148,7 @@ public sealed class CascadeRoiHeads : nn.Module
     }
 
     // Class per box (background = K where IoU is below the matcher's threshold) and matched ground-truth index.
-    private (Tensor Classes, Tensor GtIndex) Label(Tensor boxes, DetectionTarget target, Matcher matcher)
+    private (Tensor Classes, Tensor GtIndex) Label(Tensor boxes, Instances target, Matcher matcher)
     {
         if (target.Boxes.shape[0] == 0)
             return (full(boxes.shape[0], (long)Background, ScalarType.Int64, boxes.device), zeros(boxes.shape[0], ScalarType.Int64, boxes.device));
@@ -156,11 +157,11 @@ public sealed class CascadeRoiHeads : nn.Module
         return (classes, matches);
     }
 
-    private static Tensor GtBoxesOf(DetectionTarget target, Tensor gtIndex) => target.Boxes.shape[0] == 0
+    private static Tensor GtBoxesOf(Instances target, Tensor gtIndex) => target.Boxes.shape[0] == 0
         ? zeros([gtIndex.shape[0], 4], ScalarType.Float32, gtIndex.device)
         : target.Boxes.to(ScalarType.Float32).index_select(0, gtIndex);
 
-    private Tensor MaskLoss(IReadOnlyList<Tensor> features, IReadOnlyList<Sampled> sampled, IReadOnlyList<DetectionTarget> targets)
+    private Tensor MaskLoss(IReadOnlyList<Tensor> features, IReadOnlyList<Sampled> sampled, IReadOnlyList<Instances> targets)
     {
         var fgBoxes = new List<Tensor>();
         var fgClasses = new List<Tensor>();

@@ -1,5 +1,6 @@
 using TorchSharp;
 using VimDense.Ops;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Detection;
@@ -28,7 +29,7 @@ public sealed class RegionProposalNetwork : nn.Module
 
     /// <summary>Proposals (P, 4) per image and, when targets are given, the losses loss_rpn_cls / loss_rpn_loc.</summary>
     public (List<Tensor> Proposals, Dictionary<string, Tensor> Losses) Forward(IReadOnlyList<Tensor> features,
-        IReadOnlyList<(long Height, long Width)> imageSizes, IReadOnlyList<DetectionTarget>? targets)
+        IReadOnlyList<(long Height, long Width)> imageSizes, IReadOnlyList<Instances>? targets)
     {
         var anchors = _anchors.Generate(features.Select(f => (f.shape[2], f.shape[3])).ToList(), features[0].device);
         var (objectness, deltas) = rpn_head.forward(features);
@@ -44,7 +45,7 @@ public sealed class RegionProposalNetwork : nn.Module
         return (proposals, losses);
     }
 
-    private Dictionary<string, Tensor> Losses(Tensor anchors, Tensor logits, Tensor deltas, IReadOnlyList<DetectionTarget> targets)
+    private Dictionary<string, Tensor> Losses(Tensor anchors, Tensor logits, Tensor deltas, IReadOnlyList<Instances> targets)
     {
         var labels = new List<Tensor>();
         var matchedBoxes = new List<Tensor>();

@@ -112,7 +112,7 @@ public class BadInputTests
     public void CocoMissingFieldNamesFileAndField()
     {
         var path = WriteCoco("""{"id": 7, "image_id": 1, "category_id": 5, "area": 4, "iscrowd": 0, "segmentation": [[0,0,2,0,2,2]]}""");
-        var e = Assert.Throws<InvalidDataException>(() => CocoJsonReader.Read(path));
+        var e = Assert.Throws<InvalidDataException>(() => CocoAnnotationFile.Load(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("'bbox'", e.Message);
         Assert.Contains("id 7", e.Message);
@@ -122,7 +122,7 @@ public class BadInputTests
     public void CocoOddPolygonNamesTheFile()
     {
         var path = WriteCoco("""{"id": 8, "image_id": 1, "category_id": 5, "bbox": [0,0,2,2], "area": 4, "iscrowd": 0, "segmentation": [[0,0,2,0,2,2,1]]}""");
-        var e = Assert.Throws<InvalidDataException>(() => CocoJsonReader.Read(path));
+        var e = Assert.Throws<InvalidDataException>(() => CocoAnnotationFile.Load(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("odd number of coordinates", e.Message);
     }
@@ -131,7 +131,7 @@ public class BadInputTests
     public void CocoShortPolygonsAreDroppedLikeDetectron2()
     {
         var path = WriteCoco("""{"id": 9, "image_id": 1, "category_id": 5, "bbox": [0,0,2,2], "area": 4, "segmentation": [[0,0,2,0]]}""");
-        var file = CocoJsonReader.Read(path);
+        var file = CocoAnnotationFile.Load(path);
         Assert.Empty(file.Annotations);
         Assert.Equal(1, file.DroppedWithoutValidPolygon);
     }
@@ -140,9 +140,9 @@ public class BadInputTests
     public void CocoUnknownCategoryAndMalformedJson()
     {
         var path = WriteCoco("""{"id": 10, "image_id": 1, "category_id": 6, "bbox": [0,0,2,2]}""");
-        Assert.Contains("category_id 6", Assert.Throws<InvalidDataException>(() => CocoJsonReader.Read(path)).Message);
+        Assert.Contains("category_id 6", Assert.Throws<InvalidDataException>(() => CocoAnnotationFile.Load(path)).Message);
         File.WriteAllText(path, """{"images": [{"id": 1,""");
-        Assert.Contains(path, Assert.Throws<InvalidDataException>(() => CocoJsonReader.Read(path)).Message);
+        Assert.Contains(path, Assert.Throws<InvalidDataException>(() => CocoAnnotationFile.Load(path)).Message);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Transforms;
 using VimDense.IO;
+using VimDense.Structures;
 using ScalarType = TorchSharp.torch.ScalarType;
 
 namespace VimDense.Tests.Datasets;
@@ -96,7 +97,7 @@ public class PilResizeTests
         var want = Load("shortest_edge.bilinear.36x24.npy");
         var options = new DetectionPipelineOptions { TestShortEdge = 24, TestMaxSize = 1000 };
         using var image = ToMat(source);
-        var sample = new DetectionTestPipeline(options).Apply(image, [], new CocoImageInfo(1, "a.jpg", 40, 60), new Random(0));
+        var sample = new DetectionTestPipeline(options).Apply(image, [], new CocoImage(1, 40, 60, "a.jpg"), new Random(0));
         Assert.Equal((24, 36), (sample.Height, sample.Width));
         using var expected = ToMat(want);
         Assert.Equal(ChwConversion.ToNormalizedChw(expected, options.Normalize, 24, 36), sample.Image);
@@ -110,11 +111,11 @@ public class PilResizeTests
         var options = new DetectionPipelineOptions { ImageSize = (50, 50), ScaleRange = (0.2, 1.0), FlipProbability = 0 };
         var mask = new byte[40 * 60];
         for (var k = 0; k < mask.Length; k++) mask[k] = (byte)((k / 60 / 3 + k % 60 / 5) % 2);
-        var instance = new DetectionInstance(0, 0, 60, 40, 0, [], mask);
+        var instance = new Instance(0, 0, 60, 40, 0, [], mask);
         using var image = ToMat(source);
         for (var seed = 0; seed < 5; seed++)
         {
-            var sample = new LsjTrainPipeline(options).Apply(image, [instance], new CocoImageInfo(1, "a.jpg", 40, 60), new Random(seed));
+            var sample = new LsjTrainPipeline(options).Apply(image, [instance], new CocoImage(1, 40, 60, "a.jpg"), new Random(seed));
             var (nw, nh) = (sample.Width, sample.Height);
             Assert.Equal((double)nw / 60, sample.ScaleX);
             var want = PilResize.Resize(source.Pixels, 60, 40, 3, nw, nh, PilFilter.Bilinear);
@@ -130,7 +131,7 @@ public class PilResizeTests
     {
         var source = Load("mask_enlarge.input.npy");
         var want = Load("mask_enlarge.nearest.27x19.npy");
-        var instance = new DetectionInstance(0, 0, source.Width, source.Height, 0, [], source.Pixels);
+        var instance = new Instance(0, 0, source.Width, source.Height, 0, [], source.Pixels);
         var resized = Assert.Single(InstanceGeometry.Resize([instance], source.Width, source.Height, 27, 19));
         Assert.Equal(want.Pixels, resized.Bitmask);
     }

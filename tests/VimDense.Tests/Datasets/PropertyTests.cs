@@ -3,6 +3,7 @@ using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Masks;
 using VimDense.Datasets.Transforms;
+using VimDense.Structures;
 
 namespace VimDense.Tests.Datasets;
 
@@ -36,9 +37,9 @@ public class PropertyTests
                 var polygon = RandomPolygon(rng, 60, 40);
                 var xs = polygon.Where((_, i) => i % 2 == 0).ToArray();
                 var ys = polygon.Where((_, i) => i % 2 == 1).ToArray();
-                return new DetectionInstance(xs.Min(), ys.Min(), xs.Max(), ys.Max(), k, [polygon]);
+                return new Instance(xs.Min(), ys.Min(), xs.Max(), ys.Max(), k, [polygon]);
             }).ToList();
-            var sample = pipeline.Apply(image, instances, new CocoImageInfo(1, "x.jpg", 40, 60), new Random(seed + 1000));
+            var sample = pipeline.Apply(image, instances, new CocoImage(1, 40, 60, "x.jpg"), new Random(seed + 1000));
             foreach (var inst in sample.Instances)
             {
                 Assert.True(inst.BoxWidth > 0 && inst.BoxHeight > 0);
@@ -68,7 +69,7 @@ public class PropertyTests
     {
         var rng = new Random(3);
         var instances = Enumerable.Range(0, 5).Select(k =>
-            new DetectionInstance(rng.Next(20), rng.Next(20), 20 + rng.Next(20), 20 + rng.Next(20), k, [RandomPolygon(rng, 50, 30)],
+            new Instance(rng.Next(20), rng.Next(20), 20 + rng.Next(20), 20 + rng.Next(20), k, [RandomPolygon(rng, 50, 30)],
                 Bitmask: Enumerable.Range(0, 50 * 30).Select(_ => (byte)rng.Next(2)).ToArray())).ToList();
         var twice = InstanceGeometry.FlipHorizontal(InstanceGeometry.FlipHorizontal(instances, 50, 30), 50, 30);
         for (var i = 0; i < instances.Count; i++)

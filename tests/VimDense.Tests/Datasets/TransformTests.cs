@@ -2,6 +2,7 @@ using OpenCvSharp;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Transforms;
+using VimDense.Structures;
 
 namespace VimDense.Tests.Datasets;
 
@@ -115,10 +116,10 @@ public class TransformTests
         // 100x50 image, one square polygon; output size 64. Replay the pipeline's draws: flip, s, u.
         var options = new DetectionPipelineOptions { ImageSize = (64, 64), ScaleRange = (0.1, 2.0) };
         using var image = new Mat(50, 100, MatType.CV_8UC3, Scalar.All(128));
-        var instance = new DetectionInstance(10, 20, 30, 40, 2, [[10, 20, 30, 20, 30, 40, 10, 40]]);
+        var instance = new Instance(10, 20, 30, 40, 2, [[10, 20, 30, 20, 30, 40, 10, 40]]);
         for (var seed = 0; seed < 20; seed++)
         {
-            var sample = new LsjTrainPipeline(options).Apply(image, [instance], new CocoImageInfo(1, "a.jpg", 50, 100), new Random(seed));
+            var sample = new LsjTrainPipeline(options).Apply(image, [instance], new CocoImage(1, 50, 100, "a.jpg"), new Random(seed));
             var replay = new Random(seed);
             var flip = replay.NextDouble() < 0.5;
             var s = 0.1 + replay.NextDouble() * 1.9;

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using TorchSharp;
-using VimDense.Experiments;
+using VimDense.Datasets.Coco;
 using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Masks;
 using VimDense.Heads.Detection;
+using VimDense.Experiments;
+using VimDense.Structures;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -51,7 +53,7 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
         var model = new CascadeMaskRcnn(new TinyConvBackbone(), SmallOptions());
         model.train();
         var (images, targets) = SyntheticBoxes.Make(2, 64, 8);
-        var empty = new DetectionTarget(zeros(0, 4), zeros(0, ScalarType.Int64), zeros(0, 64, 64, ScalarType.Byte));
+        var empty = new Instances { Boxes = zeros(0, 4), Classes = zeros(0, ScalarType.Int64), Masks = zeros(0, 64, 64, ScalarType.Byte) };
         var losses = model.Losses(images, [(64, 64), (64, 64)], [targets[0], empty]);
         foreach (var (name, loss) in losses) Assert.True(loss.isfinite().item<bool>(), name);
         var onlyEmpty = model.Losses(images[..1], [(64, 64)], [empty]);
@@ -111,7 +113,7 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
             Assert.InRange(d.Boxes.shape[0], 1, 7);
             Assert.Equal([d.Boxes.shape[0], h, w], d.Masks!.shape);
             Assert.True(d.Boxes[.., 2].le(w).all().item<bool>() && d.Boxes[.., 3].le(h).all().item<bool>());
-            var s = d.Scores.data<float>().ToArray();
+            var s = d.Scores!.data<float>().ToArray();
             Assert.True(s.Zip(s.Skip(1)).All(p => p.First >= p.Second), "scores are sorted");
         }
     }
@@ -155,7 +157,7 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
 
     // AP50 of COCO evaluation (the eval branch's pycocotools port) on results written the way the CLI
     // writes them: boxes for bbox, RLE masks without boxes for segm (as detectron2 does).
-    private static (double Box, double Mask) CocoAp50(IReadOnlyList<Detections> detections, IReadOnlyList<DetectionTarget> targets)
+    private static (double Box, double Mask) CocoAp50(IReadOnlyList<Instances> detections, IReadOnlyList<Instances> targets)
     {
         var categoryIds = new long[] { 1, 2, 3 };
         var images = targets.Select((t, i) => new CocoImage(i + 1, (int)t.Masks!.shape[1], (int)t.Masks!.shape[2], $"synthetic_{i}.png")).ToList();
@@ -174,7 +176,7 @@ public class CascadeMaskRcnnTests(ITestOutputHelper output)
             }
         var truth = new CocoGroundTruth(images, [new(1, "red"), new(2, "green"), new(3, "blue")], annotations);
         List<CocoAnnotation> Results() => detections.SelectMany((d, i) =>
-            CocoDetectionResults.From(i + 1, DetectionExport.ToPlain(d), categoryIds)).ToList();
+            CocoDetectionResults.From(i + 1, images[i].Height, images[i].Width, DetectionExport.ToPlain(d), categoryIds)).ToList();
         var box = CocoEvaluator.Run(truth, CocoResults.Prepare(Results(), truth), CocoIouType.Bbox).Stats[1];
         var masks = Results();
         masks.ForEach(r => r.Bbox = null);

@@ -3,6 +3,7 @@ using VimDense.Backbones;
 using VimDense.Experiments;
 using VimDense.Datasets.Loading;
 using VimDense.Heads.Detection;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Tests.Detection;
@@ -22,7 +23,7 @@ public class DetectorIntegrationTests
         {
             ImageId = id, FileName = $"{id}.jpg", OriginalHeight = height * 2, OriginalWidth = width * 2,
             Image = image, Height = height, Width = width, ScaleX = 0.5, ScaleY = 0.5,
-            Instances = boxes.Select(b => new DetectionInstance(b.X1, b.Y1, b.X2, b.Y2, b.Cls,
+            Instances = boxes.Select(b => new Instance(b.X1, b.Y1, b.X2, b.Y2, b.Cls,
                 [new[] { b.X1, b.Y1, b.X2, b.Y1, b.X2, b.Y2, b.X1, b.Y2 }])).ToList(),
         };
     }

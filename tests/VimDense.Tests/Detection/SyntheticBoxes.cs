@@ -1,5 +1,6 @@
 using TorchSharp;
 using VimDense.Heads.Detection;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Tests.Detection;
@@ -10,11 +11,11 @@ namespace VimDense.Tests.Detection;
 /// </summary>
 internal static class SyntheticBoxes
 {
-    public static (Tensor Images, List<DetectionTarget> Targets) Make(int count, int size, int seed)
+    public static (Tensor Images, List<Instances> Targets) Make(int count, int size, int seed)
     {
         var rng = new Random(seed);
         var images = new List<Tensor>();
-        var targets = new List<DetectionTarget>();
+        var targets = new List<Instances>();
         for (var n = 0; n < count; n++)
         {
             var pixels = new float[3 * size * size];
@@ -44,10 +45,12 @@ internal static class SyntheticBoxes
                 masks.Add(mask);
             }
             images.Add(tensor(pixels).reshape(3, size, size));
-            targets.Add(new DetectionTarget(
-                tensor(boxes.ToArray()).reshape(-1, 4),
-                tensor(classes.ToArray()),
-                stack(masks.Select(m => tensor(m).reshape(size, size)).ToList())));
+            targets.Add(new Instances
+            {
+                Boxes = tensor(boxes.ToArray()).reshape(-1, 4),
+                Classes = tensor(classes.ToArray()),
+                Masks = stack(masks.Select(m => tensor(m).reshape(size, size)).ToList()),
+            });
         }
         return (stack(images), targets);
     }

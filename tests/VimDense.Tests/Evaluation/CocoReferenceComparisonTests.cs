@@ -1,3 +1,4 @@
+using VimDense.Datasets.Coco;
 using VimDense.Datasets.Evaluation;
 
 namespace VimDense.Tests.Evaluation;

@@ -66,10 +66,9 @@ public class ExperimentApiTests
         Assert.Equal(10, prediction.Detections.Count); // untrained scores are about 1/5: the threshold 0 keeps the top 10
         foreach (var d in prediction.Detections)
         {
-            Assert.InRange(d.BoxXywh[0], 0, width);
-            Assert.InRange(d.BoxXywh[1] + d.BoxXywh[3], 0, height + 1e-3);
-            Assert.Equal((height, width), (d.Height, d.Width));
-            Assert.Equal(height * width, d.Mask!.Length);
+            Assert.InRange(d.X1, 0, width);
+            Assert.InRange(d.Y2, 0, height + 1e-3);
+            Assert.Equal(height * width, d.Bitmask!.Length);
             Assert.Contains(prediction.ClassName(d), predictor.ClassNames);
         }
         var fromTensor = predictor.Predict(rgb);
