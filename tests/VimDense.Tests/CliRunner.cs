@@ -51,7 +51,7 @@ public static class CliRunner
     }
 
     // `dotnet test` tells its children which host it runs on; else the test host itself is dotnet, or PATH has it.
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
         : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath!
         : "dotnet";

@@ -24,7 +24,7 @@ internal sealed class LegacyTorchFile : ITorchFile
 
     public LegacyTorchFile(string path, byte[] bytes)
     {
-        (_path, _bytes, _table) = (path, bytes, new StorageTable(path));
+        (_path, _bytes, _table) = (path, bytes, new StorageTable(path, bytes.Length));
         var magic = Next(0, out var pos);
         if (!(magic is long m ? m == MagicNumber : magic is BigInteger b && b == MagicNumber))
             throw new InvalidDataException($"{path}: starts with a pickle but not with torch.save's magic number");

@@ -94,8 +94,7 @@ public static class SafeTensors
         }
     }
 
-    private static FileStream OpenRead(string path) =>
-        File.Exists(path) ? File.OpenRead(path) : throw new FileNotFoundException($"{path}: safetensors file not found", path);
+    private static FileStream OpenRead(string path) => InputFile.OpenRead(path, "safetensors");
 
     private static (JObject Header, long DataStart) ReadHeader(FileStream file, string path)
     {

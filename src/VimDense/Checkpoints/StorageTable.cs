@@ -5,11 +5,18 @@ namespace VimDense.Checkpoints;
 
 /// <summary>
 /// The storages a torch.save pickle refers to through persistent ids, and the strided views that
-/// tensors are of them. Shared by the zip and the legacy file layouts.
+/// tensors are of them. Shared by the zip and the legacy file layouts. Sizes are checked against the file's
+/// (<paramref name="fileBytes"/>) before anything is allocated: a storage never holds more bytes than the file, and
+/// views (stride 0, overlapping or repeated) may not add more than <see cref="MaxViewSlackBytes"/> beyond them.
 /// </summary>
-internal sealed class StorageTable(string path)
+internal sealed class StorageTable(string path, long fileBytes)
 {
+    /// <summary>How many bytes the materialised tensors may add up to beyond the file's size (tied weights, views).</summary>
+    public const long MaxViewSlackBytes = 1L << 28;
+    private const int MaxKeyLength = 256;
+
     private readonly Dictionary<string, StorageRef> _refs = [];
+    private long _viewBytes;
 
     public IReadOnlyDictionary<string, StorageRef> Refs => _refs;
 
@@ -22,6 +29,11 @@ internal sealed class StorageTable(string path)
         if (pid is not object?[] { Length: 5 or 6 } t || t[0] is not "storage" || t[1] is not StorageClass type
             || t[2] is not string key || t[4] is not long numel || numel < 0 || (t.Length == 6 && t[5] is not null))
             throw new InvalidDataException("persistent id is not ('storage', <Type>Storage, key, location, numel)");
+        if (key.Length > MaxKeyLength) throw new InvalidDataException($"storage key of {key.Length} characters; at most {MaxKeyLength} expected");
+        // Each storage is stored whole, uncompressed, in the file: a larger claim is a lie, refused before any allocation.
+        if (numel > fileBytes / TensorDTypes.Size(type.Type))
+            throw new UserInputException($"{path}: storage {key} claims {numel} {type.Name} elements, more than the whole file " +
+                                         $"({fileBytes} bytes) can hold");
         if (_refs.TryGetValue(key, out var known))
         {
             if (known.Type != type.Type || known.Numel != numel)
@@ -44,6 +56,20 @@ internal sealed class StorageTable(string path)
                 throw new InvalidDataException($"{path}: tensor of size ({string.Join(", ", tensor.Size)}) at offset {tensor.Offset} " +
                                                $"reaches element {last} of storage {tensor.Storage.Key}, which has {tensor.Storage.Numel}");
         }
+        CountViewBytes(tensor);
         return storage.as_strided(tensor.Size, tensor.Stride, tensor.Offset);
+    }
+
+    /// <summary>
+    /// A stride-0 view of one element can claim 2^28 of them: harmless as a view, but whoever copies it (convert,
+    /// training) allocates them all. The views' total is capped at the file size plus <see cref="MaxViewSlackBytes"/>.
+    /// </summary>
+    private void CountViewBytes(TensorRef tensor)
+    {
+        var elements = tensor.Size.Aggregate(1L, (a, b) => checked(a * b));
+        _viewBytes = checked(_viewBytes + elements * TensorDTypes.Size(tensor.Storage.Type));
+        if (_viewBytes > fileBytes + MaxViewSlackBytes)
+            throw new UserInputException($"{path}: the tensors' views add up to {_viewBytes} bytes, more than the file's {fileBytes} " +
+                                         $"plus {MaxViewSlackBytes} (expanded or repeated views of storage {tensor.Storage.Key} are refused)");
     }
 }

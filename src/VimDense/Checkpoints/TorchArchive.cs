@@ -25,9 +25,8 @@ internal sealed class TorchArchive : ITorchFile
     public TorchArchive(string path)
     {
         _path = path;
-        _table = new StorageTable(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint file not found", path);
-        _file = File.OpenRead(path);
+        _file = InputFile.OpenRead(path, "checkpoint");
+        _table = new StorageTable(path, _file.Length);
         try
         {
             _zip = new ZipArchive(_file, ZipArchiveMode.Read);
@@ -81,7 +80,7 @@ internal sealed class TorchArchive : ITorchFile
         // Written since PyTorch 1.13.1 / 2.x; absent means little-endian.
         var entry = _zip.GetEntry($"{_prefix}/byteorder");
         if (entry is null) return;
-        var order = System.Text.Encoding.ASCII.GetString(ReadAll(entry)).Trim();
+        var order = PickleKeys.Clip(System.Text.Encoding.ASCII.GetString(ReadAll(entry)).Trim());
         if (order != "little")
             throw new InvalidDataException($"{_path}: byte order '{order}' is not supported; expected 'little'");
     }
@@ -93,6 +92,7 @@ internal sealed class TorchArchive : ITorchFile
         var entry = _zip.GetEntry(name)
                     ?? throw new InvalidDataException($"{_path}: storage record '{name}' is missing");
         var elementSize = TensorDTypes.Size(storage.Type);
+        CheckStored(entry);
         if (entry.Length != checked(storage.Numel * elementSize))
             throw new InvalidDataException($"{_path}: storage record '{name}' has {entry.Length} bytes; " +
                                            $"expected {storage.Numel} x {elementSize} ({storage.Type})");
@@ -114,11 +114,25 @@ internal sealed class TorchArchive : ITorchFile
         }
     }
 
+    /// <summary>
+    /// torch.save stores every record uncompressed, so a record's size is bounded by the file's. A compressed one
+    /// could decode to far more than the file holds (a 4 MB file to a 4 GiB storage): it is refused before reading.
+    /// </summary>
+    private void CheckStored(ZipArchiveEntry entry)
+    {
+        if (entry.CompressedLength != entry.Length)
+            throw new UserInputException($"{_path}: record '{PickleKeys.Clip(entry.FullName)}' is compressed ({entry.CompressedLength} bytes " +
+                                         $"decoding to {entry.Length}); torch.save stores records uncompressed, so compressed ones are refused");
+        if (entry.Length > _file.Length)
+            throw new UserInputException($"{_path}: record '{PickleKeys.Clip(entry.FullName)}' claims {entry.Length} bytes, more than the whole file ({_file.Length})");
+    }
+
     private byte[] ReadAll(ZipArchiveEntry entry)
     {
         // data.pkl of even the largest real checkpoints is a few MB; a huge claim is corruption, not data.
         if (entry.Length > MaxPickleBytes)
             throw new InvalidDataException($"{_path}: record '{entry.FullName}' claims {entry.Length} bytes; at most {MaxPickleBytes} expected");
+        CheckStored(entry);
         var bytes = new byte[entry.Length];
         using var stream = entry.Open();
         stream.ReadExactly(bytes);

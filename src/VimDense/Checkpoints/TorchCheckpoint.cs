@@ -1,5 +1,6 @@
 using TorchSharp;
 using VimDense.Checkpoints.Pickle;
+using VimDense.IO;
 using static TorchSharp.torch;
 
 namespace VimDense.Checkpoints;
@@ -44,9 +45,8 @@ public static class TorchCheckpoint
     /// <summary>The zip layout (PyTorch ≥ 1.6) or, for files that start with a pickle, the legacy one.</summary>
     private static ITorchFile Open(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint file not found", path);
         var head = new byte[2];
-        using (var file = File.OpenRead(path))
+        using (var file = InputFile.OpenRead(path, "checkpoint"))
         {
             if (file.Read(head) < 2 || head[0] != 0x80 || head[1] > 5) return new TorchArchive(path);
             if (file.Length > Array.MaxLength)
@@ -78,7 +78,7 @@ public static class TorchCheckpoint
     private static bool IsTensorDict(Dictionary<string, object?> dict) => dict.Count > 0 && dict.Values.All(v => v is TensorRef);
 
     private static string KeyList(Dictionary<string, object?> dict) =>
-        string.Join(", ", dict.Keys.Take(12)) + (dict.Count > 12 ? $", ... ({dict.Count} in all)" : "");
+        string.Join(", ", dict.Keys.Take(12).Select(k => PickleKeys.Clip(k))) + (dict.Count > 12 ? $", ... ({dict.Count} in all)" : "");
 
     /// <summary>Replaces every tensor reference in the graph by its tensor (iteratively: graphs may be deep).</summary>
     private static object? MaterializeAll(object? graph, ITorchFile archive)

@@ -31,8 +31,7 @@ public static partial class NpyFile
 
     private static Tensor ReadChecked(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: .npy file not found", path);
-        using var file = File.OpenRead(path);
+        using var file = InputFile.OpenRead(path, ".npy");
         var (dtype, shape, fortranOrder) = ReadHeader(file, path);
         var elementSize = TensorDTypes.Size(dtype);
         var numel = shape.Aggregate(1L, (a, b) => checked(a * b));

@@ -55,20 +55,25 @@ internal sealed class TorchZipWriter
     /// <summary>Starts an OrderedDict (state dicts are OrderedDicts); follow with Mark, items, SetItems.</summary>
     public void OrderedDict() => Pickle.Global("collections", "OrderedDict").EmptyTuple().Reduce();
 
-    public void Save(string path, string archiveName = "archive") =>
-        WriteZip(path, archiveName, Pickle.Stop().ToArray(), _storages);
+    public void Save(string path, string archiveName = "archive", CompressionLevel storageCompression = CompressionLevel.NoCompression) =>
+        WriteZip(path, archiveName, Pickle.Stop().ToArray(), _storages, storageCompression);
 
-    public static void WriteZip(string path, string archiveName, byte[] pickle, IReadOnlyDictionary<string, byte[]> storages)
+    /// <summary>
+    /// The zip around the records; torch.save stores them uncompressed, <paramref name="storageCompression"/> lets a
+    /// test deflate the storages as a hostile file would.
+    /// </summary>
+    public static void WriteZip(string path, string archiveName, byte[] pickle, IReadOnlyDictionary<string, byte[]> storages,
+                                CompressionLevel storageCompression = CompressionLevel.NoCompression)
     {
         using var file = File.Create(path);
         using var zip = new ZipArchive(file, ZipArchiveMode.Create);
-        void Add(string name, byte[] bytes)
+        void Add(string name, byte[] bytes, CompressionLevel level = CompressionLevel.NoCompression)
         {
-            using var stream = zip.CreateEntry($"{archiveName}/{name}", CompressionLevel.NoCompression).Open();
+            using var stream = zip.CreateEntry($"{archiveName}/{name}", level).Open();
             stream.Write(bytes);
         }
         Add("data.pkl", pickle);
-        foreach (var (key, bytes) in storages) Add($"data/{key}", bytes);
+        foreach (var (key, bytes) in storages) Add($"data/{key}", bytes, storageCompression);
         Add("version", "3\n"u8.ToArray());
     }
 

@@ -40,6 +40,7 @@ internal sealed class NumpyArray : IPickleState
             throw new InvalidDataException("numpy array state is not (version, shape, dtype, fortran, data)");
         if (s[4] is not byte[] data)
             throw new InvalidDataException("numpy object arrays are not supported (only numeric data)");
+        if (shape.Length > 64) throw new InvalidDataException($"numpy array with {shape.Length} dimensions; at most 64 expected");
         _shape = shape.Select(v => v is long l && l >= 0 ? l : throw new InvalidDataException("numpy shape must hold integers")).ToArray();
         (_dtype, _fortran, _data) = (dtype, fortran, data);
     }

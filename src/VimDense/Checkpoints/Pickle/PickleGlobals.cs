@@ -81,6 +81,9 @@ internal static class PickleGlobals
         throw new InvalidDataException("collections.OrderedDict called with unexpected arguments");
     }
 
+    // libtorch's own limit on a tensor's dimensions.
+    private const int MaxDimensions = 64;
+
     /// <summary>_rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]).</summary>
     private static TensorRef RebuildTensor(object?[] args)
     {
@@ -90,6 +93,7 @@ internal static class PickleGlobals
         var offset = Arg<long>(args, 1, name);
         var size = Arg<object?[]>(args, 2, name).Select(v => v is long l ? l : throw new InvalidDataException($"{name}: size must hold integers")).ToArray();
         var stride = Arg<object?[]>(args, 3, name).Select(v => v is long l ? l : throw new InvalidDataException($"{name}: stride must hold integers")).ToArray();
+        if (size.Length > MaxDimensions) throw new InvalidDataException($"{name}: {size.Length} dimensions; at most {MaxDimensions} expected");
         if (size.Length != stride.Length) throw new InvalidDataException($"{name}: size has {size.Length} dimensions but stride has {stride.Length}");
         return new TensorRef(storage, offset, size, stride);
     }

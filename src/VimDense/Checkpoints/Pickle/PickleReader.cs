@@ -10,10 +10,22 @@ namespace VimDense.Checkpoints.Pickle;
 /// into plain values — dictionaries (<see cref="Dictionary{TKey,TValue}"/> in insertion order), lists,
 /// tuples (object?[]), long (BigInteger beyond 64 bits), double, bool, string, byte[], null — and inert
 /// records (<see cref="TensorRef"/>, <see cref="StorageRef"/>, <see cref="NumpyArray"/>). Globals go through <see cref="PickleGlobals"/>'s whitelist; nothing
-/// from the file is ever executed. Every read is bounds-checked, so corrupt input fails, never hangs.
+/// from the file is ever executed. Every read is bounds-checked, so corrupt input fails, never hangs, and the
+/// values pushed, the memo and the nesting of the result are capped (<see cref="MaxObjects"/>, <see cref="MaxMemo"/>,
+/// <see cref="MaxDepth"/>), so a small hostile pickle cannot claim unbounded memory.
 /// </summary>
 internal sealed class PickleReader(byte[] data, string source, Func<object?, object?> persistentLoad, int start = 0)
 {
+    /// <summary>Values pushed onto the stack. A large detection checkpoint with optimizer state pushes a few million.</summary>
+    public const long MaxObjects = 10_000_000;
+    /// <summary>Memo entries; torch.save memoizes at most once per value.</summary>
+    public const int MaxMemo = 10_000_000;
+    /// <summary>Nesting of containers: Python's own pickler stops at its recursion limit (1000).</summary>
+    public const int MaxDepth = 1000;
+    // Text lines hold numbers and module or class names.
+    private const int MaxLineBytes = 1024;
+
+    private long _objects;
     private readonly List<object?> _stack = [];
     private readonly Stack<int> _marks = new();
     private readonly Dictionary<long, object?> _memo = [];
@@ -28,7 +40,13 @@ internal sealed class PickleReader(byte[] data, string source, Func<object?, obj
     {
         try
         {
-            return Run();
+            var graph = Run();
+            PickleDepth.Check(graph, MaxDepth);
+            return graph;
+        }
+        catch (UserInputException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
+        {
+            throw new UserInputException($"{source}: refusing to load: {e.Message} (at byte {_pos} of the pickle)", e);
         }
         catch (Exception e) when (e is InvalidDataException or InvalidCastException or OverflowException
                                       or FormatException or ArgumentException)
@@ -115,10 +133,10 @@ internal sealed class PickleReader(byte[] data, string source, Func<object?, obj
                 case (byte)'0': Pop(); break; // POP
                 case (byte)'1': PopMark(); break; // POP_MARK
                 case (byte)'2': Push(Peek()); break; // DUP
-                case (byte)'q': _memo[ReadByte()] = Peek(); break; // BINPUT
-                case (byte)'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Peek(); break; // LONG_BINPUT
-                case (byte)'p': _memo[long.Parse(ReadLine(), CultureInfo.InvariantCulture)] = Peek(); break; // PUT
-                case 0x94: _memo[_memo.Count] = Peek(); break; // MEMOIZE
+                case (byte)'q': Memoize(ReadByte()); break; // BINPUT
+                case (byte)'r': Memoize(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))); break; // LONG_BINPUT
+                case (byte)'p': Memoize(long.Parse(ReadLine(), CultureInfo.InvariantCulture)); break; // PUT
+                case 0x94: Memoize(_memo.Count); break; // MEMOIZE
                 case (byte)'h': Push(Memo(ReadByte())); break; // BINGET
                 case (byte)'j': Push(Memo(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))); break; // LONG_BINGET
                 case (byte)'g': Push(Memo(long.Parse(ReadLine(), CultureInfo.InvariantCulture))); break; // GET
@@ -148,7 +166,7 @@ internal sealed class PickleReader(byte[] data, string source, Func<object?, obj
 
     private object Global(string module, string name) =>
         PickleGlobals.Resolve(module, name) ?? throw new UserInputException(
-            $"{source}: refusing to load: the pickle references the global '{module}.{name}', which is not on the " +
+            $"{source}: refusing to load: the pickle references the global '{PickleKeys.Clip(module + "." + name)}', which is not on the " +
             $"allowed list ({PickleGlobals.AllowedSummary}); nothing was executed");
 
     private object? Call(object? callable, object?[] args)
@@ -207,7 +225,19 @@ internal sealed class PickleReader(byte[] data, string source, Func<object?, obj
     private object? Memo(long index) =>
         _memo.TryGetValue(index, out var value) ? value : throw new InvalidDataException($"memo entry {index} is not defined");
 
-    private void Push(object? value) => _stack.Add(value);
+    private void Push(object? value)
+    {
+        if (++_objects > MaxObjects) throw new UserInputException($"the pickle pushes more than {MaxObjects} values (the limit)");
+        _stack.Add(value);
+    }
+
+    private void Memoize(long index)
+    {
+        var value = Peek();
+        if (_memo.Count >= MaxMemo && !_memo.ContainsKey(index))
+            throw new UserInputException($"the pickle memoizes more than {MaxMemo} values (the limit)");
+        _memo[index] = value;
+    }
 
     private object? Pop()
     {
@@ -271,8 +301,10 @@ internal sealed class PickleReader(byte[] data, string source, Func<object?, obj
 
     private string ReadLine()
     {
-        var end = Array.IndexOf(data, (byte)'\n', _pos);
-        if (end < 0) throw new InvalidDataException("a text field has no end of line (truncated?)");
+        var end = Array.IndexOf(data, (byte)'\n', _pos, Math.Min(MaxLineBytes + 1, data.Length - _pos));
+        if (end < 0)
+            throw new InvalidDataException(data.Length - _pos > MaxLineBytes
+                ? $"a text field longer than {MaxLineBytes} bytes" : "a text field has no end of line (truncated?)");
         var line = Encoding.UTF8.GetString(data, _pos, end - _pos);
         _pos = end + 1;
         return line;
