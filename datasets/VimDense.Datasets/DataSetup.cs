@@ -35,12 +35,7 @@ public static class DataSetup
         CropSize = (cropSize, cropSize),
     };
 
-    public static DetectionPipelineOptions DetectionOptions(int imageSize) => new()
-    {
-        ImageSize = (imageSize, imageSize),
-        TestShortEdge = imageSize,
-        TestMaxSize = imageSize,
-    };
+    public static DetectionPipelineOptions DetectionOptions(int imageSize) => new() { SquareSize = imageSize };
 
     /// <summary>An ADE20K-layout data set; the class count comes from synthetic.json when present, else 150.</summary>
     public static Ade20kDataset Ade20k(string root, string split, bool train, int cropSize = 512, bool skipBadSamples = false)

@@ -28,6 +28,8 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     {
         // Bad component sections fail at load, naming the key and its origin, before any data or model is built.
         DetectorBuilder.Validate(config.Model);
+        _ = Data;
+        PipelineOptions();
         config.Test.Bind<DetectionTestOptions>();
     }
 
@@ -49,19 +51,14 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     }
 
     public override void PrepareData() =>
-        ExperimentData.Prepare(Config, "COCO", SyntheticCocoWriter.Write, "COCO layout annotations/, train2017/, val2017/",
+        ExperimentData.Prepare(Config, Data, "COCO", SyntheticCocoWriter.Write, "COCO layout annotations/, train2017/, val2017/",
             CocoClasses.Categories.Count);
 
+    /// <summary>The data set and loader part of the config's data section (its other keys are <see cref="PipelineOptions"/>).</summary>
+    public override DataConfig Data => Config.Data.Bind<DataConfig>(ConfigBinding.KeysOf<DetectionPipelineOptions>());
+
     /// <summary>The pipeline options the config's data section describes (used by training, evaluation, prediction and `show`).</summary>
-    public DetectionPipelineOptions PipelineOptions()
-    {
-        var d = Config.Data;
-        return new DetectionPipelineOptions
-        {
-            ImageSize = (d.ImageSize, d.ImageSize), ScaleRange = (d.LsjScaleRange[0], d.LsjScaleRange[1]), FlipProbability = d.FlipProbability,
-            TestShortEdge = d.ImageSize, TestMaxSize = d.ImageSize, Normalize = new NormalizeOptions(d.Mean.ToArray(), d.Std.ToArray()),
-        };
-    }
+    public DetectionPipelineOptions PipelineOptions() => Config.Data.Bind<DetectionPipelineOptions>(ConfigBinding.KeysOf<DataConfig>());
 
     /// <summary>The LSJ training (augmenting) or the shortest-edge test pipeline.</summary>
     public IDetectionPipeline Pipeline(bool train) =>
@@ -69,18 +66,18 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
 
     /// <summary>A split of the COCO-layout data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
     public CocoDataset Dataset(string split, bool train, string? root = null) =>
-        CocoDataset.Open(root ?? Config.Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train);
+        CocoDataset.Open(root ?? Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train);
 
     /// <summary>The class names: the data set's categories, else the synthetic set's, else COCO's.</summary>
     public IReadOnlyList<string> ClassNames(CocoDataset? dataset = null) =>
         dataset?.Annotations.Categories.Select(c => c.Name).ToList()
-        ?? SyntheticInfo.ClassNames(Config.Data.Root) ?? CocoClasses.Categories.Select(c => c.Name).ToList();
+        ?? SyntheticInfo.ClassNames(Data.Root) ?? CocoClasses.Categories.Select(c => c.Name).ToList();
 
     public override IResumableBatchSource<DetectionBatch> TrainData()
     {
-        var trainSet = Dataset(Config.Data.TrainSplit, train: true);
+        var trainSet = Dataset(Data.TrainSplit, train: true);
         return new LoaderBatchSource<DetectionSample, DetectionBatch>(
-            o => DataSetup.DetectionLoader(trainSet, o, train: true, Config.Data.ImageSize, Masks), TrainLoaderOptions());
+            o => DataSetup.DetectionLoader(trainSet, o, train: true, PipelineOptions().SquareSize, Masks), TrainLoaderOptions());
     }
 
     public override Trainer<DetectionBatch> CreateTrainer(CascadeMaskRcnn model, IResumableBatchSource<DetectionBatch> data,
@@ -93,11 +90,11 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
             return new TrainStepResult(total, scalars);
         }, data, evaluate);
 
-    protected override IEvaluation Validate(CascadeMaskRcnn model) => Evaluate(model, Config.Data.ValMaxImages, Path.Combine(WorkDir, "eval"));
+    protected override IEvaluation Validate(CascadeMaskRcnn model) => Evaluate(model, Data.ValMaxImages, Path.Combine(WorkDir, "eval"));
 
     protected override void WriteOverlays(CascadeMaskRcnn model, int count, string dir)
     {
-        var dataset = Dataset(Config.Data.ValSplit, train: false);
+        var dataset = Dataset(Data.ValSplit, train: false);
         var predictor = new DetectionPredictor(this, model, ClassNames(dataset));
         for (var i = 0; i < Math.Min(count, dataset.Count); i++)
         {
@@ -116,7 +113,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     {
         var model = LoadModel(checkpoint, ema);
         var dir = Path.GetFullPath(outDir ?? Path.Combine(WorkDir, "eval"));
-        var result = Evaluate(model, maxImages > 0 ? maxImages : Config.Data.ValMaxImages, dir);
+        var result = Evaluate(model, maxImages > 0 ? maxImages : Data.ValMaxImages, dir);
         File.WriteAllText(Path.Combine(dir, "metrics.json"), result.ToJson(checkpoint).ToString());
         return result;
     }
@@ -128,14 +125,14 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     /// </summary>
     public DetectionEvaluation Evaluate(CascadeMaskRcnn model, int maxImages, string outDir)
     {
-        var dataset = Dataset(Config.Data.ValSplit, train: false);
+        var dataset = Dataset(Data.ValSplit, train: false);
         var categoryIds = dataset.Annotations.Categories.Select(c => c.Id).ToList();
         var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
         var results = new List<CocoAnnotation>();
         var imageIds = new HashSet<long>();
         var wasTraining = model.training;
         model.eval();
-        using (var loader = DataSetup.DetectionLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false, Config.Data.ImageSize))
+        using (var loader = DataSetup.DetectionLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false, PipelineOptions().SquareSize))
         {
             for (var index = 0; index < limit && loader.Next() is { } batch; index++)
             {
@@ -154,7 +151,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
             }
         }
         if (wasTraining) model.train();
-        return DetectionEvaluation.Score(Path.Combine(Config.Data.Root, "annotations", $"instances_{DataSetup.CocoSplit(Config.Data.ValSplit)}.json"),
+        return DetectionEvaluation.Score(Path.Combine(Data.Root, "annotations", $"instances_{DataSetup.CocoSplit(Data.ValSplit)}.json"),
             imageIds, results, Masks, outDir);
     }
 }

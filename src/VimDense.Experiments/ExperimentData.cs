@@ -13,11 +13,11 @@ internal static class ExperimentData
     /// <param name="format">Data set name for messages ("ADE20K", "COCO").</param>
     /// <param name="layout">What a real data set at data.root looks like, for the not-found message.</param>
     /// <param name="realClasses">Class count of the real data set (a synthetic one records its own).</param>
-    public static void Prepare(ExperimentConfig config, string format, Action<string, SyntheticOptions> writeSynthetic,
+    public static void Prepare(ExperimentConfig config, DataConfig data, string format, Action<string, SyntheticOptions> writeSynthetic,
         string layout, int realClasses)
     {
-        var root = config.Data.Root;
-        if (config.Data.Synthetic is { } s && !File.Exists(Path.Combine(root, "synthetic.json")))
+        var root = data.Root;
+        if (data.Synthetic is { } s && !File.Exists(Path.Combine(root, "synthetic.json")))
         {
             Console.Error.WriteLine($"generating synthetic {format}-format data in {root}");
             writeSynthetic(root, new SyntheticOptions { Images = s.Images, Classes = s.Classes, Size = s.Size, Seed = s.Seed });

@@ -25,6 +25,8 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     {
         // Bad component sections fail at load, naming the key and its origin, before any data or model is built.
         SegmentorBuilder.Validate(config.Model);
+        _ = Data;
+        PipelineOptions();
         config.Test.Bind<InferenceOptions>();
     }
 
@@ -43,24 +45,14 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     }
 
     public override void PrepareData() =>
-        ExperimentData.Prepare(Config, "ADE20K", SyntheticAde20kWriter.Write, "ADEChallengeData2016 layout", Ade20kClasses.Count);
+        ExperimentData.Prepare(Config, Data, "ADE20K", SyntheticAde20kWriter.Write, "ADEChallengeData2016 layout", Ade20kClasses.Count);
+
+    /// <summary>The data set and loader part of the config's data section (its other keys are <see cref="PipelineOptions"/>).</summary>
+    public override DataConfig Data => Config.Data.Bind<DataConfig>(ConfigBinding.KeysOf<SegmentationPipelineOptions>());
 
     /// <summary>The pipeline options the config's data section describes (used by training, evaluation, prediction and `show`).</summary>
-    public SegmentationPipelineOptions PipelineOptions()
-    {
-        var d = Config.Data;
-        return new SegmentationPipelineOptions
-        {
-            Scale = (d.Scale[0], d.Scale[1]),
-            RatioRange = (d.RatioRange[0], d.RatioRange[1]),
-            CropSize = (d.CropSize[0], d.CropSize[1]),
-            CatMaxRatio = d.CatMaxRatio,
-            FlipProbability = d.FlipProbability,
-            PhotoMetricDistortion = d.PhotoMetricDistortion,
-            IgnoreIndex = (byte)Config.Model.IgnoreIndex,
-            Normalize = new NormalizeOptions(d.Mean.ToArray(), d.Std.ToArray()),
-        };
-    }
+    public SegmentationPipelineOptions PipelineOptions() =>
+        Config.Data.Bind<SegmentationPipelineOptions>(ConfigBinding.KeysOf<DataConfig>()) with { IgnoreIndex = (byte)Config.Model.IgnoreIndex };
 
     /// <summary>The training (augmenting) or test pipeline.</summary>
     public ISegmentationPipeline Pipeline(bool train) =>
@@ -68,18 +60,18 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
 
     /// <summary>A split of the data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
     public Ade20kDataset Dataset(string split, bool train, string? root = null) =>
-        new(root ?? Config.Data.Root, Pipeline(train), new Ade20kOptions { Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses });
+        new(root ?? Data.Root, Pipeline(train), new Ade20kOptions { Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses });
 
     /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
     public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>();
 
     /// <summary>The class names: the synthetic set's, else ADE20K's first model.num_classes.</summary>
     public IReadOnlyList<string> ClassNames() =>
-        SyntheticInfo.ClassNames(Config.Data.Root) ?? Ade20kClasses.Names.Take(Config.Model.NumClasses).ToList();
+        SyntheticInfo.ClassNames(Data.Root) ?? Ade20kClasses.Names.Take(Config.Model.NumClasses).ToList();
 
     public override IResumableBatchSource<SegmentationBatch> TrainData()
     {
-        var trainSet = Dataset(Config.Data.TrainSplit, train: true);
+        var trainSet = Dataset(Data.TrainSplit, train: true);
         return new LoaderBatchSource<SegmentationSample, SegmentationBatch>(
             o => DataSetup.SegmentationLoader(trainSet, o, train: true), TrainLoaderOptions());
     }
@@ -94,7 +86,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
             return new TrainStepResult(losses["loss"], scalars);
         }, data, evaluate);
 
-    protected override IEvaluation Validate(EncoderDecoder model) => Evaluate(model, Config.Data.ValMaxImages);
+    protected override IEvaluation Validate(EncoderDecoder model) => Evaluate(model, Data.ValMaxImages);
 
     protected override void WriteOverlays(EncoderDecoder model, int count, string dir) => Evaluate(model, count, overlays: count, overlayDir: dir);
 
@@ -107,7 +99,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     public override SegmentationEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null)
     {
         var model = LoadModel(checkpoint, ema);
-        var result = Evaluate(model, maxImages > 0 ? maxImages : Config.Data.ValMaxImages,
+        var result = Evaluate(model, maxImages > 0 ? maxImages : Data.ValMaxImages,
             outDir is null ? null : Path.Combine(outDir, "predictions"), overlays: outDir is null ? 0 : Config.Train.OverlayImages,
             overlayDir: outDir is null ? null : Path.Combine(outDir, "overlays"));
         if (outDir is not null) File.WriteAllText(Path.Combine(outDir, "metrics.json"), result.ToJson(checkpoint).ToString());
@@ -120,7 +112,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     /// </summary>
     public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null)
     {
-        var dataset = Dataset(Config.Data.ValSplit, train: false);
+        var dataset = Dataset(Data.ValSplit, train: false);
         var metric = new SegmentationMetric(Config.Model.NumClasses, Config.Model.IgnoreIndex);
         var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
         var wasTraining = model.training;

@@ -29,6 +29,9 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
     /// <summary>Generates the synthetic data set when configured and absent; checks data.root and the class count.</summary>
     public abstract void PrepareData();
 
+    /// <summary>The data set and loader settings of the config's data section.</summary>
+    public abstract DataConfig Data { get; }
+
     /// <summary>The infinite, resumable training batches of the training split (disposable: dispose it after training).</summary>
     public abstract IResumableBatchSource<TBatch> TrainData();
 
@@ -82,7 +85,7 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
     /// <summary>Training loader options: data.batch_size split into optimizer.accumulation_steps micro-batches.</summary>
     public DataLoaderOptions TrainLoaderOptions()
     {
-        var d = Config.Data;
+        var d = Data;
         var accumulation = Math.Max(1, Config.Optimizer.AccumulationSteps);
         if (d.BatchSize % accumulation != 0)
             throw new UserInputException($"data.batch_size {d.BatchSize} is not divisible by optimizer.accumulation_steps {accumulation}");

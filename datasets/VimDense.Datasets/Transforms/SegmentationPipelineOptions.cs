@@ -1,8 +1,11 @@
+using Newtonsoft.Json;
+
 namespace VimDense.Datasets.Transforms;
 
 /// <summary>
-/// Sizes and probabilities of the mmseg semantic-segmentation pipelines. Defaults are the ADE20K 512×512
-/// recipe; tests and demos shrink <see cref="Scale"/> and <see cref="CropSize"/>.
+/// Sizes and probabilities of the mmseg semantic-segmentation pipelines, bound from a segmentation config's data
+/// section (scale, ratio_range, crop_size, cat_max_ratio, flip_probability, photo_metric_distortion, mean, std).
+/// Defaults are the ADE20K 512×512 recipe; tests and demos shrink <see cref="Scale"/> and <see cref="CropSize"/>.
 /// </summary>
 public sealed record SegmentationPipelineOptions
 {
@@ -24,9 +27,17 @@ public sealed record SegmentationPipelineOptions
     /// <summary>Whether PhotoMetricDistortion runs (with mmseg's default ranges).</summary>
     public bool PhotoMetricDistortion { get; init; } = true;
 
-    /// <summary>Label value that is ignored by the crop rule, the loss and the metric; also the label pad value.</summary>
+    /// <summary>Label value that is ignored by the crop rule, the loss and the metric; also the label pad value (model.ignore_index).</summary>
+    [JsonIgnore]
     public byte IgnoreIndex { get; init; } = 255;
 
     /// <summary>Image normalisation (after which the image pad value is 0).</summary>
+    [JsonIgnore]
     public NormalizeOptions Normalize { get; init; } = NormalizeOptions.ImageNet;
+
+    /// <summary>Per-channel mean of <see cref="Normalize"/> (config key mean).</summary>
+    public float[] Mean { get => Normalize.Mean; init => Normalize = Normalize with { Mean = value }; }
+
+    /// <summary>Per-channel std of <see cref="Normalize"/> (config key std).</summary>
+    public float[] Std { get => Normalize.Std; init => Normalize = Normalize with { Std = value }; }
 }

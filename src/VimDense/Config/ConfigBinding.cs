@@ -26,11 +26,18 @@ public static class ConfigBinding
         [
             new StringEnumConverter { NamingStrategy = new SnakeCaseNamingStrategy(), AllowIntegerValues = false },
             new ConfigSection.Converter(origins ?? ConfigOrigins.Single("code")),
+            new PairConverter(),
         ],
     };
 
     /// <summary>The snake_case key of a property name (ImgSize → img_size).</summary>
     public static string KeyOf(string propertyName) => new SnakeCaseNamingStrategy().GetPropertyName(propertyName, false);
+
+    /// <summary>The keys <typeparamref name="T"/> binds (for splitting one section between two records).</summary>
+    public static string[] KeysOf<T>() => KeysOf(typeof(T));
+
+    private static string[] KeysOf(Type type) =>
+        Resolver.ResolveContract(type) is JsonObjectContract contract ? [.. contract.Properties.Where(p => p.Writable && !p.Ignored).Select(p => p.PropertyName!)] : [];
 
     /// <summary>
     /// Binds <paramref name="json"/>, found at <paramref name="path"/> of the config, into a new <typeparamref name="T"/>
@@ -51,7 +58,7 @@ public static class ConfigBinding
             {
                 var key = Join(path, e.Path ?? "");
                 if (!origins.IsInheritedFromReplacedComponent(key) || working.SelectToken(e.Path!)?.Parent is not JProperty inherited)
-                    throw new UserInputException($"unknown key '{key}' (from {origins.Describe(key)}){KnownKeys(typeof(T), e.Path)}");
+                    throw new UserInputException($"unknown key '{key}' (from {origins.Describe(key)}){KnownKeys(typeof(T), e.Path, skipKeys)}");
                 inherited.Remove();
             }
             catch (JsonException e)
@@ -65,10 +72,12 @@ public static class ConfigBinding
     /// <summary>The options written back as JSON (every field, defaults included), for logs and checkpoints.</summary>
     public static JObject ToJson(object options) => JObject.FromObject(options, JsonSerializer.Create(Settings()));
 
-    private static string KnownKeys(Type type, string? relativePath)
+    /// <summary>The keys a section may hold: those of <paramref name="type"/> and those bound elsewhere (<paramref name="skipKeys"/>).</summary>
+    private static string KnownKeys(Type type, string? relativePath, string[] skipKeys)
     {
-        if (relativePath is null || relativePath.Contains('.') || Resolver.ResolveContract(type) is not JsonObjectContract contract) return "";
-        return $" for {type.Name}; expected one of {string.Join(", ", contract.Properties.Where(p => p.Writable).Select(p => p.PropertyName).Order())}";
+        if (relativePath is null || relativePath.Contains('.') || Resolver.ResolveContract(type) is not JsonObjectContract) return "";
+        var keys = KeysOf(type).Concat(skipKeys).Distinct().Order();
+        return $" for {type.Name}; expected one of {string.Join(", ", keys)}";
     }
 
     private static string Join(string path, string relative) => path.Length == 0 ? relative : relative.Length == 0 ? path : $"{path}.{relative}";

@@ -3,7 +3,7 @@ namespace VimDense.Config;
 /// <summary>
 /// A whole experiment, bound from JSON (snake_case keys): a thin shell of typed sections. Engine sections
 /// (optimizer, schedule, train) are bound here; component sections (<see cref="ModelConfig"/>'s neck and heads,
-/// <see cref="Test"/>) stay <see cref="ConfigSection"/>s that the components bind into their own options records.
+/// <see cref="Data"/>, <see cref="Test"/>) stay <see cref="ConfigSection"/>s that the components bind into their own options records.
 /// <see cref="ConfigLoader"/> rejects unknown keys and applies --set overrides.
 /// </summary>
 public sealed class ExperimentConfig
@@ -17,7 +17,11 @@ public sealed class ExperimentConfig
     /// <summary>Torch intra-op threads; 0 keeps libtorch's default.</summary>
     public int Threads { get; set; }
     public ModelConfig Model { get; set; } = new();
-    public DataConfig Data { get; set; } = new();
+    /// <summary>
+    /// Data set and loader settings (<see cref="DataConfig"/>) beside the task's pipeline settings, bound by the task
+    /// (segmentation: datasets' SegmentationPipelineOptions; detection: DetectionPipelineOptions).
+    /// </summary>
+    public ConfigSection Data { get; set; } = ConfigSection.Parse("data", "{}");
     public OptimizerConfig Optimizer { get; set; } = new();
     public ScheduleConfig Schedule { get; set; } = new();
     public TrainConfig Train { get; set; } = new();

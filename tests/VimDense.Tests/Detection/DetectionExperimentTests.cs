@@ -34,7 +34,7 @@ public class DetectionExperimentTests
         Assert.Equal(14, deitOptions.WindowSize);
         Assert.Equal([2, 5, 8, 11], deitOptions.GlobalBlocks!);
         var vim = ConfigLoader.Load(Config("coco", "cascade_mask_rcnn_vim_tiny_1024_lsj.json"));
-        Assert.Equal((1024, 0.1, 1e-4, 0.1, 250L, "step"), (vim.Data.ImageSize, vim.Model.Backbone.Options.Bind<VimOptions>().DropPathRate, vim.Optimizer.Lr,
+        Assert.Equal((1024, 0.1, 1e-4, 0.1, 250L, "step"), (vim.Data.Json.Value<int>("image_size"), vim.Model.Backbone.Options.Bind<VimOptions>().DropPathRate, vim.Optimizer.Lr,
             vim.Optimizer.WeightDecay, vim.Schedule.WarmupIters, vim.Schedule.Policy));
     }
 

@@ -28,7 +28,9 @@ public class ExperimentApiTests
     {
         var experiment = Experiment.FromConfig<SegmentationExperiment>(Config("upernet_vim_tiny_synthetic.json"));
         experiment.Config.Model.NumClasses = 5;
-        experiment.Config.Data.CropSize = [48, 48];
+        var data = experiment.Config.Data.Json;
+        data["crop_size"] = new Newtonsoft.Json.Linq.JArray(48, 48);
+        experiment.Config.Data = new VimDense.Config.ConfigSection("data", data);
         var classifier = experiment.BuildModel(loadPretrained: false).named_parameters()
             .Single(p => p.name.StartsWith("decode_head.", StringComparison.Ordinal) && p.name.EndsWith("conv_seg.weight", StringComparison.Ordinal));
         Assert.Equal(5, classifier.parameter.shape[0]);

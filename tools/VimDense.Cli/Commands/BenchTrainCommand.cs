@@ -42,7 +42,7 @@ public sealed class BenchTrainCommand : ICliCommand
                 peakIsPerModel &= Bench.ProcessMemory.ResetPeak();
                 var experiment = Experiment.FromConfig(path, BenchOverrides(overrides), BenchWorkDir);
                 var detection = experiment as DetectionExperiment;
-                var (pointBatch, pointSize) = (b ?? (detection is null ? 2 : 1), s ?? detection?.Config.Data.ImageSize ?? 512);
+                var (pointBatch, pointSize) = (b ?? (detection is null ? 2 : 1), s ?? detection?.PipelineOptions().SquareSize ?? 512);
                 try
                 {
                     (parameters, seconds, peak) = detection is null

@@ -23,7 +23,7 @@ var evaluation = experiment.Evaluate(training.Checkpoint, maxImages: 4);
 Console.WriteLine($"evaluated {evaluation.Metrics.Images} validation images: mIoU {evaluation.Metrics.MIoU:F2}, aAcc {evaluation.Metrics.AAcc:F2}");
 
 var predictor = new SegmentationPredictor(experiment, training.Checkpoint);
-var image = experiment.Dataset(experiment.Config.Data.ValSplit, train: false).Files(0).Image;
+var image = experiment.Dataset(experiment.Data.ValSplit, train: false).Files(0).Image;
 using var prediction = predictor.Predict(image);
 var classes = prediction.Labels.GroupBy(label => label).OrderByDescending(g => g.Count())
     .Select(g => $"{predictor.ClassNames[g.Key]} {100.0 * g.Count() / prediction.Labels.Length:F0}%");
