@@ -38,15 +38,9 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
 
     public override CascadeMaskRcnn BuildModel(bool loadPretrained = true)
     {
-        var m = Config.Model;
         torch.manual_seed(Config.Seed);
-        var model = DetectorBuilder.Build(m);
-        var pretrained = m.Backbone.Pretrained;
-        if (loadPretrained && !string.IsNullOrEmpty(pretrained))
-        {
-            if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
-            Console.Error.WriteLine($"pretrained {pretrained}: {model.Backbone.Load(pretrained, m.Backbone.StrictLoad)}");
-        }
+        var model = DetectorBuilder.Build(Config.Model);
+        if (loadPretrained) LoadPretrained(model.Backbone);
         return model;
     }
 

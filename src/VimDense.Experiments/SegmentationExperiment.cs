@@ -34,13 +34,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     {
         manual_seed(Config.Seed);
         var model = SegmentorBuilder.Build(Config.Model);
-        var pretrained = Config.Model.Backbone.Pretrained;
-        if (loadPretrained && !string.IsNullOrEmpty(pretrained))
-        {
-            if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
-            var report = model.Backbone.Load(pretrained, Config.Model.Backbone.StrictLoad);
-            Console.Error.WriteLine($"pretrained {pretrained}: {report}");
-        }
+        if (loadPretrained) LoadPretrained(model.Backbone);
         return model;
     }
 

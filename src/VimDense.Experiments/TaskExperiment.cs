@@ -26,6 +26,15 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         return model;
     }
 
+    /// <summary>Loads model.backbone.pretrained into <paramref name="backbone"/> when one is configured, logging the load report.</summary>
+    private protected void LoadPretrained(Backbones.IBackbone backbone)
+    {
+        var pretrained = Config.Model.Backbone.Pretrained;
+        if (string.IsNullOrEmpty(pretrained)) return;
+        if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
+        Console.Error.WriteLine($"pretrained {pretrained}: {backbone.Load(pretrained, Config.Model.Backbone.StrictLoad)}");
+    }
+
     /// <summary>Generates the synthetic data set when configured and absent; checks data.root and the class count.</summary>
     public abstract void PrepareData();
 
