@@ -18,9 +18,12 @@ public static class TrainingSetup
             .Where(parts => parts.Length > 2 && parts[0] == "backbone" && parts[1] is "layers" or "blocks")
             .Select(parts => int.Parse(parts[2]) + 1).DefaultIfEmpty(0).Max();
         var layerDecay = o.LayerDecayRate == 1.0 ? null : new LayerDecayRule(o.LayerDecayNumLayers ?? depth, o.LayerDecayRate, "backbone.", o.ReferenceLayerDecay);
-        var groups = ParameterGroups.Build(model, o.WeightDecay, new WeightDecayRule(o.NoDecayNames, o.NoDecayOneDimensional), layerDecay);
+        var groups = ParameterGroups.Build(model, o.WeightDecay, DecayRule(o), layerDecay);
         return new AdamW(groups, o.Betas[0], o.Betas[1], o.Eps);
     }
+
+    /// <summary>The weight-decay rule the optimizer section describes (mmseg's by default, detectron2's in the detection configs).</summary>
+    public static WeightDecayRule DecayRule(OptimizerConfig o) => new(o.NoDecayNames, o.NoDecayOneDimensional, o.NoDecayBias, o.NoDecayNorm);
 
     public static LearningRateSchedule Schedule(ExperimentConfig config)
     {

@@ -17,6 +17,10 @@ public sealed class OptimizerConfig
     /// <summary>Last name segments exempt from weight decay; null = the default list (pos_embed, cls_token, A_log, D, ...).</summary>
     public List<string>? NoDecayNames { get; set; }
     public bool NoDecayOneDimensional { get; set; } = true;
+    /// <summary>Exempt every "*.bias" (mmseg's constructor); detectron2 decays biases like weights (false).</summary>
+    public bool NoDecayBias { get; set; } = true;
+    /// <summary>Exempt the parameters of torch norm modules (LayerNorm/BatchNorm/GroupNorm; detectron2's weight_decay_norm=0).</summary>
+    public bool NoDecayNorm { get; set; }
     /// <summary>Max global gradient L2 norm; null disables clipping.</summary>
     public double? GradClip { get; set; }
     public int AccumulationSteps { get; set; } = 1;
