@@ -8,11 +8,11 @@ public static class ParameterGroups
     public static IReadOnlyList<ParameterGroup> Build(torch.nn.Module model, double weightDecay, WeightDecayRule decayRule, LayerDecayRule? layerDecay)
     {
         var groups = new Dictionary<(int Layer, bool Decay), List<(string, TorchSharp.Modules.Parameter)>>();
-        var normParameters = decayRule.ExemptTorchNorms ? WeightDecayRule.TorchNormParameterNames(model) : new HashSet<string>();
+        var normParameters = decayRule.ExemptTorchNorms ? WeightDecayRule.TorchNormParameters(model) : new HashSet<TorchSharp.Modules.Parameter>();
         foreach (var (name, parameter) in model.named_parameters())
         {
             if (!parameter.requires_grad) continue;
-            var key = (layerDecay?.LayerId(name) ?? 0, decayRule.Decays(name, parameter.dim(), normParameters.Contains(name)));
+            var key = (layerDecay?.LayerId(name) ?? 0, decayRule.Decays(name, parameter.dim(), normParameters.Contains(parameter)));
             if (!groups.TryGetValue(key, out var list)) groups[key] = list = [];
             list.Add((name, parameter));
         }

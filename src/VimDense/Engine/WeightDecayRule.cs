@@ -25,7 +25,7 @@ public sealed class WeightDecayRule(IEnumerable<string>? exemptNames = null, boo
     public bool ExemptBias { get; } = exemptBias;
     public bool ExemptTorchNorms { get; } = exemptTorchNorms;
 
-    /// <param name="ownedByTorchNorm">Whether the parameter belongs directly to a torch norm module (see <see cref="TorchNormParameterNames"/>).</param>
+    /// <param name="ownedByTorchNorm">Whether the parameter belongs directly to a torch norm module (see <see cref="TorchNormParameters"/>).</param>
     public bool Decays(string name, long dimensions, bool ownedByTorchNorm = false)
     {
         if (ExemptTorchNorms && ownedByTorchNorm) return false;
@@ -35,17 +35,20 @@ public sealed class WeightDecayRule(IEnumerable<string>? exemptNames = null, boo
         return !ExemptNames.Contains(last);
     }
 
-    /// <summary>Full names of the parameters held directly by torch normalisation modules (detectron2's norm_module_types).</summary>
-    public static IReadOnlySet<string> TorchNormParameterNames(torch.nn.Module model)
+    /// <summary>
+    /// The parameters held directly by torch normalisation modules (detectron2's norm_module_types), by object
+    /// identity, not name: a module enumeration can name a property-held child by its backing field, while
+    /// <c>named_parameters</c> names it by the property.
+    /// </summary>
+    public static IReadOnlySet<Parameter> TorchNormParameters(torch.nn.Module model)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (moduleName, module) in model.named_modules())
+        var parameters = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        foreach (var (_, module) in model.named_modules())
         {
             if (!IsTorchNorm(module)) continue;
-            foreach (var (parameterName, _) in module.named_parameters(recurse: false))
-                names.Add(moduleName.Length == 0 ? parameterName : $"{moduleName}.{parameterName}");
+            foreach (var (_, parameter) in module.named_parameters(recurse: false)) parameters.Add(parameter);
         }
-        return names;
+        return parameters;
     }
 
     private static bool IsTorchNorm(torch.nn.Module module) => module is LayerNorm or BatchNorm1d or BatchNorm2d or BatchNorm3d

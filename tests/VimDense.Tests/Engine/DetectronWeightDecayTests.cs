@@ -26,16 +26,25 @@ public class DetectronWeightDecayTests
     private static ExperimentConfig Config(string name) =>
         ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", "coco", name));
 
-    /// <summary>detectron2's loop: every module, its own parameters, norm type → 0, override by parameter name.</summary>
-    private static Dictionary<string, bool> Detectron2Decays(torch.nn.Module module, string prefix, Dictionary<string, bool>? into = null)
+    /// <summary>
+    /// detectron2's loop: every module, its own parameters (each counted once), norm type → 0, override by the
+    /// parameter's own name. Keyed by parameter object, as a child held in a property can be enumerated twice.
+    /// </summary>
+    private static Dictionary<object, bool> Detectron2Decays(torch.nn.Module module, Dictionary<object, bool>? into = null)
     {
-        into ??= [];
+        into ??= new Dictionary<object, bool>(ReferenceEqualityComparer.Instance);
         var isNorm = TorchNormTypes.Contains(module.GetType().FullName!);
-        foreach (var (name, _) in module.named_parameters(recurse: false))
-            into[prefix + name] = !isNorm && name != "pos_embed";
-        foreach (var (childName, child) in module.named_children())
-            Detectron2Decays(child, $"{prefix}{childName}.", into);
+        foreach (var (name, parameter) in module.named_parameters(recurse: false))
+            into.TryAdd(parameter, !isNorm && name != "pos_embed");
+        foreach (var (_, child) in module.named_children()) Detectron2Decays(child, into);
         return into;
+    }
+
+    /// <summary>detectron2's decision for each parameter, by the names the optimizer sees.</summary>
+    private static Dictionary<string, bool> Detectron2DecaysByName(torch.nn.Module model)
+    {
+        var byAddress = Detectron2Decays(model);
+        return model.named_parameters().ToDictionary(p => p.name, p => byAddress[p.parameter]);
     }
 
     private static (long Decayed, long Undecayed, Dictionary<string, bool> ByName) Split(torch.nn.Module model, WeightDecayRule rule)
@@ -57,7 +66,7 @@ public class DetectronWeightDecayTests
     {
         var config = Config("cascade_mask_rcnn_vim_tiny_1024_lsj.json");
         using var model = DetectorBuilder.Build(config.Model);
-        var expected = Detectron2Decays(model, "");
+        var expected = Detectron2DecaysByName(model);
         var sizes = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.numel());
         var (decayed, undecayed, byName) = Split(model, TrainingSetup.DecayRule(config.Optimizer));
 
@@ -81,7 +90,7 @@ public class DetectronWeightDecayTests
     {
         var config = Config("cascade_mask_rcnn_deit_tiny_1024_lsj.json");
         using var model = DetectorBuilder.Build(config.Model);
-        var expected = Detectron2Decays(model, "");
+        var expected = Detectron2DecaysByName(model);
         var (_, _, byName) = Split(model, TrainingSetup.DecayRule(config.Optimizer));
         foreach (var (name, decays) in expected) Assert.True(decays == byName[name], $"{name}: decayed {byName[name]}, detectron2 {decays}");
         // The 12 blocks' norm1/norm2 are torch LayerNorms (weight + bias each): exempt; SFP and head LNs: decayed.
