@@ -5,10 +5,10 @@ using VimDense.Structures;
 namespace VimDense.Experiments;
 
 /// <summary>
-/// Random normalised square images with a few random rectangular instances (boxes, polygon masks), collated as the
+/// Random normalised square images with <paramref name="instanceCount"/> random rectangular instances (boxes, polygon masks), collated as the
 /// detection loader does; for throughput measurements.
 /// </summary>
-public sealed class RandomDetectionBatches(int batch, int size, int numClasses, bool masks, int seed = 0) : IResumableBatchSource<DetectionBatch>
+public sealed class RandomDetectionBatches(int batch, int size, int numClasses, bool masks, int seed = 0, int instanceCount = 3) : IResumableBatchSource<DetectionBatch>
 {
     private readonly Random rng = new(seed);
     private readonly DetectionCollator collator = new(size, size, masks);
@@ -26,7 +26,7 @@ public sealed class RandomDetectionBatches(int batch, int size, int numClasses, 
         var image = new float[3 * size * size];
         for (var i = 0; i < image.Length; i++) image[i] = (float)(rng.NextDouble() * 2 - 1);
         var instances = new List<Instance>();
-        for (var k = 0; k < 3; k++)
+        for (var k = 0; k < instanceCount; k++)
         {
             double w = size * (0.1 + 0.3 * rng.NextDouble()), h = size * (0.1 + 0.3 * rng.NextDouble());
             double x1 = rng.NextDouble() * (size - w), y1 = rng.NextDouble() * (size - h);

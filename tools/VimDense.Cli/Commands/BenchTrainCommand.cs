@@ -9,7 +9,7 @@ namespace VimDense.Cli.Commands;
 /// <summary>
 /// `vimdense bench train [--config C ...] [--iters N]`: training-step throughput (forward, backward, AdamW) and
 /// peak resident memory of segmentors on random 512×512 batches (batch 2), or of detectors (configs with task
-/// "detection") on random batches at the config's image size (batch 1) with a few random boxes and masks. Without
+/// "detection") on random batches at the config's image size (batch 1) with --instances random boxes and masks. Without
 /// --config it measures the UperNet baselines Vim-Ti and DeiT-Ti (configs/ade20k), each in the same run.
 /// </summary>
 public sealed class BenchTrainCommand : ICliCommand
@@ -23,14 +23,16 @@ public sealed class BenchTrainCommand : ICliCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 1 };
         var batch = new Option<int?>("--batch") { Description = "Images per iteration (default: 2 for segmentation, 1 for detection)" };
         var size = new Option<int?>("--size") { Description = "Square image size (default: 512 for segmentation, data.image_size for detection)" };
+        var instances = new Option<int>("--instances") { Description = "Random ground-truth instances per detection image (mask-target memory grows with it)", DefaultValueFactory = _ => 3 };
         var set = new Option<string[]>("--set") { Description = "Override a config value in every config: a.b=c", AllowMultipleArgumentsPerToken = true };
         var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data, CPU)");
-        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, set }) command.Options.Add(option);
+        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances, set }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(configs) is { Length: > 0 } given ? given : DefaultConfigs();
             var (iters, warm, b, s) = (parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(size));
-            if (iters < 1 || b < 1 || s < 32) throw new UserInputException("--iters and --batch must be >= 1, --size >= 32");
+            var count = parse.GetValue(instances);
+            if (iters < 1 || b < 1 || s < 32 || count < 0) throw new UserInputException("--iters and --batch must be >= 1, --size >= 32, --instances >= 0");
             Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
             var peakIsPerModel = true;
             foreach (var path in paths)
@@ -47,7 +49,7 @@ public sealed class BenchTrainCommand : ICliCommand
                 {
                     (parameters, seconds, peak) = detection is null
                         ? Measure((SegmentationExperiment)experiment, iters, warm, pointBatch, pointSize)
-                        : Measure(detection, iters, warm, pointBatch, pointSize);
+                        : Measure(detection, iters, warm, pointBatch, pointSize, count);
                 }
                 catch (System.Runtime.InteropServices.ExternalException e)
                 {
@@ -82,10 +84,10 @@ public sealed class BenchTrainCommand : ICliCommand
         return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
     }
 
-    private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(DetectionExperiment experiment, int iterations, int warmup, int batch, int size)
+    private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(DetectionExperiment experiment, int iterations, int warmup, int batch, int size, int instances)
     {
         var model = experiment.BuildModel(loadPretrained: false);
-        var source = new RandomDetectionBatches(batch, size, experiment.Config.Model.NumClasses, experiment.Masks);
+        var source = new RandomDetectionBatches(batch, size, experiment.Config.Model.NumClasses, experiment.Masks, instanceCount: instances);
         var trainer = experiment.CreateTrainer(model, source, null);
         return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
     }
