@@ -65,7 +65,7 @@ public static class DataSetup
 
     /// <summary>The detection loader, padding images to <paramref name="imageSize"/>².</summary>
     public static DataLoader<DetectionSample, DetectionBatch> DetectionLoader(IDataset<DetectionSample> dataset,
-        DataLoaderOptions options, bool train, int imageSize = 1024, bool rasterizeMasks = false, Action<string>? log = null) =>
-        new(dataset, new DetectionCollator(imageSize, imageSize, rasterizeMasks).Collate, options with { Shuffle = train },
+        DataLoaderOptions options, bool train, int imageSize = 1024, bool withMasks = false, Action<string>? log = null) =>
+        new(dataset, new DetectionCollator(imageSize, imageSize, withMasks).Collate, options with { Shuffle = train },
             singlePass: !train, log);
 }

@@ -10,8 +10,8 @@ namespace VimDense.Experiments;
 public static class DetectionBatchAdapter
 {
     /// <summary>
-    /// Boxes, classes and masks of every image; masks are required when <paramref name="withMasks"/>
-    /// (collate with rasterizeMasks: true).
+    /// Boxes, classes and mask targets of every image; mask targets are required when <paramref name="withMasks"/>
+    /// (collate with withMasks: true).
     /// </summary>
     public static List<Instances> Targets(DetectionBatch batch, bool withMasks)
     {
@@ -19,8 +19,8 @@ public static class DetectionBatchAdapter
         for (var i = 0; i < batch.Count; i++)
         {
             var t = batch.Targets[i];
-            if (withMasks && t.Masks is null)
-                throw new ArgumentException($"batch image {i} ({batch.Samples[i].FileName}) has no rasterised masks; collate with rasterizeMasks: true", nameof(batch));
+            if (withMasks && t.GtMasks is null && t.Masks is null)
+                throw new ArgumentException($"batch image {i} ({batch.Samples[i].FileName}) has no mask targets; collate with withMasks: true", nameof(batch));
             result.Add(withMasks ? t : t.WithoutMasks());
         }
         return result;

@@ -1,4 +1,3 @@
-using VimDense.Datasets.Masks;
 using VimDense.Structures;
 using static TorchSharp.torch;
 
@@ -7,9 +6,11 @@ namespace VimDense.Datasets.Loading;
 /// <summary>
 /// Stacks detection samples into a <see cref="DetectionBatch"/>, padding every image to at least
 /// <paramref name="padHeight"/>×<paramref name="padWidth"/> (ViTDet's square_pad 1024) or to the largest sample.
-/// With <paramref name="rasterizeMasks"/>, instance masks are also produced as (N, H, W) uint8 tensors.
+/// With <paramref name="withMasks"/>, each image's instances also carry their mask targets
+/// (<see cref="GroundTruthMasks"/>: polygons rasterised per proposal box, bitmaps at the image's size), never
+/// full-image rasters of every instance.
 /// </summary>
-public sealed class DetectionCollator(int padHeight, int padWidth, bool rasterizeMasks = false)
+public sealed class DetectionCollator(int padHeight, int padWidth, bool withMasks = false)
 {
     public DetectionBatch Collate(IReadOnlyList<DetectionSample> samples)
     {
@@ -24,7 +25,7 @@ public sealed class DetectionCollator(int padHeight, int padWidth, bool rasteriz
             for (var c = 0; c < 3; c++)
             for (var y = 0; y < s.Height; y++)
                 s.Image.AsSpan((c * s.Height + y) * s.Width, s.Width).CopyTo(images.AsSpan(((b * 3 + c) * h + y) * w, s.Width));
-            targets.Add(Target(s, h, w));
+            targets.Add(Target(s));
         }
         return new DetectionBatch
         {
@@ -35,7 +36,7 @@ public sealed class DetectionCollator(int padHeight, int padWidth, bool rasteriz
         };
     }
 
-    private Instances Target(DetectionSample s, int h, int w)
+    private Instances Target(DetectionSample s)
     {
         var n = s.Instances.Count;
         var boxes = new float[n * 4];
@@ -51,25 +52,7 @@ public sealed class DetectionCollator(int padHeight, int padWidth, bool rasteriz
             Boxes = tensor(boxes, [n, 4]),
             Classes = tensor(classes, [n]),
             Polygons = s.Instances.Select(i => i.Polygons).ToList(),
-            Masks = rasterizeMasks ? Masks(s, h, w) : null,
+            GtMasks = withMasks ? new GroundTruthMasks(s.Instances, s.Height, s.Width) : null,
         };
-    }
-
-    private static Tensor Masks(DetectionSample s, int h, int w)
-    {
-        var n = s.Instances.Count;
-        var data = new byte[n * h * w];
-        for (var i = 0; i < n; i++)
-        {
-            var inst = s.Instances[i];
-            byte[] mask;
-            int mw;
-            if (inst.Polygons.Count > 0) { mask = RleCodec.Decode(RleCodec.FromPolygons(inst.Polygons, h, w)); mw = w; }
-            else if (inst.Bitmask is { } m) { mask = m; mw = s.Width; }
-            else continue;
-            var rows = mask.Length / mw;
-            for (var y = 0; y < rows; y++) mask.AsSpan(y * mw, mw).CopyTo(data.AsSpan((i * h + y) * w, mw));
-        }
-        return tensor(data, [n, h, w], dtype: ScalarType.Byte);
     }
 }

@@ -171,14 +171,22 @@ public sealed class CascadeRoiHeads : nn.Module
             var fg = sampled[i].Classes.ne(Background);
             fgBoxes.Add(sampled[i].Boxes[fg]);
             fgClasses.Add(sampled[i].Classes[fg]);
-            if (targets[i].Masks is not { } masks)
-                throw new ArgumentException($"target {i} has no masks but the model has a mask head", nameof(targets));
-            using (no_grad()) maskTargets.Add(MaskOps.CropTargets(masks, sampled[i].GtIndex[fg], fgBoxes[^1], _options.MaskPoolSize * 2));
+            using (no_grad()) maskTargets.Add(MaskTargets(targets[i], i, sampled[i].GtIndex[fg], fgBoxes[^1]));
         }
         var logits = mask_head!.forward(_maskPooler.Pool(features, fgBoxes));
         if (logits.shape[0] == 0) return logits.sum() * 0;
         var selected = MaskRcnnHead.SelectClass(logits, cat(fgClasses, 0));
         return nn.functional.binary_cross_entropy_with_logits(selected, cat(maskTargets, 0));
+    }
+
+    // The ground truth's own per-proposal targets (polygons rasterised in the box, or RoIAlign of bitmaps) as
+    // detectron2's mask_rcnn_loss; full-image bitmaps in Masks (no GtMasks) go through the bitmap path.
+    private Tensor MaskTargets(Instances target, int image, Tensor gtIndex, Tensor boxes)
+    {
+        var size = _options.MaskPoolSize * 2;
+        if (target.GtMasks is { } masks) return masks.CropAndResize(gtIndex, boxes, size);
+        if (target.Masks is { } bitmaps) return MaskOps.CropTargets(bitmaps, gtIndex, boxes, size);
+        throw new ArgumentException($"target {image} has no masks but the model has a mask head", "targets");
     }
 
     private static List<Tensor> Split(Tensor all, IReadOnlyList<Tensor> like)

@@ -1,26 +1,20 @@
 using TorchSharp;
 using VimDense.Ops;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Detection;
 
-/// <summary>Mask targets for training and mask pasting for inference (detectron2 semantics).</summary>
+/// <summary>Bitmap mask targets for training and mask pasting for inference (detectron2 semantics).</summary>
 public static class MaskOps
 {
     /// <summary>
-    /// Training targets (R, S, S) in {0, 1}: the ground-truth bitmap <paramref name="gtIndex"/>[r] of
-    /// <paramref name="gtMasks"/> (G, H, W) cropped to box r and resampled with RoIAlign (aligned, 1 sample
-    /// rule as in BitMasks.crop_and_resize), then thresholded at 0.5.
+    /// Training targets (R, S, S) in {0, 1} from full-image bitmaps <paramref name="gtMasks"/> (G, H, W): bitmap
+    /// <paramref name="gtIndex"/>[r] inside box r, as <see cref="BitMasks.CropAndResize"/> (detectron2's
+    /// BitMasks.crop_and_resize). The wrapper shares the tensor: the caller keeps owning it.
     /// </summary>
-    public static Tensor CropTargets(Tensor gtMasks, Tensor gtIndex, Tensor boxes, int size)
-    {
-        using var scope = NewDisposeScope();
-        if (boxes.shape[0] == 0) return zeros([0, size, size], ScalarType.Float32, boxes.device).MoveToOuterDisposeScope();
-        var masks = gtMasks.ne(0).to(ScalarType.Float32).unsqueeze(1);
-        var rois = cat([gtIndex.to(ScalarType.Float32).unsqueeze(1), boxes.to(ScalarType.Float32)], 1);
-        var crops = RoiAlign.Apply(masks, rois, size, size, 1.0, 0, aligned: true).squeeze(1);
-        return crops.ge(0.5).to(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
+    public static Tensor CropTargets(Tensor gtMasks, Tensor gtIndex, Tensor boxes, int size) =>
+        new BitMasks(gtMasks).CropAndResize(gtIndex, boxes, size);
 
     /// <summary>
     /// Pastes mask probabilities (D, M, M) into (D, H, W) bool images: each mask is stretched over its box

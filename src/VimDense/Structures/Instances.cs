@@ -6,8 +6,10 @@ namespace VimDense.Structures;
 /// The objects of one image in tensor form, as detectron2's Instances: what the detector is trained on and what it
 /// predicts. <see cref="Boxes"/> (N, 4) are <see cref="BoxMode.XyxyAbs"/> pixels of the image the tensors belong
 /// to; <see cref="Classes"/> (N) int64 contiguous class indices 0..K−1; <see cref="Scores"/> (N) for predictions;
-/// <see cref="Masks"/> (N, H, W) full-image bitmaps (non-zero = object); <see cref="Polygons"/> the ground truth's
-/// polygons per instance when it was read from polygons. The plain-array form is <see cref="Instance"/>
+/// <see cref="Masks"/> (N, H, W) full-image bitmaps (non-zero = object: predictions, or ground truth given as
+/// bitmaps); <see cref="GtMasks"/> ground truth that makes its own per-proposal mask targets (polygons rasterised
+/// in each box, RLE through RoIAlign, as detectron2), which the heads prefer; <see cref="Polygons"/> the ground
+/// truth's polygons per instance when it was read from polygons. The plain-array form is <see cref="Instance"/>
 /// (one conversion each way: the detection collator and <c>DetectionExport</c>).
 /// </summary>
 public sealed class Instances : IDisposable
@@ -21,6 +23,9 @@ public sealed class Instances : IDisposable
     public Tensor? Scores { get; init; }
 
     public Tensor? Masks { get; init; }
+
+    /// <summary>Ground-truth masks as targets (owned: disposed with the instances); null for predictions.</summary>
+    public IInstanceMasks? GtMasks { get; init; }
 
     public IReadOnlyList<IReadOnlyList<double[]>>? Polygons { get; init; }
 
@@ -38,5 +43,6 @@ public sealed class Instances : IDisposable
         Classes.Dispose();
         Scores?.Dispose();
         Masks?.Dispose();
+        GtMasks?.Dispose();
     }
 }

@@ -39,7 +39,7 @@ public class DetectorIntegrationTests
             Rpn = new RpnOptions { PreNmsTopKTrain = 200, PostNmsTopKTrain = 50, PreNmsTopKTest = 200, PostNmsTopKTest = 50 },
             RoiHeads = new RoiHeadsOptions { NumClasses = 5, ConvDim = 16, BoxConvLayers = 1, MaskConvLayers = 1, FcDim = 32, BatchSizePerImage = 16 },
         });
-        using var batch = new DetectionCollator(64, 64, rasterizeMasks: true).Collate([
+        using var batch = new DetectionCollator(64, 64, withMasks: true).Collate([
             Sample(1, 64, 64, 1, (4, 6, 30, 40, 2), (35, 10, 60, 30, 4)),
             Sample(2, 48, 56, 2, (10, 10, 40, 30, 0)),
         ]);
