@@ -4,9 +4,9 @@ namespace VimDense.Datasets.Masks;
 /// detectron2's <c>rasterize_polygons_within_box</c> (<c>structures/masks.py</c>), the Mask R-CNN training target
 /// of one ground-truth instance inside one proposal box: the polygons are shifted by the box's (x0, y0), scaled by
 /// M / max(w, 0.1) and M / max(h, 0.1), and rasterised at M × M with pycocotools (<see cref="RleCodec.FromPolygons"/>,
-/// union of the parts). The arithmetic follows numpy's types there: the box is float32 (a proposal tensor), its
-/// width/height and the ratio M / w are float32 operations, the polygons stay float64; a side below 0.1 gives the
-/// float64 ratio M / 0.1.
+/// union of the parts). The arithmetic follows numpy's types there: the box is float32 (a proposal tensor) and its
+/// width/height are float32 differences; the ratio M / w is float64 under numpy 1.x (value-based casting of the
+/// Python int; numpy 2 would give float32), and the polygons stay float64.
 /// </summary>
 public static class BoxPolygonRasterizer
 {
@@ -43,6 +43,6 @@ public static class BoxPolygonRasterizer
         return result;
     }
 
-    // mask_size / max(side, 0.1): numpy float32 division when the float32 side wins, python float64 otherwise.
-    private static double Ratio(int maskSize, float side) => 0.1 > side ? maskSize / 0.1 : (float)(maskSize / side);
+    // mask_size / max(side, 0.1): the float32 side widened to float64 (numpy 1.x), or Python's M / 0.1.
+    private static double Ratio(int maskSize, float side) => 0.1 > side ? maskSize / 0.1 : maskSize / (double)side;
 }
