@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace VimDense.Cli.Commands;
 
 /// <summary>
-/// `vimdense features --model vim_tiny --checkpoint X.pth --input x.npy --output y.npy [--logits]`: the
+/// `vimdense features --model vim_tiny --checkpoint X.pth --input x.npy --output y.npy [--logits] [--rope]`: the
 /// classification feature (normalised class token, as the reference's forward(x, return_features=True)) or
 /// the logits of a (B, 3, H, W) float32 batch.
 /// </summary>
@@ -23,8 +23,10 @@ public sealed class FeaturesCommand : ICliCommand
         var img = new Option<int?>("--img") { Description = "Configured image size (default: the input's; position embeddings are resized to it)" };
         var stride = new Option<int>("--stride") { Description = "Patch stride (16, or 8 for the Vim \"+\" models)", DefaultValueFactory = _ => 16 };
         var logits = new Option<bool>("--logits") { Description = "Write the head's logits instead of the features" };
+        var rope = new Option<bool>("--rope") { Description = "Vim: 2-D RoPE on the hidden states and the residual before every block (if_rope, if_rope_residual)" };
+        var ptHwSeqLen = new Option<int>("--pt-hw-seq-len") { Description = "Vim RoPE pretraining grid side", DefaultValueFactory = _ => VimDense.Layers.VisionRotaryEmbedding.DefaultPretrainSide };
         var command = new Command("features", "Classification features or logits of a batch of images with a pretrained backbone");
-        foreach (var option in new Option[] { model, checkpoint, input, output, depth, img, stride, logits }) command.Options.Add(option);
+        foreach (var option in new Option[] { model, checkpoint, input, output, depth, img, stride, logits, rope, ptHwSeqLen }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             using var images = NpyFile.Read(parse.GetValue(input)!);
@@ -33,7 +35,11 @@ public sealed class FeaturesCommand : ICliCommand
             var stateDict = StateDicts.Load(parse.GetValue(checkpoint)!);
             try
             {
-                BackboneOptions family = BackboneFactory.IsVim(parse.GetValue(model)!) ? new VimOptions() : new VitOptions();
+                var isVim = BackboneFactory.IsVim(parse.GetValue(model)!);
+                if (parse.GetValue(rope) && !isVim) throw new UserInputException($"--rope: only Vision Mamba backbones have RoPE, not {parse.GetValue(model)}");
+                BackboneOptions family = isVim
+                    ? new VimOptions { Rope = parse.GetValue(rope), RopeResidual = parse.GetValue(rope), PtHwSeqLen = parse.GetValue(ptHwSeqLen) }
+                    : new VitOptions();
                 var options = family with
                 {
                     Dense = false,
