@@ -1,4 +1,5 @@
 using VimDense.Backbones;
+using VimDense.Config;
 using VimDense.IO;
 using VimDense.Layers;
 using static TorchSharp.torch;
@@ -136,5 +137,19 @@ public sealed class VimRopeTests
         VimFixtureTests.AssertClose(expected, actual, 1e-6);
         using var withoutRope = NpyFile.Read(TestPaths.Fixture("vim", name + ".features.npy"));
         Assert.False(actual.allclose(withoutRope, rtol: 1e-3, atol: 1e-3));
+    }
+
+    [Theory]
+    [InlineData("ade20k/upernet_vim_small_512_60k.json", true)]
+    [InlineData("coco/cascade_mask_rcnn_vim_tiny_1024_lsj.json", true)]
+    [InlineData("ade20k/upernet_vim_tiny_512_60k.json", false)]
+    [InlineData("demo/upernet_vim_tiny_synthetic.json", false)]
+    public void ConfigsTurnRopeOnPerBackbone(string config, bool rope)
+    {
+        var loaded = ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", config));
+        var options = Assert.IsType<VimOptions>(BackboneFactory.BindOptions(loaded.Model.Backbone));
+        Assert.Equal(rope, options.Rope);
+        Assert.Equal(rope, options.RopeResidual);
+        Assert.Equal(14, options.PtHwSeqLen);
     }
 }
