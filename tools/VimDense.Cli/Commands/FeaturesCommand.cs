@@ -1,6 +1,5 @@
 using System.CommandLine;
 using VimDense.Backbones;
-using VimDense.Checkpoints;
 using VimDense.IO;
 using static TorchSharp.torch;
 
@@ -32,43 +31,20 @@ public sealed class FeaturesCommand : ICliCommand
             using var images = NpyFile.Read(parse.GetValue(input)!);
             if (images.dim() != 4 || images.shape[1] != 3 || images.dtype != ScalarType.Float32)
                 throw new UserInputException($"{parse.GetValue(input)}: expected float32 (B, 3, H, W), got {images.dtype} [{string.Join(", ", images.shape)}]");
-            var stateDict = StateDicts.Load(parse.GetValue(checkpoint)!);
-            try
-            {
-                var isVim = BackboneFactory.IsVim(parse.GetValue(model)!);
-                if (parse.GetValue(rope) && !isVim) throw new UserInputException($"--rope: only Vision Mamba backbones have RoPE, not {parse.GetValue(model)}");
-                BackboneOptions family = isVim
-                    ? new VimOptions { Rope = parse.GetValue(rope), RopeResidual = parse.GetValue(rope), PtHwSeqLen = parse.GetValue(ptHwSeqLen) }
-                    : new VitOptions();
-                var options = family with
-                {
-                    Dense = false,
-                    Depth = parse.GetValue(depth) ?? BackboneFactory.InferDepth(stateDict.Keys),
-                    ImgSize = parse.GetValue(img) ?? (int)images.shape[2],
-                    ImgWidth = parse.GetValue(img) is null ? (int)images.shape[3] : null,
-                    Stride = parse.GetValue(stride),
-                    NumClasses = stateDict.FirstOrDefault(kv => kv.Key == "head.weight" || kv.Key.EndsWith(".head.weight", StringComparison.Ordinal))
-                        .Value?.shape[0] is long classes ? (int)classes : 0,
-                };
-                var created = BackboneFactory.Create(parse.GetValue(model)!, options);
-                using var backbone = (nn.Module<Tensor, Tensor>)created;
-                var report = backbone switch
-                {
-                    VisionMamba vim => VimCheckpointAdapter.LoadInto(vim, stateDict, strict: true, parse.GetValue(checkpoint)!),
-                    VisionTransformer vit => VitCheckpointAdapter.LoadInto(vit, stateDict, strict: true, parse.GetValue(checkpoint)!),
-                    _ => throw new InvalidOperationException("unknown backbone type"),
-                };
-                foreach (var note in report.Adapted) Console.Error.WriteLine($"checkpoint: {note}");
-                backbone.eval();
-                using var noGrad = no_grad();
-                using var result = parse.GetValue(logits) ? backbone.forward(images) : created.ForwardFeatures(images);
-                NpyFile.Write(parse.GetValue(output)!, result);
-                Console.WriteLine($"{parse.GetValue(output)}: {(parse.GetValue(logits) ? "logits" : "features")} [{string.Join(", ", result.shape)}]");
-            }
-            finally
-            {
-                foreach (var tensor in stateDict.Values) tensor.Dispose();
-            }
+            var isVim = BackboneFactory.IsVim(parse.GetValue(model)!);
+            if (parse.GetValue(rope) && !isVim) throw new UserInputException($"--rope: only Vision Mamba backbones have RoPE, not {parse.GetValue(model)}");
+            BackboneOptions family = isVim
+                ? new VimOptions { Rope = parse.GetValue(rope), RopeResidual = parse.GetValue(rope), PtHwSeqLen = parse.GetValue(ptHwSeqLen) }
+                : new VitOptions();
+            var (created, report) = PretrainedClassifier.Load(parse.GetValue(model)!, parse.GetValue(checkpoint)!, family with { Depth = parse.GetValue(depth) },
+                parse.GetValue(img) ?? (int)images.shape[2], parse.GetValue(img) is null ? (int)images.shape[3] : null, parse.GetValue(stride));
+            using var backbone = (nn.Module<Tensor, Tensor>)created;
+            foreach (var note in report.Adapted) Console.Error.WriteLine($"checkpoint: {note}");
+            backbone.eval();
+            using var noGrad = no_grad();
+            using var result = parse.GetValue(logits) ? backbone.forward(images) : created.ForwardFeatures(images);
+            NpyFile.Write(parse.GetValue(output)!, result);
+            Console.WriteLine($"{parse.GetValue(output)}: {(parse.GetValue(logits) ? "logits" : "features")} [{string.Join(", ", result.shape)}]");
             return 0;
         });
         return command;
