@@ -152,4 +152,17 @@ public sealed class VimRopeTests
         Assert.Equal(rope, options.RopeResidual);
         Assert.Equal(14, options.PtHwSeqLen);
     }
+
+    [Fact]
+    public void OptionKeysBindByTheirSnakeCaseNames()
+    {
+        var backbone = new BackboneConfig
+        {
+            Type = "vim_small",
+            Options = ConfigSection.Parse("model.backbone.options", """{ "rope": true, "rope_residual": true, "pt_hw_seq_len": 16 }"""),
+        };
+        var options = Assert.IsType<VimOptions>(BackboneFactory.BindOptions(backbone));
+        Assert.True(options.Rope && options.RopeResidual);
+        Assert.Equal(16, options.PtHwSeqLen);
+    }
 }
