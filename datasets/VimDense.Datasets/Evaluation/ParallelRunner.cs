@@ -8,11 +8,14 @@ namespace VimDense.Datasets.Evaluation;
 /// </summary>
 public static class ParallelRunner
 {
-    public static void For(int count, Action<int> body)
+    public static void For(int count, Action<int> body) => For(count, body, -1);
+
+    /// <param name="maxDegreeOfParallelism">At most this many bodies at once (-1: as many as the scheduler likes).</param>
+    public static void For(int count, Action<int> body, int maxDegreeOfParallelism)
     {
         try
         {
-            Parallel.For(0, count, body);
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, body);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {

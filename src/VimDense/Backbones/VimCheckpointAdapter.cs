@@ -52,7 +52,7 @@ public static class VimCheckpointAdapter
             stateDict[name] = value;
         }
 
-        Drop(stateDict, notes, name => name.StartsWith("rope.", StringComparison.Ordinal), "RoPE tables (absolute position embedding only)");
+        Drop(stateDict, notes, name => name.StartsWith("rope.", StringComparison.Ordinal), "RoPE tables (buffers, not learned: rebuilt for the input grid when rope is on)");
         if (!model.HasHead) Drop(stateDict, notes, name => name.StartsWith("head.", StringComparison.Ordinal), "classification head (model has none)");
         if (!model.HasFinalNorm) Drop(stateDict, notes, name => name.StartsWith("norm_f.", StringComparison.Ordinal), "norm_f (unused by this feature source)");
 
@@ -88,14 +88,16 @@ public static class VimCheckpointAdapter
             throw new UserInputException($"pos_embed of shape [{string.Join(", ", posEmbed.shape)}]: expected (1, rows, {model.EmbedDim})");
         var sourceCount = new ClassTokenLayout(placement, 0).Count;
         var patches = posEmbed.shape[1] - sourceCount;
-        var side = PositionEmbeddingResize.SquareSide(patches)
-            ?? throw new UserInputException($"pos_embed has {posEmbed.shape[1]} rows: with {sourceCount} class row(s) ({placement}), {patches} is not a square grid");
+        // The target grid decides: rows that already fill it (8 x 12 = 96) are that grid; others must be a square.
+        var sourceGrid = PositionEmbeddingResize.SourceGrid(patches, model.Grid)
+            ?? throw new UserInputException($"pos_embed has {posEmbed.shape[1]} rows: with {sourceCount} class row(s) ({placement}), " +
+                $"{patches} is neither the model's {model.Grid.Rows}x{model.Grid.Cols} grid nor a square grid");
         var sourceLayout = new ClassTokenLayout(placement, (int)patches);
         var targetLayout = new ClassTokenLayout(model.Placement, model.Grid.Rows * model.Grid.Cols);
-        if (sourceLayout == targetLayout && (side, side) == model.Grid) return posEmbed;
+        if (sourceLayout == targetLayout && sourceGrid == model.Grid) return posEmbed;
 
         var (classRows, patchRows) = sourceLayout.SplitPositionRows(posEmbed);
-        var resized = PositionEmbeddingResize.Resize(patchRows, (side, side), model.Grid);
+        var resized = PositionEmbeddingResize.Resize(patchRows, sourceGrid, model.Grid);
         Tensor targetClassRows;
         if (targetLayout.Count == 0) targetClassRows = classRows.narrow(1, 0, 0);
         else if (sourceLayout.Count == 0)
@@ -110,7 +112,8 @@ public static class VimCheckpointAdapter
         var classNote = sourceLayout.Count == 0 ? "" : targetLayout.Count == 0
             ? $", class row{(sourceLayout.Count > 1 ? "s" : "")} {string.Join("/", sourceLayout.Indices)} dropped"
             : $", class row{(sourceLayout.Count > 1 ? "s" : "")} {string.Join("/", sourceLayout.Indices)} -> {string.Join("/", targetLayout.Indices)}";
-        notes.Add($"pos_embed: resized {side}x{side} -> {model.Grid.Rows}x{model.Grid.Cols} (bicubic){classNote}");
+        notes.Add(sourceGrid == model.Grid ? $"pos_embed: {sourceGrid.H}x{sourceGrid.W} grid kept{classNote}"
+            : $"pos_embed: resized {sourceGrid.H}x{sourceGrid.W} -> {model.Grid.Rows}x{model.Grid.Cols} (bicubic){classNote}");
         return targetLayout.JoinPositionRows(targetClassRows, resized);
     }
 

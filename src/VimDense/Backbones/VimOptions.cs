@@ -17,4 +17,13 @@ public sealed record VimOptions : BackboneOptions
     public int DState { get; init; } = 16;
     public int Expand { get; init; } = 2;
     public int ConvWidth { get; init; } = 4;
+
+    /// <summary>2-D rotary position embedding on the hidden states before every block (if_rope; the det and seg Vim-S configs).</summary>
+    public bool Rope { get; init; }
+
+    /// <summary>RoPE on the carried residual too (if_rope_residual); needs <see cref="Rope"/>.</summary>
+    public bool RopeResidual { get; init; }
+
+    /// <summary>RoPE's pretraining grid side (pt_hw_seq_len): positions are stretched onto it.</summary>
+    public int PtHwSeqLen { get; init; } = Layers.VisionRotaryEmbedding.DefaultPretrainSide;
 }

@@ -27,6 +27,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     private readonly Linear? head;
     private readonly FeatureSource featureSource;
     private readonly bool pairs;
+    private readonly VisionRotaryEmbedding? rope;
 
     public VisionMamba(int embedDim, VimOptions options) : base(nameof(VisionMamba))
     {
@@ -67,6 +68,8 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         OutIndices = options.Dense ? BackboneFactory.ResolveOutIndices(options.OutIndices, pairs ? depth / 2 : depth) : [];
         if (!options.Dense || featureSource == FeatureSource.ResidualNorm) norm_f = new RMSNorm(embedDim, 1e-5, channelDim: 1);
         if (!options.Dense && options.NumClasses > 0) head = nn.Linear(embedDim, options.NumClasses);
+        if (options.RopeResidual && !options.Rope) throw new UserInputException("rope_residual: needs rope (the residual is rotated with the hidden states)");
+        if (options.Rope) rope = new VisionRotaryEmbedding(embedDim, options.PtHwSeqLen);
         RegisterComponents();
         ResetParameters();
     }
@@ -147,12 +150,19 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         using (var scope = NewDisposeScope())
         {
             var sequence = Embed(images, out var layout, out var grid);
-            RunLayers(sequence, OutIndices.Max(), (index, hidden, residual) =>
+            // The reference's residual feature of a block k below the last is the stream as block k+1 takes it in:
+            // RoPE'd (with rope_residual) and with block k's output drop-path'ed, so it is taken from block k+1.
+            // Without RoPE or dropping that is residual + hidden, with no extra block to run.
+            var steps = pairs ? Depth / 2 : Depth;
+            var fromNextBlock = featureSource == FeatureSource.Residual && !pairs && (rope is not null || (training && Options.DropPathRate > 0));
+            var lastIndex = OutIndices.Max();
+            RunLayers(sequence, grid, fromNextBlock && lastIndex < steps - 1 ? lastIndex + 1 : lastIndex, (index, hidden, residual) =>
             {
                 for (var k = 0; k < OutIndices.Count; k++)
                 {
-                    if (OutIndices[k] != index) continue;
-                    using var feature = featureSource switch
+                    var nextBlocksInput = fromNextBlock && OutIndices[k] == index - 1;
+                    if (!nextBlocksInput && (OutIndices[k] != index || (fromNextBlock && index < steps - 1))) continue;
+                    using var feature = nextBlocksInput ? residual.alias() : featureSource switch
                     {
                         FeatureSource.Mixer => hidden.alias(),
                         FeatureSource.Residual => residual + hidden,
@@ -201,13 +211,14 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     /// Intermediate tensors are released as soon as the next block has consumed them, so peak memory stays at a few
     /// layers' worth of activations.
     /// </summary>
-    private (Tensor Hidden, Tensor Residual) RunLayers(Tensor sequence, int lastIndex, Action<int, Tensor, Tensor>? onOutput)
+    private (Tensor Hidden, Tensor Residual) RunLayers(Tensor sequence, (int Rows, int Cols) grid, int lastIndex, Action<int, Tensor, Tensor>? onOutput)
     {
         Tensor hidden = sequence;
         Tensor? residual = null;
         var steps = pairs ? Depth / 2 : Depth;
         for (var i = 0; i <= Math.Min(lastIndex, steps - 1); i++)
         {
+            (hidden, residual) = ApplyRope(hidden, residual, grid);
             Tensor newHidden, newResidual;
             if (!pairs) (newHidden, newResidual) = ((VimBlock)layers[i]).Forward(hidden, residual);
             else
@@ -230,6 +241,24 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         return (hidden, residual!);
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) rope?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>RoPE before a block (pair), as the reference's layer loop: hidden always, the residual with rope_residual.</summary>
+    private (Tensor Hidden, Tensor? Residual) ApplyRope(Tensor hidden, Tensor? residual, (int Rows, int Cols) grid)
+    {
+        if (rope is null) return (hidden, residual);
+        var rotated = rope.Apply(hidden, grid);
+        hidden.Dispose();
+        if (residual is null || !Options.RopeResidual) return (rotated, residual);
+        var rotatedResidual = rope.Apply(residual, grid);
+        residual.Dispose();
+        return (rotated, rotatedResidual);
+    }
+
     private Tensor FinalNorm(Tensor hidden, Tensor residual)
     {
         if (norm_f is null) throw new InvalidOperationException("this model has no norm_f");
@@ -242,8 +271,8 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     private Tensor FinalTokens(Tensor images, out ClassTokenLayout layout)
     {
         if (IsDense) throw new InvalidOperationException("this Vision Mamba was built for dense features (options.Dense = true)");
-        var sequence = Embed(images, out layout, out _);
-        var (hidden, residual) = RunLayers(sequence, int.MaxValue, null);
+        var sequence = Embed(images, out layout, out var grid);
+        var (hidden, residual) = RunLayers(sequence, grid, int.MaxValue, null);
         using (hidden) using (residual) return FinalNorm(hidden, residual);
     }
 }

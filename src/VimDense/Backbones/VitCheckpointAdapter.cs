@@ -49,15 +49,16 @@ public static class VitCheckpointAdapter
         {
             var extra = source.Keys.Any(k => k.EndsWith("dist_token", StringComparison.Ordinal)) ? 2 : 1;
             var patches = posEmbed.shape[1] - extra;
-            var side = PositionEmbeddingResize.SquareSide(patches) ?? PositionEmbeddingResize.SquareSide(patches + extra)
-                ?? throw new UserInputException($"pos_embed has {posEmbed.shape[1]} rows: not a square grid plus class row(s)");
-            if ((long)side * side == posEmbed.shape[1]) extra = 0;          // a checkpoint without class rows
+            // The model's grid decides first (a non-square 8 x 12 embedding is that grid), then a square.
+            var grid = PositionEmbeddingResize.SourceGrid(patches, model.Grid) ?? PositionEmbeddingResize.SourceGrid(patches + extra, model.Grid)
+                ?? throw new UserInputException($"pos_embed has {posEmbed.shape[1]} rows: neither the model's {model.Grid.Rows}x{model.Grid.Cols} grid nor a square grid, plus class row(s)");
+            if ((long)grid.H * grid.W == posEmbed.shape[1]) extra = 0;          // a checkpoint without class rows
             var classRows = posEmbed.narrow(1, 0, Math.Min(extra, 1));
-            var patchRows = posEmbed.narrow(1, extra, (long)side * side);
-            var resized = PositionEmbeddingResize.Resize(patchRows, (side, side), model.Grid);
+            var patchRows = posEmbed.narrow(1, extra, (long)grid.H * grid.W);
+            var resized = PositionEmbeddingResize.Resize(patchRows, grid, model.Grid);
             var keepClass = model.Placement == ClassTokenPlacement.Head && classRows.shape[1] == 1;
             stateDict["pos_embed"] = keepClass ? cat([classRows, resized], 1) : resized;
-            notes.Add($"pos_embed: {side}x{side} -> {model.Grid.Rows}x{model.Grid.Cols} (bicubic){(keepClass ? "" : ", class rows dropped")}");
+            notes.Add($"pos_embed: {grid.H}x{grid.W} -> {model.Grid.Rows}x{model.Grid.Cols} (bicubic){(keepClass ? "" : ", class rows dropped")}");
         }
         return (stateDict, notes);
     }

@@ -22,6 +22,13 @@ public static class PositionEmbeddingResize
         return resized.permute(0, 2, 3, 1).reshape(1, (long)to.H * to.W, dim).to_type(rows.dtype).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The grid a checkpoint's <paramref name="count"/> patch rows are laid on: the model's grid when they fill it
+    /// (so a non-square 8 x 12 embedding is that grid), else a square, else null.
+    /// </summary>
+    public static (int H, int W)? SourceGrid(long count, (int H, int W) target) =>
+        count == (long)target.H * target.W ? target : SquareSide(count) is int side ? (side, side) : null;
+
     /// <summary>The side of a square grid of <paramref name="count"/> rows, or null when it is not a square.</summary>
     public static int? SquareSide(long count)
     {

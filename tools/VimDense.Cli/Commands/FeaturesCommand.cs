@@ -1,13 +1,12 @@
 using System.CommandLine;
 using VimDense.Backbones;
-using VimDense.Checkpoints;
 using VimDense.IO;
 using static TorchSharp.torch;
 
 namespace VimDense.Cli.Commands;
 
 /// <summary>
-/// `vimdense features --model vim_tiny --checkpoint X.pth --input x.npy --output y.npy [--logits]`: the
+/// `vimdense features --model vim_tiny --checkpoint X.pth --input x.npy --output y.npy [--logits] [--rope]`: the
 /// classification feature (normalised class token, as the reference's forward(x, return_features=True)) or
 /// the logits of a (B, 3, H, W) float32 batch.
 /// </summary>
@@ -23,46 +22,29 @@ public sealed class FeaturesCommand : ICliCommand
         var img = new Option<int?>("--img") { Description = "Configured image size (default: the input's; position embeddings are resized to it)" };
         var stride = new Option<int>("--stride") { Description = "Patch stride (16, or 8 for the Vim \"+\" models)", DefaultValueFactory = _ => 16 };
         var logits = new Option<bool>("--logits") { Description = "Write the head's logits instead of the features" };
+        var rope = new Option<bool>("--rope") { Description = "Vim: 2-D RoPE on the hidden states and the residual before every block (if_rope, if_rope_residual)" };
+        var ptHwSeqLen = new Option<int>("--pt-hw-seq-len") { Description = "Vim RoPE pretraining grid side", DefaultValueFactory = _ => VimDense.Layers.VisionRotaryEmbedding.DefaultPretrainSide };
         var command = new Command("features", "Classification features or logits of a batch of images with a pretrained backbone");
-        foreach (var option in new Option[] { model, checkpoint, input, output, depth, img, stride, logits }) command.Options.Add(option);
+        foreach (var option in new Option[] { model, checkpoint, input, output, depth, img, stride, logits, rope, ptHwSeqLen }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             using var images = NpyFile.Read(parse.GetValue(input)!);
             if (images.dim() != 4 || images.shape[1] != 3 || images.dtype != ScalarType.Float32)
                 throw new UserInputException($"{parse.GetValue(input)}: expected float32 (B, 3, H, W), got {images.dtype} [{string.Join(", ", images.shape)}]");
-            var stateDict = StateDicts.Load(parse.GetValue(checkpoint)!);
-            try
-            {
-                BackboneOptions family = BackboneFactory.IsVim(parse.GetValue(model)!) ? new VimOptions() : new VitOptions();
-                var options = family with
-                {
-                    Dense = false,
-                    Depth = parse.GetValue(depth) ?? BackboneFactory.InferDepth(stateDict.Keys),
-                    ImgSize = parse.GetValue(img) ?? (int)images.shape[2],
-                    ImgWidth = parse.GetValue(img) is null ? (int)images.shape[3] : null,
-                    Stride = parse.GetValue(stride),
-                    NumClasses = stateDict.FirstOrDefault(kv => kv.Key == "head.weight" || kv.Key.EndsWith(".head.weight", StringComparison.Ordinal))
-                        .Value?.shape[0] is long classes ? (int)classes : 0,
-                };
-                var created = BackboneFactory.Create(parse.GetValue(model)!, options);
-                using var backbone = (nn.Module<Tensor, Tensor>)created;
-                var report = backbone switch
-                {
-                    VisionMamba vim => VimCheckpointAdapter.LoadInto(vim, stateDict, strict: true, parse.GetValue(checkpoint)!),
-                    VisionTransformer vit => VitCheckpointAdapter.LoadInto(vit, stateDict, strict: true, parse.GetValue(checkpoint)!),
-                    _ => throw new InvalidOperationException("unknown backbone type"),
-                };
-                foreach (var note in report.Adapted) Console.Error.WriteLine($"checkpoint: {note}");
-                backbone.eval();
-                using var noGrad = no_grad();
-                using var result = parse.GetValue(logits) ? backbone.forward(images) : created.ForwardFeatures(images);
-                NpyFile.Write(parse.GetValue(output)!, result);
-                Console.WriteLine($"{parse.GetValue(output)}: {(parse.GetValue(logits) ? "logits" : "features")} [{string.Join(", ", result.shape)}]");
-            }
-            finally
-            {
-                foreach (var tensor in stateDict.Values) tensor.Dispose();
-            }
+            var isVim = BackboneFactory.IsVim(parse.GetValue(model)!);
+            if (parse.GetValue(rope) && !isVim) throw new UserInputException($"--rope: only Vision Mamba backbones have RoPE, not {parse.GetValue(model)}");
+            BackboneOptions family = isVim
+                ? new VimOptions { Rope = parse.GetValue(rope), RopeResidual = parse.GetValue(rope), PtHwSeqLen = parse.GetValue(ptHwSeqLen) }
+                : new VitOptions();
+            var (created, report) = PretrainedClassifier.Load(parse.GetValue(model)!, parse.GetValue(checkpoint)!, family with { Depth = parse.GetValue(depth) },
+                parse.GetValue(img) ?? (int)images.shape[2], parse.GetValue(img) is null ? (int)images.shape[3] : null, parse.GetValue(stride));
+            using var backbone = (nn.Module<Tensor, Tensor>)created;
+            foreach (var note in report.Adapted) Console.Error.WriteLine($"checkpoint: {note}");
+            backbone.eval();
+            using var noGrad = no_grad();
+            using var result = parse.GetValue(logits) ? backbone.forward(images) : created.ForwardFeatures(images);
+            NpyFile.Write(parse.GetValue(output)!, result);
+            Console.WriteLine($"{parse.GetValue(output)}: {(parse.GetValue(logits) ? "logits" : "features")} [{string.Join(", ", result.shape)}]");
             return 0;
         });
         return command;
