@@ -73,7 +73,7 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         catch (Exception e) when (e is not TrainingDivergedException) // a divergence is voted: every rank stops with it
         {
             Console.Error.WriteLine($"vimdense: rank {ranks.Rank} of {ranks.Size}: {e.Message}; ending all ranks");
-            ranks.Abort(e is UserInputException ? 2 : 1);
+            ranks.Abort(1);
             throw;
         }
     }

@@ -45,11 +45,7 @@ public sealed partial record MpiRun(int Processes, string? Hosts = null, int? Th
         var (program, args) = CommandLine(command);
         var start = new ProcessStartInfo(program) { UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        if (geteuid() == 0)
-        {
-            start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
-            start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
-        }
+        AllowRoot(start);
         show?.Invoke($"{program} {string.Join(' ', args)}");
         Process process;
         try
@@ -65,6 +61,14 @@ public sealed partial record MpiRun(int Processes, string? Hosts = null, int? Th
             process.WaitForExit();
             return process.ExitCode;
         }
+    }
+
+    /// <summary>Open MPI refuses to run as root unless told twice in its environment.</summary>
+    public static void AllowRoot(ProcessStartInfo start)
+    {
+        if (geteuid() != 0) return;
+        start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+        start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
     }
 
     /// <summary>"h1:4,h2:4" (a host without a count has one slot).</summary>
