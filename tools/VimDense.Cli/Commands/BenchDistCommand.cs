@@ -48,7 +48,9 @@ public sealed class BenchDistCommand : ICliCommand
             {
                 var run = new MpiRun(n);
                 var output = RunCapturing(run, ["bench", "dist", "--worker", "--config", path, "--batch", $"{b}", "--size", $"{s}", "--iters", $"{iters}"]);
-                var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(ResultTag, StringComparison.Ordinal))
+                // The tag may follow terminal control bytes that the runtime writes first.
+                var line = output.Split('\n').Where(l => l.Contains(ResultTag, StringComparison.Ordinal))
+                    .Select(l => l[l.IndexOf(ResultTag, StringComparison.Ordinal)..].Trim()).FirstOrDefault()
                     ?? throw new InvalidOperationException($"{n} rank(s): no result from the ranks:\n{output}");
                 var f = line.Split(' ').Skip(1).Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray(); // seconds, allreduce seconds, bytes
                 first ??= f[0];
