@@ -11,6 +11,11 @@ internal static class DemoRuns
 {
     public static string Root { get; } = Path.Combine(Path.GetTempPath(), $"vimdense-dist-tests-{Environment.ProcessId}");
 
+    static DemoRuns() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    };
+
     private static string Config => Path.Combine(TestPaths.RepoRoot, "configs", "demo", "upernet_vim_tiny_synthetic.json");
 
     private static readonly object DataGate = new();
