@@ -51,6 +51,33 @@ public class DistributedTrainingTests
     }
 
     [MpiFact]
+    public void Detection_evaluation_split_over_two_ranks_gives_the_one_process_results()
+    {
+        // Learning rate 0: both runs evaluate the initial detector, one process alone, two ranks each on half the images.
+        string Run(int processes, int batch)
+        {
+            var dir = Path.Combine(DemoRuns.Root, $"detection_{processes}");
+            var (code, stdout, stderr) = CliRunner.Run([.. processes > 1 ? new[] { "launch", "--nproc", $"{processes}", "--threads", "1", "--" } : [],
+                "train", Path.Combine(TestPaths.RepoRoot, "configs", "demo", "cascade_mask_rcnn_vim_tiny_synthetic.json"), "--work-dir", dir,
+                "--set", $"data.batch_size={batch}", "schedule.iterations=1", "optimizer.lr=0", "train.eval_interval=0", "data.val_max_images=5",
+                "train.overlay_images=0", "data.workers=1", "train.tensor_board=false", $"data.root={Path.Combine(DemoRuns.Root, "coco")}", "threads=1"]);
+            Assert.True(code == 0, stdout + stderr);
+            return File.ReadAllText(Path.Combine(dir, "eval", "results_bbox.json"));
+        }
+        var one = Newtonsoft.Json.Linq.JArray.Parse(Run(1, 2));
+        var two = Newtonsoft.Json.Linq.JArray.Parse(Run(2, 1));
+        Assert.NotEmpty(one);
+        Assert.Equal(one.Count, two.Count);
+        for (var i = 0; i < one.Count; i++)
+        {
+            Assert.Equal((long)one[i]["image_id"]!, (long)two[i]["image_id"]!);
+            Assert.Equal((long)one[i]["category_id"]!, (long)two[i]["category_id"]!);
+            Assert.Equal((double)one[i]["score"]!, (double)two[i]["score"]!, 1e-6);
+            foreach (var (a, b) in one[i]["bbox"]!.Zip(two[i]["bbox"]!)) Assert.Equal((double)a, (double)b, 1e-3);
+        }
+    }
+
+    [MpiFact]
     public void Resume_on_two_ranks_is_bit_identical_and_another_world_size_is_refused()
     {
         var straight = Path.Combine(DemoRuns.Root, "resume_straight");
