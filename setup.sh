@@ -19,7 +19,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- system packages -------------------------------------------------------------------------
-packages=(cmake g++ make patchelf libgtk-3-0)
+packages=(cmake g++ make patchelf libgtk-3-0 openmpi-bin)
 [ "$with_cuda" -eq 1 ] && packages+=(nvidia-cuda-toolkit clang-14)
 
 if [ "$with_cuda" -eq 1 ] && [ -f /etc/apt/sources.list.d/debian.sources ] \

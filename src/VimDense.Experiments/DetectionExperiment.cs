@@ -7,6 +7,7 @@ using VimDense.Datasets.Loading;
 using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
 using VimDense.Engine;
+using VimDense.Engine.Distributed;
 using VimDense.Heads.Detection;
 using VimDense.Heads.Necks;
 using VimDense.Heads.Segmentation;
@@ -84,7 +85,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
             return new TrainStepResult(total, scalars);
         }, data, evaluate);
 
-    protected override IEvaluation Validate(CascadeMaskRcnn model) => Evaluate(model, Data.ValMaxImages, Path.Combine(WorkDir, "eval"));
+    protected override IEvaluation Validate(CascadeMaskRcnn model) => Evaluate(model, Data.ValMaxImages, Path.Combine(WorkDir, "eval"), ProcessGroups.Current);
 
     protected override void WriteOverlays(CascadeMaskRcnn model, int count, string dir)
     {
@@ -115,20 +116,26 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     /// <summary>
     /// Detects on the validation split (first <paramref name="maxImages"/> when > 0), writes results_bbox.json (and
     /// results_segm.json with masks) to <paramref name="outDir"/> and scores them against the ground truth of the
-    /// evaluated images, reading the files back as `vimdense cocoeval` does.
+    /// evaluated images, reading the files back as `vimdense cocoeval` does. With <paramref name="ranks"/> (call it on
+    /// every rank), rank r detects on images r, r + W, …, the results are gathered and every rank scores them all
+    /// (rank 0 writes to <paramref name="outDir"/>, the others to a temporary folder).
     /// </summary>
-    public DetectionEvaluation Evaluate(CascadeMaskRcnn model, int maxImages, string outDir)
+    public DetectionEvaluation Evaluate(CascadeMaskRcnn model, int maxImages, string outDir, IProcessGroup? ranks = null)
     {
-        var dataset = Dataset(Data.ValSplit, train: false);
-        var categoryIds = dataset.Annotations.Categories.Select(c => c.Id).ToList();
-        var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
+        var full = Dataset(Data.ValSplit, train: false);
+        var categoryIds = full.Annotations.Categories.Select(c => c.Id).ToList();
+        var fullLimit = maxImages > 0 ? Math.Min(maxImages, full.Count) : full.Count;
+        var (rank, size) = (ranks?.Rank ?? 0, ranks?.Size ?? 1);
+        IDataset<DetectionSample> dataset = size == 1 ? full : new StridedDataset<DetectionSample>(full, rank, size, fullLimit);
+        var limit = size == 1 ? fullLimit : dataset.Count;
         var results = new List<CocoAnnotation>();
         var imageIds = new HashSet<long>();
         var wasTraining = model.training;
         model.eval();
-        using (var loader = DataSetup.DetectionLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false, PipelineOptions().SquareSize))
+        // A rank may have no image (fewer images than ranks): it still joins the gathering below.
+        using (var loader = limit > 0 ? DataSetup.DetectionLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false, PipelineOptions().SquareSize) : null)
         {
-            for (var index = 0; index < limit && loader.Next() is { } batch; index++)
+            for (var index = 0; index < limit && loader!.Next() is { } batch; index++)
             {
                 using (batch)
                 using (NewDisposeScope())
@@ -145,7 +152,22 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
             }
         }
         if (wasTraining) model.train();
-        return DetectionEvaluation.Score(Path.Combine(Data.Root, "annotations", $"instances_{DataSetup.CocoSplit(Data.ValSplit)}.json"),
-            imageIds, results, Masks, outDir);
+        if (size > 1)
+        {
+            var order = Enumerable.Range(0, fullLimit).Select(i => full.ImageInfo(i).Id).ToList();
+            results = GatheredCocoResults.Gather(ranks!, results, order);
+            imageIds = [.. order];
+            if (rank != 0) outDir = Path.Combine(Path.GetTempPath(), $"vimdense-eval-rank{rank}-{Environment.ProcessId}");
+        }
+        var groundTruth = Path.Combine(Data.Root, "annotations", $"instances_{DataSetup.CocoSplit(Data.ValSplit)}.json");
+        if (rank == 0) return DetectionEvaluation.Score(groundTruth, imageIds, results, Masks, outDir);
+        try
+        {
+            return DetectionEvaluation.Score(groundTruth, imageIds, results, Masks, outDir);
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true); // the other ranks' copies of rank 0's results files
+        }
     }
 }

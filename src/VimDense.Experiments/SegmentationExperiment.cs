@@ -6,6 +6,7 @@ using VimDense.Datasets.Loading;
 using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
 using VimDense.Engine;
+using VimDense.Engine.Distributed;
 using VimDense.Heads.Segmentation;
 using static TorchSharp.torch;
 
@@ -80,7 +81,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
             return new TrainStepResult(losses["loss"], scalars);
         }, data, evaluate);
 
-    protected override IEvaluation Validate(EncoderDecoder model) => Evaluate(model, Data.ValMaxImages);
+    protected override IEvaluation Validate(EncoderDecoder model) => Evaluate(model, Data.ValMaxImages, ranks: ProcessGroups.Current);
 
     protected override void WriteOverlays(EncoderDecoder model, int count, string dir) => Evaluate(model, count, overlays: count, overlayDir: dir);
 
@@ -103,16 +104,23 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     /// <summary>
     /// mIoU over the validation split (first <paramref name="maxImages"/> when > 0). Optionally writes label PNGs
     /// (train ids) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>.
+    /// With <paramref name="ranks"/> (call it on every rank), rank r evaluates images r, r + W, … and the histograms
+    /// are summed over the ranks, so every rank returns the mIoU of all the images.
     /// </summary>
-    public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null)
+    public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null,
+        IProcessGroup? ranks = null)
     {
-        var dataset = Dataset(Data.ValSplit, train: false);
+        var full = Dataset(Data.ValSplit, train: false);
         var metric = new SegmentationMetric(Config.Model.NumClasses, Config.Model.IgnoreIndex);
-        var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
+        var fullLimit = maxImages > 0 ? Math.Min(maxImages, full.Count) : full.Count;
+        var (rank, size) = (ranks?.Rank ?? 0, ranks?.Size ?? 1);
+        IDataset<SegmentationSample> dataset = size == 1 ? full : new StridedDataset<SegmentationSample>(full, rank, size, fullLimit);
+        var limit = size == 1 ? fullLimit : dataset.Count;
         var wasTraining = model.training;
         model.eval();
-        using var loader = DataSetup.SegmentationLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false);
-        for (var index = 0; index < limit && loader.Next() is { } batch; index++)
+        // A rank may have no image (fewer images than ranks): it still joins the histogram sum below.
+        using var loader = limit > 0 ? DataSetup.SegmentationLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false) : null;
+        for (var index = 0; index < limit && loader!.Next() is { } batch; index++)
         {
             using (batch)
             using (NewDisposeScope())
@@ -129,10 +137,16 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
                     SegmentationPng.Write(Path.Combine(predictionsDir, info.Name + ".png"), prediction, info.OriginalHeight, info.OriginalWidth);
                 }
                 if (overlayDir is not null && index < overlays)
-                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), dataset.Files(index).Image, prediction, info.OriginalHeight, info.OriginalWidth);
+                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), full.Files(rank + index * size).Image, prediction, info.OriginalHeight, info.OriginalWidth);
             }
         }
         if (wasTraining) model.train();
+        if (size > 1)
+        {
+            using var totals = tensor(metric.ExportTotals());
+            ranks!.AllReduceSum(totals);
+            metric.ImportTotals(totals.data<long>().ToArray());
+        }
         return new SegmentationEvaluation(metric.Compute(ClassNames()));
     }
 }

@@ -1,6 +1,7 @@
 using VimDense.Config;
 using VimDense.Datasets.Loading;
 using VimDense.Engine;
+using VimDense.Engine.Distributed;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;
@@ -47,7 +48,7 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
     /// <summary>The trainer of <paramref name="model"/> on <paramref name="data"/>, calling <paramref name="evaluate"/> at each evaluation interval.</summary>
     public abstract Trainer<TBatch> CreateTrainer(TModel model, IResumableBatchSource<TBatch> data, Func<IReadOnlyDictionary<string, double>>? evaluate);
 
-    /// <summary>The periodic evaluation during training (data.val_max_images validation images).</summary>
+    /// <summary>The periodic evaluation during training (data.val_max_images validation images), split across the ranks; the result is every rank's.</summary>
     protected abstract IEvaluation Validate(TModel model);
 
     /// <summary>Overlays of the first <paramref name="count"/> validation images, written to <paramref name="dir"/>.</summary>
@@ -56,13 +57,38 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
     /// <summary>The model's components, for the start-of-training log line.</summary>
     protected abstract string Describe();
 
+    /// <summary>
+    /// Trains in this process, or as one rank of a data-parallel run (mpirun / `vimdense launch`): rank 0 prepares the
+    /// data and writes every output; an unhandled error on one rank ends all ranks (MPI_Abort) instead of leaving
+    /// the others waiting in a collective.
+    /// </summary>
     public override TrainingResult Train(bool resume = false)
     {
-        PrepareData();
+        var ranks = ProcessGroups.Current;
+        if (ranks.Size == 1) return TrainRank(resume, ranks);
+        try
+        {
+            return TrainRank(resume, ranks);
+        }
+        catch (Exception e) when (e is not TrainingDivergedException) // a divergence is voted: every rank stops with it
+        {
+            Console.Error.WriteLine($"vimdense: rank {ranks.Rank} of {ranks.Size}: {e.Message}; ending all ranks");
+            ranks.Abort(1);
+            throw;
+        }
+    }
+
+    private TrainingResult TrainRank(bool resume, IProcessGroup ranks)
+    {
+        var isRoot = ranks.Rank == 0;
+        // Rank 0 generates the synthetic data set when needed; the others check it once it is there.
+        if (isRoot) PrepareData();
+        ranks.Barrier();
+        if (!isRoot) PrepareData();
         Directory.CreateDirectory(WorkDir);
-        File.WriteAllText(Path.Combine(WorkDir, "config.json"), ConfigLoader.Serialize(Config));
+        if (isRoot) File.WriteAllText(Path.Combine(WorkDir, "config.json"), ConfigLoader.Serialize(Config));
         var model = BuildModel(loadPretrained: !resume);
-        Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
+        if (isRoot) Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
         var data = TrainData();
         IEvaluation? last = null;
         var trainer = CreateTrainer(model, data, () =>
@@ -82,8 +108,9 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         // The evaluation of the last iteration (run by the trainer, on EMA weights when enabled), or a fresh one
         // when the run had nothing left to do; then a few overlays and the loss curve.
         var result = last ?? Validate(model);
-        if (Config.Train.OverlayImages > 0) WriteOverlays(model, Config.Train.OverlayImages, Path.Combine(WorkDir, "overlays"));
         var checkpoint = trainer.LastCheckpoint ?? "";
+        if (!isRoot) return new TrainingResult(result, checkpoint, trainer.BestCheckpoint, WorkDir);
+        if (Config.Train.OverlayImages > 0) WriteOverlays(model, Config.Train.OverlayImages, Path.Combine(WorkDir, "overlays"));
         File.WriteAllText(Path.Combine(WorkDir, "metrics.json"), result.ToJson(checkpoint).ToString());
         File.WriteAllText(Path.Combine(WorkDir, "metrics.txt"), result.FormatTable());
         LossCurvePlot.Write(Path.Combine(WorkDir, "loss_curve.png"),
@@ -91,13 +118,21 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         return new TrainingResult(result, checkpoint, trainer.BestCheckpoint, WorkDir);
     }
 
-    /// <summary>Training loader options: data.batch_size split into optimizer.accumulation_steps micro-batches.</summary>
+    /// <summary>
+    /// Training loader options: data.batch_size (per process, as mmseg's samples_per_gpu) split into
+    /// optimizer.accumulation_steps micro-batches; each rank loads its share of the one global sample stream.
+    /// </summary>
     public DataLoaderOptions TrainLoaderOptions()
     {
         var d = Data;
         var accumulation = Math.Max(1, Config.Optimizer.AccumulationSteps);
         if (d.BatchSize % accumulation != 0)
             throw new UserInputException($"data.batch_size {d.BatchSize} is not divisible by optimizer.accumulation_steps {accumulation}");
-        return new DataLoaderOptions { BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed };
+        var ranks = ProcessGroups.Current;
+        return new DataLoaderOptions
+        {
+            BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed,
+            Rank = ranks.Rank, WorldSize = ranks.Size,
+        };
     }
 }

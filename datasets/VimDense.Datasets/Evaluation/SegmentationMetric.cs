@@ -73,6 +73,26 @@ public sealed class SegmentationMetric
         }
     }
 
+    /// <summary>The totals as one array (intersection, union, prediction, label per class, then the image count), e.g. to sum over processes.</summary>
+    public long[] ExportTotals()
+    {
+        lock (_lock) return [.. _intersect, .. _union, .. _prediction, .. _label, Count];
+    }
+
+    /// <summary>Replaces the totals by <paramref name="totals"/> (the layout of <see cref="ExportTotals"/>).</summary>
+    public void ImportTotals(long[] totals)
+    {
+        if (totals.Length != 4 * NumClasses + 1) throw new ArgumentException($"expected {4 * NumClasses + 1} totals, got {totals.Length}");
+        lock (_lock)
+        {
+            totals.AsSpan(0, NumClasses).CopyTo(_intersect);
+            totals.AsSpan(NumClasses, NumClasses).CopyTo(_union);
+            totals.AsSpan(2 * NumClasses, NumClasses).CopyTo(_prediction);
+            totals.AsSpan(3 * NumClasses, NumClasses).CopyTo(_label);
+            Count = (int)totals[^1];
+        }
+    }
+
     /// <summary>aAcc, mIoU, mAcc and per-class IoU/Acc (percent) from the totals so far.</summary>
     public SegmentationMetricResult Compute(IReadOnlyList<string>? classNames = null)
     {

@@ -2,7 +2,8 @@ namespace VimDense.Datasets.Loading;
 
 /// <summary>
 /// Builds batches on worker threads with a bounded prefetch window and hands them out in order.
-/// Batch k always holds the sampler items [k·B, (k+1)·B) and each sample is augmented with a RNG seeded by
+/// Batch k always holds the sampler items [k·B, (k+1)·B) (of this rank's share in data-parallel training:
+/// <see cref="DistributedSampler"/>) and each sample is augmented with a RNG seeded by
 /// (seed, epoch, index), so the stream of batches is identical for any number of workers.
 /// Infinite (training, shuffled per epoch, resumable through <see cref="State"/>) or one pass in order
 /// (<see cref="DataLoaderOptions.Shuffle"/> false and <c>singlePass</c>: evaluation; the last batch may be short).
@@ -11,7 +12,7 @@ public sealed class DataLoader<TSample, TBatch> : IDisposable where TBatch : cla
 {
     private readonly IDataset<TSample> _dataset;
     private readonly Func<IReadOnlyList<TSample>, TBatch> _collate;
-    private readonly InfiniteSampler _sampler;
+    private readonly DistributedSampler _sampler;
     private readonly bool _singlePass;
     private readonly Action<string> _log;
     private readonly object _gate = new();
@@ -34,7 +35,8 @@ public sealed class DataLoader<TSample, TBatch> : IDisposable where TBatch : cla
         Options = options;
         _singlePass = singlePass;
         _log = log ?? (message => Console.Error.WriteLine(message));
-        _sampler = new InfiniteSampler(dataset.Count, options.Seed, options.Shuffle, options.Start);
+        if (singlePass && options.WorldSize > 1) throw new ArgumentException("a single-pass loader reads the whole data set: split evaluation by index instead of by rank");
+        _sampler = new DistributedSampler(dataset.Count, options.Seed, options.Shuffle, options.Start, options.Rank, options.WorldSize);
         State = options.Start;
         _lastEpochSeen = options.Start.Epoch;
         _passRemaining = dataset.Count - options.Start.Position;

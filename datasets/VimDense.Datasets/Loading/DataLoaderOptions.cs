@@ -24,6 +24,12 @@ public sealed record DataLoaderOptions
     /// </summary>
     public bool SkipBadSamples { get; init; }
 
+    /// <summary>This process's rank in data-parallel training: it loads its share of the global stream (<see cref="DistributedSampler"/>).</summary>
+    public int Rank { get; init; }
+
+    /// <summary>Number of data-parallel processes (1: the whole stream).</summary>
+    public int WorldSize { get; init; } = 1;
+
     /// <summary>Where to resume the index stream (from a checkpoint's <see cref="DataLoader{TSample,TBatch}.State"/>).</summary>
     public SamplerState Start { get; init; }
 }

@@ -43,7 +43,7 @@ public sealed class Feature2Pyramid : Neck
         {
             case 4:
                 var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("0", Up()) };
-                if (norm != NormKind.None) layers.Add(("1", nn.BatchNorm2d(dim)));
+                if (norm != NormKind.None) layers.Add(("1", NormKinds.Create(norm, dim)));
                 layers.Add(("2", nn.GELU()));
                 layers.Add(("3", Up()));
                 return nn.Sequential(layers);

@@ -5,14 +5,14 @@ using static TorchSharp.torch;
 namespace VimDense.Heads.Segmentation;
 
 /// <summary>
-/// mmcv's ConvModule: convolution (with a bias only when there is no norm) → optional BatchNorm → optional ReLU,
+/// mmcv's ConvModule: convolution (with a bias only when there is no norm) → optional BatchNorm (synchronised across ranks for SyncBN) → optional ReLU,
 /// with Kaiming-normal (fan_out, relu) initialisation and norm weight 1 / bias 0.
 /// Parameter names follow mmcv (conv.weight, bn.weight, ...).
 /// </summary>
 public sealed class ConvModule : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d? bn;
+    private readonly nn.Module<Tensor, Tensor>? bn;
     private readonly bool relu;
 
     public ConvModule(long inChannels, long outChannels, long kernelSize, NormKind norm = NormKind.BatchNorm, bool relu = true)
@@ -20,7 +20,7 @@ public sealed class ConvModule : nn.Module<Tensor, Tensor>
     {
         var withNorm = norm != NormKind.None;
         conv = nn.Conv2d(inChannels, outChannels, kernelSize, padding: kernelSize / 2, bias: !withNorm);
-        if (withNorm) bn = nn.BatchNorm2d(outChannels);
+        if (withNorm) bn = NormKinds.Create(norm, outChannels);
         this.relu = relu;
         RegisterComponents();
         using (no_grad())

@@ -1,9 +1,9 @@
 namespace VimDense.Heads.Segmentation;
 
 /// <summary>
-/// Normalisation used by the convolutional heads and necks. The reference configs ask for SyncBN; VimDense
-/// trains in one process, where synchronised batch norm computes exactly what plain batch norm computes,
-/// so <see cref="SyncBatchNorm"/> is accepted for config parity and builds the same BatchNorm2d.
+/// Normalisation used by the convolutional heads and necks. The reference configs ask for SyncBN (mmseg's neck and
+/// heads): <see cref="SyncBatchNorm"/> builds <see cref="Layers.SyncBatchNorm2d"/>, whose statistics are those of
+/// every rank's batch in data-parallel training and which computes exactly BatchNorm2d in one process.
 /// </summary>
 public enum NormKind
 {

@@ -48,6 +48,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
             ["best_metric"] = state.BestMetric?.ToString("R", CultureInfo.InvariantCulture) ?? "",
             ["best_iteration"] = state.BestIteration?.ToString(CultureInfo.InvariantCulture) ?? "",
             ["config"] = configJson,
+            ["world_size"] = state.WorldSize.ToString(CultureInfo.InvariantCulture),
         };
         var file = fileName ?? $"iter_{state.Iteration}.safetensors";
         var path = Path.Combine(WorkDir, file);
@@ -77,7 +78,8 @@ public sealed class CheckpointStore(string workDir, int keepLast)
             return new TrainingState(
                 long.Parse(metadata["iteration"], CultureInfo.InvariantCulture), optimSteps, metadata["data_state"],
                 metadata["best_metric"] == "" ? null : double.Parse(metadata["best_metric"], CultureInfo.InvariantCulture),
-                metadata["best_iteration"] == "" ? null : long.Parse(metadata["best_iteration"], CultureInfo.InvariantCulture));
+                metadata["best_iteration"] == "" ? null : long.Parse(metadata["best_iteration"], CultureInfo.InvariantCulture),
+                metadata.TryGetValue("world_size", out var worldSize) ? int.Parse(worldSize, CultureInfo.InvariantCulture) : 1);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TorchSharp;
+using VimDense.Engine.Distributed;
 using VimDense.Engine.Logging;
 using static TorchSharp.torch;
 
@@ -22,6 +23,9 @@ public sealed class Trainer<TBatch>(
 {
     private readonly CheckpointStore store = new(options.WorkDir, options.KeepLastCheckpoints);
     private readonly ExponentialMovingAverage? ema = options.EmaDecay is { } decay ? new ExponentialMovingAverage(model, decay) : null;
+    private readonly IProcessGroup ranks = options.ProcessGroup;
+    private readonly GradientAverager averager = new(options.ProcessGroup);
+    private bool IsRoot => ranks.Rank == 0;
 
     /// <summary>Losses of each iteration of this call (1-based iteration → total loss), for tests and reports.</summary>
     public List<(long Iteration, double Loss)> Losses { get; } = [];
@@ -33,17 +37,22 @@ public sealed class Trainer<TBatch>(
     /// <summary>Runs to <see cref="TrainerOptions.Iterations"/>; with <paramref name="resume"/>, continues from the work directory's latest checkpoint.</summary>
     public void Run(bool resume)
     {
-        var state = new TrainingState(0, 0, data.SaveState(), null, null);
+        var state = new TrainingState(0, 0, data.SaveState(), null, null, ranks.Size);
         if (resume)
         {
             var latest = store.LatestPath ?? throw new UserInputException($"--resume: no checkpoint in {options.WorkDir} ({CheckpointStore.LatestPointer} missing)");
             state = CheckpointStore.Restore(latest, model, optimizer, ema);
+            if (state.WorldSize != ranks.Size)
+                throw new UserInputException($"--resume: {latest} was written by {state.WorldSize} process(es) but this run has {ranks.Size}: resume with the same number of processes (the batch and data order depend on it)");
             data.RestoreState(state.DataState);
             LastCheckpoint = latest;
-            Console.Error.WriteLine($"resumed from {latest} at iteration {state.Iteration}");
+            if (IsRoot) Console.Error.WriteLine($"resumed from {latest} at iteration {state.Iteration}");
         }
-        using var log = new TrainingLog(options.WorkDir, options.TensorBoard);
-        var progress = new ProgressBar(options.Iterations, state.Iteration, options.ProgressOutput);
+        // Every rank starts from rank 0's weights (the same seed builds the same model; this makes it certain).
+        ModuleBroadcast.FromRoot(ranks, model, ema?.StateTensors().Select(kv => kv.Value));
+        // Logs, TensorBoard, progress and checkpoints belong to rank 0.
+        using var log = IsRoot ? new TrainingLog(options.WorkDir, options.TensorBoard) : null;
+        var progress = new ProgressBar(options.Iterations, state.Iteration, IsRoot ? options.ProgressOutput : TextWriter.Null);
         var (best, bestIteration) = (state.BestMetric, state.BestIteration);
         model.train();
         for (var iteration = state.Iteration; iteration < options.Iterations; iteration++)
@@ -54,23 +63,23 @@ public sealed class Trainer<TBatch>(
             Losses.Add((done, scalars["loss"]));
             progress.Report(done, $"loss {scalars["loss"]:F4} lr {lr:E2}");
             if (done % options.LogInterval == 0 || done == options.Iterations || done == state.Iteration + 1)
-                log.Write("train", done, scalars);
+                log?.Write("train", done, scalars);
 
             var evaluateNow = evaluate is not null && (done == options.Iterations || (options.EvaluationInterval > 0 && done % options.EvaluationInterval == 0));
             var improved = false;
             if (evaluateNow)
             {
                 LastMetrics = Evaluate();
-                log.Write("val", done, LastMetrics);
-                Console.Error.WriteLine($"\n[iter {done}] " + string.Join("  ", LastMetrics.Select(kv => $"{kv.Key} {kv.Value:F2}")));
+                log?.Write("val", done, LastMetrics);
+                if (IsRoot) Console.Error.WriteLine($"\n[iter {done}] " + string.Join("  ", LastMetrics.Select(kv => $"{kv.Key} {kv.Value:F2}")));
                 if (LastMetrics.TryGetValue(options.KeyMetric, out var metric) && (best is null || metric > best))
                     (best, bestIteration, improved) = (metric, done, true);
             }
             if (done % options.CheckpointInterval == 0 || done == options.Iterations || improved)
             {
-                var current = new TrainingState(done, optimizer.Steps, data.SaveState(), best, bestIteration);
+                var current = new TrainingState(done, optimizer.Steps, data.SaveState(), best, bestIteration, ranks.Size);
                 if (done % options.CheckpointInterval == 0 || done == options.Iterations)
-                    LastCheckpoint = store.Save(model, optimizer, ema, current, options.ConfigJson);
+                    LastCheckpoint = IsRoot ? store.Save(model, optimizer, ema, current, options.ConfigJson) : Path.Combine(options.WorkDir, $"iter_{done}.safetensors");
                 if (improved) SaveBest(current);
             }
         }
@@ -93,20 +102,34 @@ public sealed class Trainer<TBatch>(
             using var scope = NewDisposeScope();
             var result = step(data.Next());
             var loss = result.Loss.item<float>();
-            if (!float.IsFinite(loss))
+            // All ranks stop together: one rank's NaN/Inf loss is everyone's (a vote, so no rank waits in an allreduce alone).
+            if (!ranks.AllAgree(float.IsFinite(loss)))
                 throw new TrainingDivergedException(
-                    $"loss is {loss} at iteration {iteration + 1}; stopped without saving. Last good checkpoint: {LastCheckpoint ?? "none yet"}" +
+                    $"loss is {(float.IsFinite(loss) ? "not finite on another rank" : loss)} at iteration {iteration + 1}; stopped without saving. Last good checkpoint: {LastCheckpoint ?? "none yet"}" +
                     " (lower the learning rate, enable gradient clipping, or resume from it with --resume)");
             (options.AccumulationSteps == 1 ? result.Loss : result.Loss / options.AccumulationSteps).backward();
             sums["loss"] = sums.GetValueOrDefault("loss") + loss / options.AccumulationSteps;
             foreach (var (key, value) in result.Scalars) sums[key] = sums.GetValueOrDefault(key) + value / options.AccumulationSteps;
         }
+        // Data parallelism: the gradients of the step (after accumulation) averaged over the ranks, then clipping.
+        averager.Average(optimizer.Parameters.ToList<Tensor>());
+        if (ranks.Size > 1) AverageOverRanks(sums);
         if (options.GradientClipNorm is > 0 and var maxNorm)
             sums["grad_norm"] = nn.utils.clip_grad_norm_(optimizer.Parameters, maxNorm); // skips parameters without a gradient
         optimizer.Step(lr);
         ema?.Update();
         sums["lr"] = lr;
         return sums;
+    }
+
+    /// <summary>The logged scalars as means over the ranks (every rank computes the same keys in the same order).</summary>
+    private void AverageOverRanks(Dictionary<string, double> sums)
+    {
+        var keys = sums.Keys.ToArray();
+        using var values = tensor(keys.Select(k => sums[k]).ToArray(), ScalarType.Float64);
+        ranks.AllReduceSum(values);
+        var means = values.data<double>().ToArray();
+        for (var i = 0; i < keys.Length; i++) sums[keys[i]] = means[i] / ranks.Size;
     }
 
     private IReadOnlyDictionary<string, double> Evaluate()
@@ -126,6 +149,7 @@ public sealed class Trainer<TBatch>(
 
     private void SaveBest(TrainingState current)
     {
+        if (!IsRoot) return;
         foreach (var old in Directory.GetFiles(options.WorkDir, $"best_{options.KeyMetric}_iter_*.safetensors")) File.Delete(old);
         BestCheckpoint = store.Save(model, optimizer, ema, current, options.ConfigJson,
             $"best_{options.KeyMetric}_iter_{current.Iteration.ToString(CultureInfo.InvariantCulture)}.safetensors");

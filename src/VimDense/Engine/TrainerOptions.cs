@@ -1,3 +1,5 @@
+using VimDense.Engine.Distributed;
+
 namespace VimDense.Engine;
 
 /// <summary>Loop settings of <see cref="Trainer{TBatch}"/>; intervals are in optimizer iterations.</summary>
@@ -22,4 +24,6 @@ public sealed record TrainerOptions
     /// <summary>Stored in every checkpoint's metadata so a checkpoint says what produced it.</summary>
     public string ConfigJson { get; init; } = "{}";
     public TextWriter? ProgressOutput { get; init; }
+    /// <summary>The data-parallel ranks: gradients are averaged over them and only rank 0 writes logs and checkpoints.</summary>
+    public IProcessGroup ProcessGroup { get; init; } = SingleProcessGroup.Instance;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using VimDense.Engine;
+using VimDense.Engine.Distributed;
 using VimDense.Experiments;
 
 namespace VimDense.Cli.Commands;
@@ -8,7 +9,8 @@ namespace VimDense.Cli.Commands;
 /// `vimdense train CONFIG [--resume] [--work-dir DIR] [--set k=v ...]`: trains a segmentor (or, for a config with
 /// task "detection", a Cascade Mask R-CNN: see <see cref="Experiment.Train"/>), evaluating periodically, and leaves
 /// in the work directory the checkpoints (latest, best by mIoU / bbox AP), log.jsonl, TensorBoard events,
-/// metrics.json / metrics.txt, loss_curve.png and prediction overlays.
+/// metrics.json / metrics.txt, loss_curve.png and prediction overlays. Started by mpirun (or `vimdense launch`), each
+/// process is one data-parallel rank.
 /// </summary>
 public sealed class TrainCommand : ICliCommand
 {
@@ -36,6 +38,10 @@ public sealed class TrainCommand : ICliCommand
                 Console.Error.WriteLine($"vimdense: training diverged: {e.Message}");
                 return 3;
             }
+            // Under mpirun every rank runs this command: rank 0 reports, and MPI ends cleanly on success.
+            var ranks = ProcessGroups.Current;
+            ProcessGroups.Finish();
+            if (ranks.Rank != 0) return 0;
             Console.WriteLine(result.Evaluation.FormatTable());
             Console.WriteLine($"checkpoint: {result.Checkpoint}");
             if (result.BestCheckpoint is not null) Console.WriteLine($"best checkpoint: {result.BestCheckpoint}");
