@@ -102,9 +102,11 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
 
     /// <summary>
     /// mIoU over the validation split (first <paramref name="maxImages"/> when > 0). Optionally writes label PNGs
-    /// (train ids) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>.
+    /// (train ids) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>,
+    /// and adds every image to <paramref name="confusion"/> (the `confusion-matrix` command).
     /// </summary>
-    public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null)
+    public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null,
+        ConfusionMatrix? confusion = null)
     {
         var dataset = Dataset(Data.ValSplit, train: false);
         var metric = new SegmentationMetric(Config.Model.NumClasses, Config.Model.IgnoreIndex);
@@ -123,6 +125,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
                 var prediction = SegmentationPrediction.LabelsOf(scores);
                 var label = batch.Labels[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
                 metric.Add(prediction, label);
+                confusion?.Add(prediction, label);
                 if (predictionsDir is not null)
                 {
                     Directory.CreateDirectory(predictionsDir);
