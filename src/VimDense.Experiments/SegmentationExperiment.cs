@@ -103,12 +103,13 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
 
     /// <summary>
     /// mIoU over the validation split (first <paramref name="maxImages"/> when > 0). Optionally writes label PNGs
-    /// (train ids) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>.
+    /// (train ids) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>,
+    /// and adds every image it evaluates to <paramref name="confusion"/> (the `confusion-matrix` command).
     /// With <paramref name="ranks"/> (call it on every rank), rank r evaluates images r, r + W, … and the histograms
-    /// are summed over the ranks, so every rank returns the mIoU of all the images.
+    /// are summed over the ranks, so every rank returns the mIoU of all the images (the confusion matrix holds this rank's images).
     /// </summary>
     public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null,
-        IProcessGroup? ranks = null)
+        ConfusionMatrix? confusion = null, IProcessGroup? ranks = null)
     {
         var full = Dataset(Data.ValSplit, train: false);
         var metric = new SegmentationMetric(Config.Model.NumClasses, Config.Model.IgnoreIndex);
@@ -131,6 +132,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
                 var prediction = SegmentationPrediction.LabelsOf(scores);
                 var label = batch.Labels[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
                 metric.Add(prediction, label);
+                confusion?.Add(prediction, label);
                 if (predictionsDir is not null)
                 {
                     Directory.CreateDirectory(predictionsDir);

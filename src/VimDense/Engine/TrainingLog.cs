@@ -36,18 +36,36 @@ public sealed class TrainingLog : IDisposable
     }
 
     /// <summary>Reads (iteration, value) pairs of one key from a log.jsonl, the last entry per iteration winning (resumes rewrite).</summary>
-    public static IReadOnlyList<(long Iteration, double Value)> ReadSeries(string path, string mode, string key)
+    public static IReadOnlyList<(long Iteration, double Value)> ReadSeries(string path, string mode, string key) =>
+        File.Exists(path) && ReadAllSeries(path).TryGetValue((mode, key), out var series) ? series : [];
+
+    /// <summary>
+    /// Every numeric series of a log.jsonl by (mode, key), in iteration order, the last entry per iteration winning
+    /// (resumes rewrite); a line that is not a JSON object with "mode" and "iter" is a user error naming the line.
+    /// </summary>
+    public static IReadOnlyDictionary<(string Mode, string Key), IReadOnlyList<(long Iteration, double Value)>> ReadAllSeries(string path)
     {
-        var byIteration = new SortedDictionary<long, double>();
-        if (!File.Exists(path)) return [];
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} not found", path);
+        var series = new Dictionary<(string, string), SortedDictionary<long, double>>();
+        var number = 0;
         foreach (var text in File.ReadLines(path))
         {
+            number++;
             if (string.IsNullOrWhiteSpace(text)) continue;
-            var line = JObject.Parse(text);
-            if ((string?)line["mode"] != mode || line[key] is not JValue { Type: JTokenType.Float or JTokenType.Integer } value) continue;
-            byIteration[(long)line["iter"]!] = (double)value;
+            JObject line;
+            try { line = JObject.Parse(text); }
+            catch (Newtonsoft.Json.JsonReaderException) { throw new UserInputException($"{path}:{number}: not a JSON object"); }
+            if (line["mode"] is not JValue { Type: JTokenType.String } mode || line["iter"] is not JValue { Type: JTokenType.Integer } iteration)
+                throw new UserInputException($"{path}:{number}: expected \"mode\" (string) and \"iter\" (integer)");
+            foreach (var property in line.Properties())
+            {
+                if (property.Value is not JValue { Type: JTokenType.Float or JTokenType.Integer } value || property.Name == "iter") continue;
+                var key = ((string)mode!, property.Name);
+                if (!series.TryGetValue(key, out var points)) series[key] = points = new SortedDictionary<long, double>();
+                points[(long)iteration] = (double)value;
+            }
         }
-        return byIteration.Select(kv => (kv.Key, kv.Value)).ToList();
+        return series.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<(long, double)>)kv.Value.Select(p => (p.Key, p.Value)).ToList());
     }
 
     // The SummaryWriter appends and closes its event file on every scalar, so it holds nothing open.

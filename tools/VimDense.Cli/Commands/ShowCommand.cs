@@ -2,8 +2,6 @@ using System.CommandLine;
 using OpenCvSharp;
 using VimDense.Datasets;
 using VimDense.Datasets.Synthetic;
-using VimDense.Datasets.Transforms;
-using VimDense.Datasets.Visual;
 using VimDense.Experiments;
 
 namespace VimDense.Cli.Commands;
@@ -67,9 +65,7 @@ public sealed class ShowCommand : ICliCommand
         var dataset = experiment?.Dataset(split, train, root) ?? DataSetup.Ade20k(root, split, train, size);
         CheckIndex(index, dataset.Count);
         var sample = dataset.Get(index, rng);
-        var norm = (experiment?.PipelineOptions() ?? DataSetup.SegmentationOptions(size)).Normalize;
-        using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
-        return OverlayRenderer.Segmentation(image, sample.Label, sample.LabelHeight, sample.LabelWidth);
+        return SampleOverlay.Segmentation(sample, (experiment?.PipelineOptions() ?? DataSetup.SegmentationOptions(size)).Normalize);
     }
 
     private static Mat Detection(string root, string split, bool train, int size, int index, Random rng, DetectionExperiment? experiment)
@@ -77,21 +73,7 @@ public sealed class ShowCommand : ICliCommand
         var dataset = experiment?.Dataset(split, train, root) ?? DataSetup.Coco(root, split, train, size);
         CheckIndex(index, dataset.Count);
         var sample = dataset.Get(index, rng);
-        var norm = (experiment?.PipelineOptions() ?? DataSetup.DetectionOptions(size)).Normalize;
-        using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
         var names = SyntheticInfo.ClassNames(root) ?? dataset.Annotations.Categories.Select(c => c.Name).ToList();
-        var bitmasks = sample.Instances.Select(inst => inst.Bitmask is null ? null
-            : ChwConversion.FromBytes(inst.Bitmask, sample.Height, sample.Width)).ToList();
-        try
-        {
-            return OverlayRenderer.Detection(image,
-                sample.Instances.Select(x => ((float)x.X1, (float)x.Y1, (float)x.X2, (float)x.Y2)).ToList(),
-                sample.Instances.Select(x => x.ClassIndex).ToList(),
-                sample.Instances.Select(x => x.Polygons).ToList(), names, bitmasks);
-        }
-        finally
-        {
-            foreach (var m in bitmasks) m?.Dispose();
-        }
+        return SampleOverlay.Detection(sample, (experiment?.PipelineOptions() ?? DataSetup.DetectionOptions(size)).Normalize, names);
     }
 }
