@@ -11,13 +11,18 @@ namespace VimDense.Engine;
 /// and torch RNG ("rng.torch") tensors plus loop counters and the data-sampler position as metadata; a
 /// "last_checkpoint" file naming the newest; keep-last-N pruning; best_&lt;metric&gt;_iter_N.safetensors.
 /// Files are written through <see cref="SafeTensors"/> (atomically, tensors in ordinal name order) and model weights
-/// are copied back through <see cref="StateDicts.LoadInto"/>.
+/// are copied back through <see cref="StateDicts.LoadInto"/>. A state holding NaN or Inf in any floating-point tensor
+/// (a parameter, a BatchNorm running_var, an optimizer moment) is never written: <see cref="Save"/> stops the run
+/// with a <see cref="TrainingDivergedException"/> naming the tensor and the last good checkpoint.
 /// </summary>
 public sealed class CheckpointStore(string workDir, int keepLast)
 {
     public const string LatestPointer = "last_checkpoint";
 
     public string WorkDir { get; } = workDir;
+
+    /// <summary>The newest checkpoint of this run known to be good (the one resumed from, then each periodic save).</summary>
+    public string? LastGood { get; set; }
 
     public string? LatestPath
     {
@@ -37,6 +42,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         foreach (var (name, value) in model.state_dict()) tensors["model." + name] = value;
         foreach (var (name, value) in optimizer.StateTensors()) tensors["optim." + name] = value;
         if (ema is not null) foreach (var (name, value) in ema.StateTensors()) tensors["ema." + name] = value;
+        CheckFinite(tensors, state.Iteration);
         using var rng = torch.random.get_rng_state();
         tensors["rng.torch"] = rng;
         var metadata = new Dictionary<string, string>
@@ -56,9 +62,33 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         if (fileName is null)
         {
             AtomicFile.WriteAllText(Path.Combine(WorkDir, LatestPointer), file);
+            LastGood = path;
             Prune();
         }
         return path;
+    }
+
+    /// <summary>
+    /// Removes the temporary files that writes killed half-way left in the work directory (see
+    /// <see cref="AtomicFile.RemoveStaleTemporaries"/>); called when a run starts.
+    /// </summary>
+    public void RemoveStaleTemporaries()
+    {
+        foreach (var removed in AtomicFile.RemoveStaleTemporaries(WorkDir))
+            Console.Error.WriteLine($"removed {removed}, left by an interrupted write");
+    }
+
+    private void CheckFinite(SortedDictionary<string, Tensor> tensors, long iteration)
+    {
+        foreach (var (name, tensor) in tensors)
+        {
+            if (!tensor.is_floating_point()) continue;
+            using var finite = torch.isfinite(tensor).all();
+            if (finite.item<bool>()) continue;
+            throw new TrainingDivergedException(
+                $"{name} holds NaN or Inf at iteration {iteration}; this state was not saved. Last good checkpoint: {LastGood ?? "none yet"}" +
+                " (lower the learning rate, enable gradient clipping, or resume from it with --resume)");
+        }
     }
 
     /// <summary>Restores everything saved by <see cref="Save"/>; returns the loop counters.</summary>

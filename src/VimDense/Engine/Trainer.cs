@@ -34,12 +34,13 @@ public sealed class Trainer<TBatch>(
     public void Run(bool resume)
     {
         var state = new TrainingState(0, 0, data.SaveState(), null, null);
+        store.RemoveStaleTemporaries();
         if (resume)
         {
             var latest = store.LatestPath ?? throw new UserInputException($"--resume: no checkpoint in {options.WorkDir} ({CheckpointStore.LatestPointer} missing)");
             state = CheckpointStore.Restore(latest, model, optimizer, ema);
             data.RestoreState(state.DataState);
-            LastCheckpoint = latest;
+            LastCheckpoint = store.LastGood = latest;
             Console.Error.WriteLine($"resumed from {latest} at iteration {state.Iteration}");
         }
         using var log = new TrainingLog(options.WorkDir, options.TensorBoard);
