@@ -32,7 +32,12 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         var pretrained = Config.Model.Backbone.Pretrained;
         if (string.IsNullOrEmpty(pretrained)) return;
         if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
-        Console.Error.WriteLine($"pretrained {pretrained}: {backbone.Load(pretrained, Config.Model.Backbone.StrictLoad)}");
+        var report = backbone.Load(pretrained, Config.Model.Backbone.StrictLoad);
+        // A file of another model (or with other names) would otherwise train on from random weights, silently.
+        var total = (backbone as nn.Module)?.state_dict().Count ?? 0;
+        if (total > 0 && report.Missing.Concat(report.ShapeMismatched).Distinct().Count() >= total)
+            throw new UserInputException($"model.backbone.pretrained: {pretrained} matches none of the backbone's {total} tensors ({report})");
+        Console.Error.WriteLine($"pretrained {pretrained}: {report}");
     }
 
     /// <summary>Generates the synthetic data set when configured and absent; checks data.root and the class count.</summary>
@@ -58,8 +63,8 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
 
     public override TrainingResult Train(bool resume = false)
     {
+        VimDense.IO.OutputPath.CheckFolder(WorkDir, "work directory"); // before any work that a read-only or misnamed folder would lose
         PrepareData();
-        Directory.CreateDirectory(WorkDir);
         File.WriteAllText(Path.Combine(WorkDir, "config.json"), ConfigLoader.Serialize(Config));
         var model = BuildModel(loadPretrained: !resume);
         Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
@@ -98,6 +103,10 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         var accumulation = Math.Max(1, Config.Optimizer.AccumulationSteps);
         if (d.BatchSize % accumulation != 0)
             throw new UserInputException($"data.batch_size {d.BatchSize} is not divisible by optimizer.accumulation_steps {accumulation}");
-        return new DataLoaderOptions { BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed };
+        return new DataLoaderOptions
+        {
+            BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed,
+            SkipBadSamples = d.OnBadSample == BadSamplePolicy.Skip,
+        };
     }
 }

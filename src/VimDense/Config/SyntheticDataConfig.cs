@@ -7,7 +7,7 @@ public sealed class SyntheticDataConfig
     public int Images { get; set; } = 32;
     [Min(1)]
     public int Classes { get; set; } = 8;
-    [Min(8)]
+    [Min(16)]
     public int Size { get; set; } = 96;
     public int Seed { get; set; }
 }

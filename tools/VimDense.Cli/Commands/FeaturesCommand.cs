@@ -27,6 +27,7 @@ public sealed class FeaturesCommand : ICliCommand
         foreach (var option in new Option[] { model, checkpoint, input, output, depth, img, stride, logits }) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            OutputPath.CheckFile(parse.GetValue(output)!, "features .npy");
             using var images = NpyFile.Read(parse.GetValue(input)!);
             if (images.dim() != 4 || images.shape[1] != 3 || images.dtype != ScalarType.Float32)
                 throw new UserInputException($"{parse.GetValue(input)}: expected float32 (B, 3, H, W), got {images.dtype} [{string.Join(", ", images.shape)}]");
@@ -44,6 +45,7 @@ public sealed class FeaturesCommand : ICliCommand
                     NumClasses = stateDict.FirstOrDefault(kv => kv.Key == "head.weight" || kv.Key.EndsWith(".head.weight", StringComparison.Ordinal))
                         .Value?.shape[0] is long classes ? (int)classes : 0,
                 };
+                CheckInputSize(parse.GetValue(input)!, images, options);
                 var created = BackboneFactory.Create(parse.GetValue(model)!, options);
                 using var backbone = (nn.Module<Tensor, Tensor>)created;
                 var report = backbone switch
@@ -66,5 +68,19 @@ public sealed class FeaturesCommand : ICliCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The most patches a features run takes (4096² pixels at stride 16): far past any checkpoint, still within memory.</summary>
+    private const long MaxPatches = 65536;
+
+    private static void CheckInputSize(string input, Tensor images, BackboneOptions options)
+    {
+        var (h, w) = (images.shape[2], images.shape[3]);
+        if (h < options.PatchSize || w < options.PatchSize)
+            throw new UserInputException($"{input}: images of {h}x{w} are smaller than one {options.PatchSize}x{options.PatchSize} patch");
+        var configured = (H: (long)options.ImgSize, W: (long)(options.ImgWidth ?? options.ImgSize));
+        foreach (var (ih, iw, what) in new[] { (h, w, $"{input}: images of {h}x{w}"), (configured.H, configured.W, $"--img {configured.H}") })
+            if ((ih / options.Stride) * (iw / options.Stride) > MaxPatches)
+                throw new UserInputException($"{what} make {(ih / options.Stride) * (iw / options.Stride)} patches at stride {options.Stride}; at most {MaxPatches} are supported");
     }
 }
