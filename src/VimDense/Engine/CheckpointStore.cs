@@ -91,29 +91,55 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         }
     }
 
-    /// <summary>Restores everything saved by <see cref="Save"/>; returns the loop counters.</summary>
+    /// <summary>
+    /// Restores everything saved by <see cref="Save"/>; returns the loop counters. Every metadata field and the RNG
+    /// state are checked first (a tampered RNG state would abort inside libtorch), each error naming the file and field.
+    /// </summary>
     public static TrainingState Restore(string path, nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema)
     {
         var metadata = SafeTensors.ReadMetadata(path);
         if (metadata.GetValueOrDefault("format") != "vimdense-train-1") throw new InvalidDataException($"{path}: not a VimDense training checkpoint");
+        var iteration = Counter(metadata, "iteration", path);
+        var optimSteps = Counter(metadata, "optimizer_steps", path);
+        var dataState = Field(metadata, "data_state", path);
+        if (!System.Text.RegularExpressions.Regex.IsMatch(dataState, "^[0-9]{1,9},[0-9]{1,9}$"))
+            throw new InvalidDataException($"{path}: metadata field 'data_state' is '{Clip(dataState)}', expected 'epoch,position'");
+        var bestMetric = Field(metadata, "best_metric", path) is { Length: > 0 } metricText
+            ? double.TryParse(metricText, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && double.IsFinite(m) ? m
+                : throw new InvalidDataException($"{path}: metadata field 'best_metric' is '{Clip(metricText)}', expected a finite number or empty")
+            : (double?)null;
+        var bestIteration = Field(metadata, "best_iteration", path) is { Length: > 0 } ? Counter(metadata, "best_iteration", path) : (long?)null;
         var tensors = SafeTensors.Load(path);
         try
         {
+            var rngState = tensors.GetValueOrDefault("rng.torch") ?? throw new InvalidDataException($"{path}: tensor 'rng.torch' (the RNG state) is missing");
+            using (var current = torch.random.get_rng_state())
+                if (rngState.dtype != current.dtype || !rngState.shape.SequenceEqual(current.shape))
+                    throw new InvalidDataException($"{path}: tensor 'rng.torch' is {rngState.dtype} [{string.Join(", ", rngState.shape)}], " +
+                                                   $"expected the RNG state's {current.dtype} [{string.Join(", ", current.shape)}]");
             LoadWeights(model, Strip(tensors, "model."), path);
-            var optimSteps = long.Parse(metadata["optimizer_steps"], CultureInfo.InvariantCulture);
             optimizer.LoadState(optimSteps, Strip(tensors, "optim."));
             ema?.LoadState(Strip(tensors, "ema."));
-            torch.random.set_rng_state(tensors["rng.torch"]);
-            return new TrainingState(
-                long.Parse(metadata["iteration"], CultureInfo.InvariantCulture), optimSteps, metadata["data_state"],
-                metadata["best_metric"] == "" ? null : double.Parse(metadata["best_metric"], CultureInfo.InvariantCulture),
-                metadata["best_iteration"] == "" ? null : long.Parse(metadata["best_iteration"], CultureInfo.InvariantCulture));
+            torch.random.set_rng_state(rngState);
+            return new TrainingState(iteration, optimSteps, dataState, bestMetric, bestIteration);
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
     }
+
+    private static string Field(IReadOnlyDictionary<string, string> metadata, string key, string path) =>
+        metadata.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{path}: metadata field '{key}' is missing");
+
+    private static long Counter(IReadOnlyDictionary<string, string> metadata, string key, string path)
+    {
+        var text = Field(metadata, key, path);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value : throw new InvalidDataException($"{path}: metadata field '{key}' is '{Clip(text)}', expected a non-negative integer");
+    }
+
+    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     /// <summary>Loads only the model weights of a training checkpoint (for eval/predict); "ema." weights when asked and present.</summary>
     public static void LoadModelWeights(string path, nn.Module model, bool preferEma = false)

@@ -127,8 +127,10 @@ public sealed class Trainer<TBatch>(
 
     private void SaveBest(TrainingState current)
     {
-        foreach (var old in Directory.GetFiles(options.WorkDir, $"best_{options.KeyMetric}_iter_*.safetensors")) File.Delete(old);
+        // The previous best goes only once the new one is written: a save refused as non-finite must not lose it.
+        var previous = Directory.GetFiles(options.WorkDir, $"best_{options.KeyMetric}_iter_*.safetensors");
         BestCheckpoint = store.Save(model, optimizer, ema, current, options.ConfigJson,
             $"best_{options.KeyMetric}_iter_{current.Iteration.ToString(CultureInfo.InvariantCulture)}.safetensors");
+        foreach (var old in previous.Where(p => p != BestCheckpoint)) File.Delete(old);
     }
 }

@@ -81,6 +81,6 @@ public sealed class FeaturesCommand : ICliCommand
         var configured = (H: (long)options.ImgSize, W: (long)(options.ImgWidth ?? options.ImgSize));
         foreach (var (ih, iw, what) in new[] { (h, w, $"{input}: images of {h}x{w}"), (configured.H, configured.W, $"--img {configured.H}") })
             if ((ih / options.Stride) * (iw / options.Stride) > MaxPatches)
-                throw new UserInputException($"{what} make {(ih / options.Stride) * (iw / options.Stride)} patches at stride {options.Stride}; at most {MaxPatches} are supported");
+                throw new UserInputException($"{what} give {(ih / options.Stride) * (iw / options.Stride)} patches at stride {options.Stride}; at most {MaxPatches} are supported");
     }
 }
