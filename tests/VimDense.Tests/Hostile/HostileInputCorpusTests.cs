@@ -60,6 +60,20 @@ public class HostileInputCorpusTests(ITestOutputHelper output)
         Assert.Contains("data: 1 training image(s) without an annotation skipped (data.on_bad_sample=skip)", stderr);
     }
 
+    [Fact]
+    public void DebugAddsTheStackTraceAndHelpListsTheExitCodes()
+    {
+        var missing = Path.Combine(TestPaths.NewTempDir(), "missing.json");
+        var (code, _, stderr) = CliRunner.Run("train", missing, "--debug");
+        Assert.Equal(1, code);
+        Assert.StartsWith($"vimdense: config {missing} not found", stderr);
+        Assert.Contains("   at ", stderr);
+        var help = CliRunner.Run("--help");
+        Assert.Equal(0, help.Code);
+        Assert.Contains("3 training stopped on non-finite values", help.Stdout);
+        Assert.Contains("70 internal error", help.Stdout);
+    }
+
     /// <summary>Every file and folder under <paramref name="root"/> with its size and write time, except under <paramref name="allowed"/>.</summary>
     private static List<string> Snapshot(string root, string? allowed) =>
         new DirectoryInfo(root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories)
