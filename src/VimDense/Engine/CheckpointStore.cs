@@ -101,9 +101,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         if (metadata.GetValueOrDefault("format") != "vimdense-train-1") throw new InvalidDataException($"{path}: not a VimDense training checkpoint");
         var iteration = Counter(metadata, "iteration", path);
         var optimSteps = Counter(metadata, "optimizer_steps", path);
-        var dataState = Field(metadata, "data_state", path);
-        if (!System.Text.RegularExpressions.Regex.IsMatch(dataState, "^[0-9]{1,9},[0-9]{1,9}$"))
-            throw new InvalidDataException($"{path}: metadata field 'data_state' is '{Clip(dataState)}', expected 'epoch,position'");
+        var dataState = Field(metadata, "data_state", path); // opaque here: the batch source checks its own state
         var bestMetric = Field(metadata, "best_metric", path) is { Length: > 0 } metricText
             ? double.TryParse(metricText, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && double.IsFinite(m) ? m
                 : throw new InvalidDataException($"{path}: metadata field 'best_metric' is '{Clip(metricText)}', expected a finite number or empty")

@@ -39,7 +39,8 @@ public sealed class Trainer<TBatch>(
         {
             var latest = store.LatestPath ?? throw new UserInputException($"--resume: no checkpoint in {options.WorkDir} ({CheckpointStore.LatestPointer} missing)");
             state = CheckpointStore.Restore(latest, model, optimizer, ema);
-            data.RestoreState(state.DataState);
+            try { data.RestoreState(state.DataState); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{latest}: {e.Message}", e); }
             LastCheckpoint = store.LastGood = latest;
             Console.Error.WriteLine($"resumed from {latest} at iteration {state.Iteration}");
         }

@@ -38,6 +38,8 @@ internal static class HostileInputCorpus
         new("resume-truncated-checkpoint", (s, d) => Resume(s, d, path => Truncated(s.GoodCheckpoint, path)), 1, "past the end of the file", "w"),
         new("resume-tampered-iteration", (s, d) => Resume(s, d, path => Tampered(s.GoodCheckpoint, path,
             h => h.Replace("\"iteration\":\"2\"", "\"iteration\":\"x\"", StringComparison.Ordinal))), 1, "metadata field 'iteration' is 'x'", "w"),
+        new("resume-tampered-data-state", (s, d) => Resume(s, d, path => Tampered(s.GoodCheckpoint, path,
+            h => Regex.Replace(h, "\"data_state\":\"[0-9]+,[0-9]+\"", "\"data_state\":\"x\""))), 1, "metadata field 'data_state' is 'x'", "w"),
         new("resume-tampered-rng-state", (s, d) => Resume(s, d, path => Tampered(s.GoodCheckpoint, path, h => Regex.Replace(h,
             "\"rng\\.torch\":\\{\"dtype\":\"U8\",\"shape\":\\[[0-9]+\\],\"data_offsets\":\\[([0-9]+),[0-9]+\\]\\}",
             m => $"\"rng.torch\":{{\"dtype\":\"U8\",\"shape\":[16],\"data_offsets\":[{m.Groups[1].Value},{long.Parse(m.Groups[1].Value) + 16}]}}"))), 1,
