@@ -61,7 +61,8 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
 
     /// <summary>A split of the COCO-layout data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
     public CocoDataset Dataset(string split, bool train, string? root = null) =>
-        CocoDataset.Open(root ?? Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train);
+        CocoDataset.Open(root ?? Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train,
+            skipBadSamples: train && Data.OnBadSample == BadSamplePolicy.Skip, maxImagePixels: Data.MaxImagePixels);
 
     /// <summary>The class names: the data set's categories, else the synthetic set's, else COCO's.</summary>
     public IReadOnlyList<string> ClassNames(CocoDataset? dataset = null) =>
@@ -71,6 +72,8 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     public override IResumableBatchSource<DetectionBatch> TrainData()
     {
         var trainSet = Dataset(Data.TrainSplit, train: true);
+        if (trainSet.MissingImages > 0)
+            Console.Error.WriteLine($"data: {trainSet.MissingImages} training image(s) whose file is missing skipped (data.on_bad_sample=skip)");
         return new LoaderBatchSource<DetectionSample, DetectionBatch>(
             o => DataSetup.DetectionLoader(trainSet, o, train: true, PipelineOptions().SquareSize, Masks), TrainLoaderOptions());
     }

@@ -17,7 +17,7 @@ internal static class ExperimentData
         string layout, int realClasses)
     {
         var root = data.Root;
-        if (data.Synthetic is { } s && !File.Exists(Path.Combine(root, "synthetic.json")))
+        if (data.Synthetic is { } s && !File.Exists(Path.Combine(root, SyntheticFolder.Marker)))
         {
             Console.Error.WriteLine($"generating synthetic {format}-format data in {root}");
             writeSynthetic(root, new SyntheticOptions { Images = s.Images, Classes = s.Classes, Size = s.Size, Seed = s.Seed });

@@ -29,7 +29,10 @@ public sealed class LoaderBatchSource<TSample, TBatch>(Func<DataLoaderOptions, D
     public void RestoreState(string state)
     {
         var parts = state.Split(',');
-        var start = new SamplerState(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+            throw new InvalidDataException($"metadata field 'data_state' is '{(state.Length <= 40 ? state : state[..40] + "…")}', expected 'epoch,position'");
+        var start = new SamplerState(epoch, position);
         loader.Dispose();
         loader = createLoader(options with { Start = start });
     }

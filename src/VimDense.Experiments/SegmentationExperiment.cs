@@ -54,8 +54,13 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         train ? new SegmentationTrainPipeline(PipelineOptions()) : new SegmentationTestPipeline(PipelineOptions());
 
     /// <summary>A split of the data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
+    /// With data.on_bad_sample = skip, a training split leaves out (and counts) images without an annotation.
     public Ade20kDataset Dataset(string split, bool train, string? root = null) =>
-        new(root ?? Data.Root, Pipeline(train), new Ade20kOptions { Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses });
+        new(root ?? Data.Root, Pipeline(train), new Ade20kOptions
+        {
+            Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses, MaxImagePixels = Data.MaxImagePixels,
+            SkipBadSamples = train && Data.OnBadSample == BadSamplePolicy.Skip,
+        });
 
     /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
     public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>();
@@ -67,6 +72,8 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     public override IResumableBatchSource<SegmentationBatch> TrainData()
     {
         var trainSet = Dataset(Data.TrainSplit, train: true);
+        if (trainSet.MissingPairs > 0)
+            Console.Error.WriteLine($"data: {trainSet.MissingPairs} training image(s) without an annotation skipped (data.on_bad_sample=skip)");
         return new LoaderBatchSource<SegmentationSample, SegmentationBatch>(
             o => DataSetup.SegmentationLoader(trainSet, o, train: true), TrainLoaderOptions());
     }

@@ -33,7 +33,12 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         var pretrained = Config.Model.Backbone.Pretrained;
         if (string.IsNullOrEmpty(pretrained)) return;
         if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
-        Console.Error.WriteLine($"pretrained {pretrained}: {backbone.Load(pretrained, Config.Model.Backbone.StrictLoad)}");
+        var report = backbone.Load(pretrained, Config.Model.Backbone.StrictLoad);
+        // A file of another model (or with other names) would otherwise train on from random weights, silently.
+        var total = (backbone as nn.Module)?.state_dict().Count ?? 0;
+        if (total > 0 && report.Missing.Concat(report.ShapeMismatched).Distinct().Count() >= total)
+            throw new UserInputException($"model.backbone.pretrained: {pretrained} matches none of the backbone's {total} tensors ({report})");
+        Console.Error.WriteLine($"pretrained {pretrained}: {report}");
     }
 
     /// <summary>Generates the synthetic data set when configured and absent; checks data.root and the class count.</summary>
@@ -81,6 +86,7 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
     private TrainingResult TrainRank(bool resume, IProcessGroup ranks)
     {
         var isRoot = ranks.Rank == 0;
+        if (isRoot) VimDense.IO.OutputPath.CheckFolder(WorkDir, "work directory"); // before any work that a read-only or misnamed folder would lose
         // Rank 0 generates the synthetic data set when needed; the others check it once it is there.
         if (isRoot) PrepareData();
         ranks.Barrier();
@@ -133,6 +139,7 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         {
             BatchSize = d.BatchSize / accumulation, Workers = d.Workers, Prefetch = d.Prefetch, Seed = Config.Seed,
             Rank = ranks.Rank, WorldSize = ranks.Size,
+            SkipBadSamples = d.OnBadSample == BadSamplePolicy.Skip,
         };
     }
 }

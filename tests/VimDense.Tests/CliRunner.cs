@@ -41,6 +41,56 @@ public static class CliRunner
         return (process.ExitCode, stdout, stderr.Result);
     }
 
+    /// <summary>
+    /// Runs the CLI (alone, as <see cref="Run"/>) in <paramref name="workingDirectory"/>, sampling the child's peak
+    /// resident memory (VmHWM) until it exits; a run past <paramref name="timeLimit"/> is killed.
+    /// </summary>
+    public static (int Code, string Stdout, string Stderr, long PeakBytes, TimeSpan Elapsed) RunMeasured(
+        IEnumerable<string> args, TimeSpan timeLimit, string? workingDirectory = null)
+    {
+        lock (OneAtATime)
+        {
+            var start = new ProcessStartInfo(DotnetHost())
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
+            };
+            start.ArgumentList.Add(CliPath);
+            foreach (var arg in args) start.ArgumentList.Add(arg);
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            long peak = 0;
+            while (!process.WaitForExit(5))
+            {
+                peak = Math.Max(peak, PeakResidentBytes(process.Id));
+                if (clock.Elapsed > timeLimit)
+                {
+                    process.Kill(entireProcessTree: true);
+                    break;
+                }
+            }
+            process.WaitForExit();
+            return (process.ExitCode, stdout.Result, stderr.Result, peak, clock.Elapsed);
+        }
+    }
+
+    private static long PeakResidentBytes(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0]) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0; // exited between the check and the read
+        }
+    }
+
     /// <summary>A program's path recorded by the test project's VdProgramPaths target.</summary>
     public static string ProgramPath(string key)
     {

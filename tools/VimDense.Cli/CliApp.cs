@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 
 namespace VimDense.Cli;
 
@@ -7,9 +6,12 @@ namespace VimDense.Cli;
 public static class CliApp
 {
     /// <summary>Exit code for a command line that does not parse (unknown command, bad option).</summary>
-    public const int UsageError = 2;
+    public const int UsageError = ExitCodes.UsageError;
     /// <summary>Exit code for bad input found while running (missing file, wrong shape, unknown key).</summary>
-    public const int InputError = 1;
+    public const int InputError = ExitCodes.InputError;
+
+    /// <summary>The global option that adds stack traces to error lines (accepted anywhere on the command line).</summary>
+    public const string DebugOption = "--debug";
 
     private static readonly Dictionary<string, string> GroupDescriptions = new()
     {
@@ -18,7 +20,7 @@ public static class CliApp
 
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("vimdense: Vision Mamba backbones for dense prediction (train, evaluate, benchmark)");
+        var root = new RootCommand("vimdense: Vision Mamba backbones for dense prediction (train, evaluate, benchmark). " + ExitCodes.Help);
         var groups = new Dictionary<string, Command>();
         var commands = typeof(CliApp).Assembly.GetTypes()
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
@@ -39,38 +41,30 @@ public static class CliApp
         return root;
     }
 
-    /// <summary>Runs the command line; returns the process exit code.</summary>
+    /// <summary>Runs the command line; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
     public static int Run(string[] args)
     {
-        Native.OpenMpEnvironment.PreferPassiveWaiting(); // before any command loads libtorch
-        var root = BuildRoot();
-        var parse = root.Parse(args);
-        var helpRequested = args.Any(a => a is "-h" or "--help" or "-?");
-        if (parse.Errors.Count > 0 && !helpRequested)
-        {
-            // Report the most specific error: "unrecognized X" rather than "required command missing".
-            var error = parse.Errors.FirstOrDefault(e => e.Message.Contains('\'')) ?? parse.Errors[0];
-            Console.Error.WriteLine($"vimdense: {error.Message} (see 'vimdense --help')");
-            return UsageError;
-        }
+        var debug = args.Contains(DebugOption);
+        args = [.. args.Where(a => a != DebugOption)];
         try
         {
+            Native.OpenMpEnvironment.PreferPassiveWaiting(); // before any command loads libtorch
+            var root = BuildRoot();
+            var parse = root.Parse(args);
+            var helpRequested = args.Any(a => a is "-h" or "--help" or "-?");
+            if (parse.Errors.Count > 0 && !helpRequested)
+            {
+                // Report the most specific error: "unrecognized X" rather than "required command missing".
+                var error = parse.Errors.FirstOrDefault(e => e.Message.Contains('\'')) ?? parse.Errors[0];
+                Console.Error.WriteLine($"vimdense: {error.Message} (see 'vimdense --help')");
+                return UsageError;
+            }
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (IsInputError(e))
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"vimdense: {Flatten(e)}");
-            return InputError;
+            Console.Out.Flush();
+            return CliErrors.Report(e, Console.Error, debug);
         }
-    }
-
-    private static bool IsInputError(Exception e) => e is UserInputException or ArgumentException
-        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException
-        or NotSupportedException or DllNotFoundException or TargetInvocationException { InnerException: not null };
-
-    private static string Flatten(Exception e)
-    {
-        while (e is TargetInvocationException { InnerException: { } inner }) e = inner;
-        return e.Message.ReplaceLineEndings(" ");
     }
 }

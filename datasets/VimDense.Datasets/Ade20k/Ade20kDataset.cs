@@ -67,11 +67,11 @@ public sealed class Ade20kDataset : IDataset<SegmentationSample>
     public (Mat Image, Mat Label) LoadRaw(int index)
     {
         var (imagePath, labelPath, _) = _pairs[index];
-        var image = ImageFiles.ReadColor(imagePath);
+        var image = ImageFiles.ReadColor(imagePath, Options.MaxImagePixels);
         Mat? label = null;
         try
         {
-            label = ImageFiles.ReadLabel(labelPath);
+            label = ImageFiles.ReadLabel(labelPath, Options.MaxImagePixels);
             if (label.Size() != image.Size())
                 throw new BadSampleException($"{labelPath}: label map is {label.Width}x{label.Height} but image {imagePath} is {image.Width}x{image.Height}");
             var bytes = ChwConversion.ToBytes(label);

@@ -18,6 +18,9 @@ public sealed record Ade20kOptions
     /// </summary>
     public bool SkipBadSamples { get; init; }
 
+    /// <summary>Images and label maps with more pixels are bad samples (checked from the file header).</summary>
+    public long MaxImagePixels { get; init; } = Transforms.ImageFiles.DefaultMaxPixels;
+
     /// <summary>Image file extension.</summary>
     public string ImageSuffix { get; init; } = ".jpg";
 

@@ -4,7 +4,8 @@ namespace VimDense.Datasets.Coco;
 /// The training view of a COCO instances file (detectron2's loader rules): categories sorted by id with contiguous
 /// indices, every annotation with a box, an area (w·h when absent) and known image/category ids; polygons with an
 /// odd number of coordinates are errors, those shorter than 3 points are dropped, and an annotation left without
-/// any polygon is dropped (<see cref="DroppedWithoutValidPolygon"/>). Annotations are grouped by image.
+/// any polygon is dropped (<see cref="DroppedWithoutValidPolygon"/>); image, category and annotation ids are unique, and
+/// boxes and polygons hold finite numbers (checked by the reader shared with evaluation). Annotations are grouped by image.
 /// </summary>
 public sealed class CocoAnnotationFile
 {
@@ -16,14 +17,21 @@ public sealed class CocoAnnotationFile
         Path = document.Path;
         foreach (var (image, i) in document.Images.Select((image, i) => (image, i)))
             if (image.FileName.Length == 0) throw new InvalidDataException($"{Path}: images[{i}] (id {image.Id}): missing field 'file_name'");
+        var seenImages = new HashSet<long>();
+        foreach (var image in document.Images)
+            if (!seenImages.Add(image.Id)) throw new InvalidDataException($"{Path}: images: duplicate id {image.Id}");
         Images = document.Images;
         Categories = document.Categories.OrderBy(c => c.Id).ToList();
         for (var k = 0; k < Categories.Count; k++)
             if (!_indexOfCategory.TryAdd(Categories[k].Id, k)) throw new InvalidDataException($"{Path}: categories: duplicate id {Categories[k].Id}");
         var imageIds = Images.Select(i => i.Id).ToHashSet();
         var annotations = new List<CocoAnnotation>(document.Annotations.Count);
+        var annotationIds = new HashSet<long>();
         for (var n = 0; n < document.Annotations.Count; n++)
         {
+            // As the evaluation view (CocoGroundTruth): a duplicate id means a merged or hand-edited file.
+            if (!annotationIds.Add(document.Annotations[n].Id))
+                throw new InvalidDataException($"{Path}: annotations[{n}]: duplicate annotation id {document.Annotations[n].Id}");
             var a = Checked(document.Annotations[n], $"{Path}: annotations[{n}] (id {document.Annotations[n].Id})", imageIds);
             if (a is null) continue;
             annotations.Add(a);

@@ -16,8 +16,15 @@ public sealed class CocoDataset : IDataset<DetectionSample>
 {
     private readonly List<CocoImage> _images;
 
-    public CocoDataset(CocoAnnotationFile annotations, string imageDir, IDetectionPipeline pipeline, bool forTraining)
+    /// <param name="skipBadSamples">
+    /// Leave out (and count in <see cref="MissingImages"/>) images whose file is missing; otherwise a missing image is
+    /// an error at construction naming it and how many are missing.
+    /// </param>
+    /// <param name="maxImagePixels">Images with more pixels (from their header) are bad samples.</param>
+    public CocoDataset(CocoAnnotationFile annotations, string imageDir, IDetectionPipeline pipeline, bool forTraining,
+        bool skipBadSamples = false, long maxImagePixels = ImageFiles.DefaultMaxPixels)
     {
+        MaxImagePixels = maxImagePixels;
         if (!Directory.Exists(imageDir)) throw new DirectoryNotFoundException($"{imageDir}: COCO image folder not found");
         Annotations = annotations;
         ImageDir = imageDir;
@@ -26,6 +33,12 @@ public sealed class CocoDataset : IDataset<DetectionSample>
         _images = forTraining
             ? annotations.Images.Where(i => annotations.AnnotationsOf(i.Id).Any(a => !a.IsCrowd)).ToList()
             : annotations.Images.ToList();
+        var missing = _images.Where(i => !File.Exists(Path.Combine(imageDir, i.FileName))).ToList();
+        if (missing.Count > 0 && !skipBadSamples)
+            throw new BadSampleException($"{Path.Combine(imageDir, missing[0].FileName)}: image file not found ({missing.Count} of the " +
+                                         $"{_images.Count} images {annotations.Path} lists are missing; data.on_bad_sample=skip leaves them out)");
+        MissingImages = missing.Count;
+        if (missing.Count > 0) _images = _images.Except(missing).ToList();
         if (_images.Count == 0) throw new InvalidDataException($"{annotations.Path}: no usable images");
     }
 
@@ -33,8 +46,10 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     /// Opens the standard layout <c>root/annotations/instances_{split}.json</c> + <c>root/{split}/</c>
     /// (split e.g. "train2017", "val2017").
     /// </summary>
-    public static CocoDataset Open(string root, string split, IDetectionPipeline pipeline, bool forTraining) =>
-        new(CocoAnnotationFile.Load(Path.Combine(root, "annotations", $"instances_{split}.json")), Path.Combine(root, split), pipeline, forTraining);
+    public static CocoDataset Open(string root, string split, IDetectionPipeline pipeline, bool forTraining,
+        bool skipBadSamples = false, long maxImagePixels = ImageFiles.DefaultMaxPixels) =>
+        new(CocoAnnotationFile.Load(Path.Combine(root, "annotations", $"instances_{split}.json")), Path.Combine(root, split), pipeline, forTraining,
+            skipBadSamples, maxImagePixels);
 
     public CocoAnnotationFile Annotations { get; }
     public string ImageDir { get; }
@@ -43,7 +58,12 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     public int Count => _images.Count;
 
     /// <summary>Images the training filter left out (no non-crowd annotation).</summary>
-    public int DroppedEmptyImages => Annotations.Images.Count - _images.Count;
+    public int DroppedEmptyImages => Annotations.Images.Count - _images.Count - MissingImages;
+
+    /// <summary>Images left out because their file is missing (only when constructed to skip bad samples).</summary>
+    public int MissingImages { get; }
+
+    public long MaxImagePixels { get; }
 
     public CocoImage ImageInfo(int index) => _images[index];
 
@@ -58,7 +78,7 @@ public sealed class CocoDataset : IDataset<DetectionSample>
     {
         var info = _images[index];
         var path = Path.Combine(ImageDir, info.FileName);
-        var image = ImageFiles.ReadColor(path);
+        var image = ImageFiles.ReadColor(path, MaxImagePixels);
         if (image.Height != info.Height || image.Width != info.Width)
         {
             var found = $"{image.Width}x{image.Height}";

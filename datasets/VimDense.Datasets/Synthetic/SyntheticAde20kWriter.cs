@@ -18,6 +18,7 @@ public static class SyntheticAde20kWriter
             throw new ArgumentException($"--classes must be in [2, {Ade20kClasses.Count}] (got {options.Classes})");
         if (options.Size < 16) throw new ArgumentException($"--size must be >= 16 (got {options.Size})");
         if (options.Images < 1) throw new ArgumentException($"--images must be >= 1 (got {options.Images})");
+        SyntheticFolder.Claim(root);
         WriteSplit(root, "training", "ADE_train", options.Images, options, seedOffset: 0);
         WriteSplit(root, "validation", "ADE_val", options.ValidationImages, options, seedOffset: 1_000_003);
         var info = new JObject
@@ -29,7 +30,7 @@ public static class SyntheticAde20kWriter
             ["validation_images"] = options.ValidationImages,
             ["seed"] = options.Seed,
         };
-        File.WriteAllText(Path.Combine(root, "synthetic.json"), info.ToString());
+        SyntheticFolder.Complete(root, info.ToString());
     }
 
     private static void WriteSplit(string root, string split, string prefix, int count, SyntheticOptions options, int seedOffset)

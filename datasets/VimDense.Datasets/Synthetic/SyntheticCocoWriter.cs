@@ -20,6 +20,7 @@ public static class SyntheticCocoWriter
             throw new ArgumentException($"--classes must be in [1, {CocoClasses.Categories.Count}] (got {options.Classes})");
         if (options.Size < 16) throw new ArgumentException($"--size must be >= 16 (got {options.Size})");
         if (options.Images < 1) throw new ArgumentException($"--images must be >= 1 (got {options.Images})");
+        SyntheticFolder.Claim(root);
         Directory.CreateDirectory(Path.Combine(root, "annotations"));
         WriteSplit(root, "train2017", options.Images, options, 0);
         WriteSplit(root, "val2017", options.ValidationImages, options, 500_009);
@@ -30,7 +31,7 @@ public static class SyntheticCocoWriter
             ["classes"] = new JArray(CocoClasses.Categories.Take(options.Classes).Select(c => c.Name)),
             ["seed"] = options.Seed,
         };
-        File.WriteAllText(Path.Combine(root, "synthetic.json"), info.ToString());
+        SyntheticFolder.Complete(root, info.ToString());
     }
 
     private static void WriteSplit(string root, string split, int count, SyntheticOptions options, int seedOffset)

@@ -10,7 +10,7 @@ public static class SyntheticInfo
     {
         var path = Path.Combine(root, "synthetic.json");
         if (!File.Exists(path)) return null;
-        var json = JObject.Parse(File.ReadAllText(path));
+        var json = Read(path);
         return json.Value<int?>("num_classes")
                ?? throw new InvalidDataException($"{path}: missing field 'num_classes'");
     }
@@ -20,7 +20,13 @@ public static class SyntheticInfo
     {
         var path = Path.Combine(root, "synthetic.json");
         if (!File.Exists(path)) return null;
-        var json = JObject.Parse(File.ReadAllText(path));
+        var json = Read(path);
         return json["classes"]?.Values<string>().Select(s => s ?? "").ToList();
+    }
+
+    private static JObject Read(string path)
+    {
+        try { return JObject.Parse(File.ReadAllText(path)); }
+        catch (Newtonsoft.Json.JsonReaderException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message.ReplaceLineEndings(" ")})", e); }
     }
 }

@@ -1,4 +1,5 @@
 using Newtonsoft.Json;
+using VimDense.Config;
 
 namespace VimDense.Datasets.Transforms;
 
@@ -15,6 +16,7 @@ public sealed record DetectionPipelineOptions
 
     /// <summary>Config key image_size: a square <see cref="ImageSize"/> that is also the test resize's short edge and max size.</summary>
     [JsonProperty("image_size")]
+    [Min(1)]
     public int SquareSize
     {
         get => ImageSize.Height;
@@ -23,8 +25,10 @@ public sealed record DetectionPipelineOptions
 
     /// <summary>ResizeScale range of s (target = s·ImageSize).</summary>
     [JsonProperty("lsj_scale_range")]
+    [Min(0, Exclusive = true), Ordered, Finite]
     public (double Min, double Max) ScaleRange { get; init; } = (0.1, 2.0);
 
+    [Min(0), Max(1)]
     public double FlipProbability { get; init; } = 0.5;
 
     /// <summary>Test resize: ResizeShortestEdge(short edge, max size).</summary>
@@ -41,8 +45,10 @@ public sealed record DetectionPipelineOptions
     public NormalizeOptions Normalize { get; init; } = NormalizeOptions.ImageNet;
 
     /// <summary>Per-channel mean of <see cref="Normalize"/> (config key mean).</summary>
+    [Count(3), Finite]
     public float[] Mean { get => Normalize.Mean; init => Normalize = Normalize with { Mean = value }; }
 
     /// <summary>Per-channel std of <see cref="Normalize"/> (config key std).</summary>
+    [Count(3), Min(0, Exclusive = true), Finite]
     public float[] Std { get => Normalize.Std; init => Normalize = Normalize with { Std = value }; }
 }

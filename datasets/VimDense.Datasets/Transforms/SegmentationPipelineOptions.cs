@@ -1,4 +1,5 @@
 using Newtonsoft.Json;
+using VimDense.Config;
 
 namespace VimDense.Datasets.Transforms;
 
@@ -10,18 +11,23 @@ namespace VimDense.Datasets.Transforms;
 public sealed record SegmentationPipelineOptions
 {
     /// <summary>Keep-ratio scale (long edge, short edge): (2048, 512) for ADE20K.</summary>
+    [Min(1)]
     public (int Long, int Short) Scale { get; init; } = (2048, 512);
 
     /// <summary>RandomResize ratio range: the scale is multiplied by r ~ U[min, max).</summary>
+    [Min(0, Exclusive = true), Ordered, Finite]
     public (double Min, double Max) RatioRange { get; init; } = (0.5, 2.0);
 
     /// <summary>Training crop (height, width); samples are padded up to it.</summary>
+    [Min(1)]
     public (int Height, int Width) CropSize { get; init; } = (512, 512);
 
     /// <summary>RandomCrop category limit; 1.0 disables the check.</summary>
+    [Min(0), Max(1)]
     public double CatMaxRatio { get; init; } = 0.75;
 
     /// <summary>Horizontal flip probability.</summary>
+    [Min(0), Max(1)]
     public double FlipProbability { get; init; } = 0.5;
 
     /// <summary>Whether PhotoMetricDistortion runs (with mmseg's default ranges).</summary>
@@ -36,8 +42,10 @@ public sealed record SegmentationPipelineOptions
     public NormalizeOptions Normalize { get; init; } = NormalizeOptions.ImageNet;
 
     /// <summary>Per-channel mean of <see cref="Normalize"/> (config key mean).</summary>
+    [Count(3), Finite]
     public float[] Mean { get => Normalize.Mean; init => Normalize = Normalize with { Mean = value }; }
 
     /// <summary>Per-channel std of <see cref="Normalize"/> (config key std).</summary>
+    [Count(3), Min(0, Exclusive = true), Finite]
     public float[] Std { get => Normalize.Std; init => Normalize = Normalize with { Std = value }; }
 }

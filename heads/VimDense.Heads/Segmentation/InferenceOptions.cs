@@ -1,3 +1,5 @@
+using VimDense.Config;
+
 namespace VimDense.Heads.Segmentation;
 
 /// <summary>
@@ -9,9 +11,12 @@ namespace VimDense.Heads.Segmentation;
 public sealed record InferenceOptions
 {
     public InferenceMode Mode { get; init; } = InferenceMode.Slide;
+    [Min(1)]
     public int CropSize { get; init; } = 512;
+    [Min(1)]
     public int Stride { get; init; } = 341;
     public bool Flip { get; init; }
+    [Min(0, Exclusive = true), Finite]
     public IReadOnlyList<double> Scales { get; init; } = [1.0];
 
     public bool UsesAugmentation => Flip || Scales.Count != 1 || Scales[0] != 1.0;

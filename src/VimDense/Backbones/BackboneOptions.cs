@@ -1,3 +1,5 @@
+using VimDense.Config;
+
 namespace VimDense.Backbones;
 
 /// <summary>
@@ -8,14 +10,18 @@ namespace VimDense.Backbones;
 public abstract record BackboneOptions
 {
     /// <summary>Configured input height in pixels (position embeddings are sized for it; other sizes are resized on the fly).</summary>
+    [Min(1)]
     public int ImgSize { get; init; } = 224;
 
     /// <summary>Configured input width; null means square (<see cref="ImgSize"/>).</summary>
+    [Min(1)]
     public int? ImgWidth { get; init; }
 
+    [Min(1)]
     public int PatchSize { get; init; } = 16;
 
     /// <summary>Patch stride: 16, or 8 for the long-sequence "+" Vim models.</summary>
+    [Min(1)]
     public int Stride { get; init; } = 16;
 
     /// <summary>
@@ -25,21 +31,26 @@ public abstract record BackboneOptions
     public int? PatchPadding { get; init; }
 
     /// <summary>Number of blocks; null = the variant's (24 for Vim, 12 for DeiT).</summary>
+    [Min(1)]
     public int? Depth { get; init; }
 
     /// <summary>Stochastic depth at the last block; blocks get linspace(0, rate, depth).</summary>
+    [Min(0), Max(1)]
     public double DropPathRate { get; init; }
 
     /// <summary>Dropout after adding the position embedding.</summary>
+    [Min(0), Max(1)]
     public double DropRate { get; init; }
 
     /// <summary>Dense mode: feature maps of <see cref="OutIndices"/>; otherwise classification (head on the class token).</summary>
     public bool Dense { get; init; } = true;
 
     /// <summary>Blocks whose outputs become feature maps; null = 5,11,17,23 for depth 24, 3,5,7,11 for depth 12, else four evenly spaced.</summary>
+    [Min(0)]
     public int[]? OutIndices { get; init; }
 
     /// <summary>Classes of the classification head (0: no head). Ignored in dense mode, which has no head.</summary>
+    [Min(0)]
     public int NumClasses { get; init; } = 1000;
 
     /// <summary>

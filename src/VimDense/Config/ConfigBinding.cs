@@ -9,7 +9,9 @@ namespace VimDense.Config;
 /// <summary>
 /// The one JSON binding of configs: snake_case keys, enums as snake_case strings ("residual_norm"), unknown keys
 /// are errors naming the key and its origin (a file or a --set assignment), except keys inherited from a component
-/// that the config replaced by naming another type (see <see cref="ConfigOrigins"/>), which are dropped.
+/// that the config replaced by naming another type (see <see cref="ConfigOrigins"/>), which are dropped. Numbers bind
+/// by their JSON type (<see cref="StrictNumberConverter"/>: 8.5 and "4" are not integers) and every bound record is
+/// checked against its fields' rules (<see cref="ConfigValidation"/>), each error naming the key and its origin.
 /// </summary>
 public static class ConfigBinding
 {
@@ -27,6 +29,7 @@ public static class ConfigBinding
             new StringEnumConverter { NamingStrategy = new SnakeCaseNamingStrategy(), AllowIntegerValues = false },
             new ConfigSection.Converter(origins ?? ConfigOrigins.Single("code")),
             new PairConverter(),
+            new StrictNumberConverter(),
         ],
     };
 
@@ -52,7 +55,9 @@ public static class ConfigBinding
         {
             try
             {
-                return working.ToObject<T>(serializer) ?? throw new UserInputException($"{Describe(path)}: empty section");
+                var bound = working.ToObject<T>(serializer) ?? throw new UserInputException($"{Describe(path)}: empty section");
+                ConfigValidation.Check(bound, path, origins);
+                return bound;
             }
             catch (JsonSerializationException e) when (e.Message.StartsWith("Could not find member", StringComparison.Ordinal))
             {

@@ -67,6 +67,7 @@ public static class ConfigLoader
     private static JObject ReadWithBases(string path, HashSet<string> seen, ConfigOrigins origins)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"config {path} not found");
+        IO.InputFile.CheckRegular(path, "config JSON"); // a FIFO would block the read forever
         if (!seen.Add(path)) throw new UserInputException($"{path}: 'base' chain loops back to itself");
         JObject json;
         try { json = JObject.Parse(File.ReadAllText(path)); }

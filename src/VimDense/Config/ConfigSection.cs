@@ -65,7 +65,7 @@ public sealed class ConfigSection
         public override ConfigSection ReadJson(JsonReader reader, Type objectType, ConfigSection? existingValue, bool hasExistingValue, JsonSerializer serializer)
         {
             var path = reader.Path;
-            if (reader.TokenType != JsonToken.StartObject) throw new JsonSerializationException($"expected an object at '{path}'");
+            if (reader.TokenType != JsonToken.StartObject) throw new JsonSerializationException($"expected an object, found {reader.TokenType.ToString().ToLowerInvariant()}", path, 0, 0, null);
             return new ConfigSection(path, JObject.Load(reader), origins);
         }
 

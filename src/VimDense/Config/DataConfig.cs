@@ -14,9 +14,24 @@ public sealed class DataConfig
     public string TrainSplit { get; set; } = "training";
     public string ValSplit { get; set; } = "validation";
     /// <summary>Images per optimizer step in total (split into micro-batches by optimizer.accumulation_steps).</summary>
+    [Min(1)]
     public int BatchSize { get; set; } = 16;
+    [Min(1)]
     public int Workers { get; set; } = 2;
+    [Min(1)]
     public int Prefetch { get; set; } = 4;
     /// <summary>Evaluate on the first N validation images only (0 = all).</summary>
+    [Min(0)]
     public int ValMaxImages { get; set; }
+    /// <summary>
+    /// Images with more pixels (width × height, read from the file's header before anything is decoded) are refused as
+    /// bad samples: a 12000² JPEG would take gigabytes. The default, 2^26 (8192²), is above every ADE20K and COCO image.
+    /// </summary>
+    [Min(1)]
+    public long MaxImagePixels { get; set; } = DefaultMaxImagePixels;
+    /// <summary>error (default): a bad sample or annotation stops the run naming the file; skip: it is left out and counted.</summary>
+    public BadSamplePolicy OnBadSample { get; set; } = BadSamplePolicy.Error;
+
+    /// <summary>The default of <see cref="MaxImagePixels"/>.</summary>
+    public const long DefaultMaxImagePixels = 1L << 26;
 }

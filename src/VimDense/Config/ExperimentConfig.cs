@@ -15,6 +15,7 @@ public sealed class ExperimentConfig
     public string? WorkDir { get; set; }
     public long Seed { get; set; }
     /// <summary>Torch intra-op threads; 0 keeps libtorch's default.</summary>
+    [Min(0)]
     public int Threads { get; set; }
     public ModelConfig Model { get; set; } = new();
     /// <summary>

@@ -8,7 +8,9 @@ namespace VimDense.Config;
 /// </summary>
 public sealed class ModelConfig
 {
+    [Min(1)]
     public int NumClasses { get; set; } = 150;
+    [Min(0), Max(255)]
     public int IgnoreIndex { get; set; } = 255;
     /// <summary>false: mmseg's default mean over all pixels, ignored ones included; true: over labelled pixels only.</summary>
     public bool AvgNonIgnore { get; set; }

@@ -4,13 +4,19 @@ namespace VimDense.Config;
 public sealed class OptimizerConfig
 {
     public string Type { get; set; } = "adamw";
+    [Min(0), Finite]
     public double Lr { get; set; } = 1e-4;
+    [Count(2), Min(0), Max(1)]
     public List<double> Betas { get; set; } = [0.9, 0.999];
+    [Min(0), Finite]
     public double Eps { get; set; } = 1e-8;
+    [Min(0), Finite]
     public double WeightDecay { get; set; } = 0.05;
     /// <summary>Per-layer LR decay rate; 1 disables layer decay.</summary>
+    [Min(0, Exclusive = true), Finite]
     public double LayerDecayRate { get; set; } = 1.0;
     /// <summary>Blocks counted by layer decay; null = the backbone depth.</summary>
+    [Min(1)]
     public int? LayerDecayNumLayers { get; set; }
     /// <summary>Reproduce hustvl/Vim's constructor, which only matches DeiT "blocks.i" and skips every Vim layer.</summary>
     public bool ReferenceLayerDecay { get; set; }
@@ -22,6 +28,8 @@ public sealed class OptimizerConfig
     /// <summary>Exempt the parameters of torch norm modules (LayerNorm/BatchNorm/GroupNorm; detectron2's weight_decay_norm=0).</summary>
     public bool NoDecayNorm { get; set; }
     /// <summary>Max global gradient L2 norm; null disables clipping.</summary>
+    [Min(0), Finite]
     public double? GradClip { get; set; }
+    [Min(1)]
     public int AccumulationSteps { get; set; } = 1;
 }

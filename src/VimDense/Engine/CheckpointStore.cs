@@ -11,13 +11,18 @@ namespace VimDense.Engine;
 /// and torch RNG ("rng.torch") tensors plus loop counters and the data-sampler position as metadata; a
 /// "last_checkpoint" file naming the newest; keep-last-N pruning; best_&lt;metric&gt;_iter_N.safetensors.
 /// Files are written through <see cref="SafeTensors"/> (atomically, tensors in ordinal name order) and model weights
-/// are copied back through <see cref="StateDicts.LoadInto"/>.
+/// are copied back through <see cref="StateDicts.LoadInto"/>. A state holding NaN or Inf in any floating-point tensor
+/// (a parameter, a BatchNorm running_var, an optimizer moment) is never written: <see cref="Save"/> stops the run
+/// with a <see cref="TrainingDivergedException"/> naming the tensor and the last good checkpoint.
 /// </summary>
 public sealed class CheckpointStore(string workDir, int keepLast)
 {
     public const string LatestPointer = "last_checkpoint";
 
     public string WorkDir { get; } = workDir;
+
+    /// <summary>The newest checkpoint of this run known to be good (the one resumed from, then each periodic save).</summary>
+    public string? LastGood { get; set; }
 
     public string? LatestPath
     {
@@ -37,6 +42,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         foreach (var (name, value) in model.state_dict()) tensors["model." + name] = value;
         foreach (var (name, value) in optimizer.StateTensors()) tensors["optim." + name] = value;
         if (ema is not null) foreach (var (name, value) in ema.StateTensors()) tensors["ema." + name] = value;
+        CheckFinite(tensors, state.Iteration);
         using var rng = torch.random.get_rng_state();
         tensors["rng.torch"] = rng;
         var metadata = new Dictionary<string, string>
@@ -57,35 +63,85 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         if (fileName is null)
         {
             AtomicFile.WriteAllText(Path.Combine(WorkDir, LatestPointer), file);
+            LastGood = path;
             Prune();
         }
         return path;
     }
 
-    /// <summary>Restores everything saved by <see cref="Save"/>; returns the loop counters.</summary>
+    /// <summary>
+    /// Removes the temporary files that writes killed half-way left in the work directory (see
+    /// <see cref="AtomicFile.RemoveStaleTemporaries"/>); called when a run starts.
+    /// </summary>
+    public void RemoveStaleTemporaries()
+    {
+        foreach (var removed in AtomicFile.RemoveStaleTemporaries(WorkDir))
+            Console.Error.WriteLine($"removed {removed}, left by an interrupted write");
+    }
+
+    private void CheckFinite(SortedDictionary<string, Tensor> tensors, long iteration)
+    {
+        foreach (var (name, tensor) in tensors)
+        {
+            if (!tensor.is_floating_point()) continue;
+            using var finite = torch.isfinite(tensor).all();
+            if (finite.item<bool>()) continue;
+            throw new TrainingDivergedException(
+                $"{name} holds NaN or Inf at iteration {iteration}; this state was not saved. Last good checkpoint: {LastGood ?? "none yet"}" +
+                " (lower the learning rate, enable gradient clipping, or resume from it with --resume)");
+        }
+    }
+
+    /// <summary>
+    /// Restores everything saved by <see cref="Save"/>; returns the loop counters. Every metadata field and the RNG
+    /// state are checked first (a tampered RNG state would abort inside libtorch), each error naming the file and field.
+    /// </summary>
     public static TrainingState Restore(string path, nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema)
     {
         var metadata = SafeTensors.ReadMetadata(path);
         if (metadata.GetValueOrDefault("format") != "vimdense-train-1") throw new InvalidDataException($"{path}: not a VimDense training checkpoint");
+        var iteration = Counter(metadata, "iteration", path);
+        var optimSteps = Counter(metadata, "optimizer_steps", path);
+        var dataState = Field(metadata, "data_state", path); // opaque here: the batch source checks its own state
+        var bestMetric = Field(metadata, "best_metric", path) is { Length: > 0 } metricText
+            ? double.TryParse(metricText, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && double.IsFinite(m) ? m
+                : throw new InvalidDataException($"{path}: metadata field 'best_metric' is '{Clip(metricText)}', expected a finite number or empty")
+            : (double?)null;
+        var bestIteration = Field(metadata, "best_iteration", path) is { Length: > 0 } ? Counter(metadata, "best_iteration", path) : (long?)null;
+        // Checkpoints written before distributed training have no world size: they came from one process.
+        var worldSize = metadata.ContainsKey("world_size") ? Counter(metadata, "world_size", path) : 1;
+        if (worldSize is < 1 or > int.MaxValue) throw new InvalidDataException($"{path}: metadata field 'world_size' is {worldSize}, expected a positive process count");
         var tensors = SafeTensors.Load(path);
         try
         {
+            var rngState = tensors.GetValueOrDefault("rng.torch") ?? throw new InvalidDataException($"{path}: tensor 'rng.torch' (the RNG state) is missing");
+            using (var current = torch.random.get_rng_state())
+                if (rngState.dtype != current.dtype || !rngState.shape.SequenceEqual(current.shape))
+                    throw new InvalidDataException($"{path}: tensor 'rng.torch' is {rngState.dtype} [{string.Join(", ", rngState.shape)}], " +
+                                                   $"expected the RNG state's {current.dtype} [{string.Join(", ", current.shape)}]");
             LoadWeights(model, Strip(tensors, "model."), path);
-            var optimSteps = long.Parse(metadata["optimizer_steps"], CultureInfo.InvariantCulture);
             optimizer.LoadState(optimSteps, Strip(tensors, "optim."));
             ema?.LoadState(Strip(tensors, "ema."));
-            torch.random.set_rng_state(tensors["rng.torch"]);
-            return new TrainingState(
-                long.Parse(metadata["iteration"], CultureInfo.InvariantCulture), optimSteps, metadata["data_state"],
-                metadata["best_metric"] == "" ? null : double.Parse(metadata["best_metric"], CultureInfo.InvariantCulture),
-                metadata["best_iteration"] == "" ? null : long.Parse(metadata["best_iteration"], CultureInfo.InvariantCulture),
-                metadata.TryGetValue("world_size", out var worldSize) ? int.Parse(worldSize, CultureInfo.InvariantCulture) : 1);
+            torch.random.set_rng_state(rngState);
+            return new TrainingState(iteration, optimSteps, dataState, bestMetric, bestIteration, worldSize);
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
     }
+
+    private static string Field(IReadOnlyDictionary<string, string> metadata, string key, string path) =>
+        metadata.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{path}: metadata field '{key}' is missing");
+
+    private static long Counter(IReadOnlyDictionary<string, string> metadata, string key, string path)
+    {
+        var text = Field(metadata, key, path);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value : throw new InvalidDataException($"{path}: metadata field '{key}' is '{Clip(text)}', expected a non-negative integer");
+    }
+
+    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     /// <summary>Loads only the model weights of a training checkpoint (for eval/predict); "ema." weights when asked and present.</summary>
     public static void LoadModelWeights(string path, nn.Module model, bool preferEma = false)

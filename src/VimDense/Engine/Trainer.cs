@@ -38,14 +38,16 @@ public sealed class Trainer<TBatch>(
     public void Run(bool resume)
     {
         var state = new TrainingState(0, 0, data.SaveState(), null, null, ranks.Size);
+        if (IsRoot) store.RemoveStaleTemporaries();
         if (resume)
         {
             var latest = store.LatestPath ?? throw new UserInputException($"--resume: no checkpoint in {options.WorkDir} ({CheckpointStore.LatestPointer} missing)");
             state = CheckpointStore.Restore(latest, model, optimizer, ema);
             if (state.WorldSize != ranks.Size)
                 throw new UserInputException($"--resume: {latest} was written by {state.WorldSize} process(es) but this run has {ranks.Size}: resume with the same number of processes (the batch and data order depend on it)");
-            data.RestoreState(state.DataState);
-            LastCheckpoint = latest;
+            try { data.RestoreState(state.DataState); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{latest}: {e.Message}", e); }
+            LastCheckpoint = store.LastGood = latest;
             if (IsRoot) Console.Error.WriteLine($"resumed from {latest} at iteration {state.Iteration}");
         }
         // Every rank starts from rank 0's weights (the same seed builds the same model; this makes it certain).
@@ -150,8 +152,10 @@ public sealed class Trainer<TBatch>(
     private void SaveBest(TrainingState current)
     {
         if (!IsRoot) return;
-        foreach (var old in Directory.GetFiles(options.WorkDir, $"best_{options.KeyMetric}_iter_*.safetensors")) File.Delete(old);
+        // The previous best goes only once the new one is written: a save refused as non-finite must not lose it.
+        var previous = Directory.GetFiles(options.WorkDir, $"best_{options.KeyMetric}_iter_*.safetensors");
         BestCheckpoint = store.Save(model, optimizer, ema, current, options.ConfigJson,
             $"best_{options.KeyMetric}_iter_{current.Iteration.ToString(CultureInfo.InvariantCulture)}.safetensors");
+        foreach (var old in previous.Where(p => p != BestCheckpoint)) File.Delete(old);
     }
 }

@@ -121,7 +121,7 @@ internal static class HostileCheckpointCorpus
         File.WriteAllBytes(path, [.. length, .. json]);
     }
 
-    private static void MakeFifo(string path)
+    internal static void MakeFifo(string path)
     {
         using var mkfifo = Process.Start("mkfifo", [path]) ?? throw new InvalidOperationException("cannot run mkfifo");
         mkfifo.WaitForExit();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using VimDense.Checkpoints;
 using VimDense.IO;
 using Xunit.Abstractions;
@@ -99,45 +98,6 @@ public class HostileCheckpointCorpusTests(ITestOutputHelper output)
 
     private static string Clip(string text) => text.Length <= 2000 ? text : text[..2000] + "...";
 
-    /// <summary>Runs the CLI as CliRunner does, sampling the child's peak resident memory (VmHWM) until it exits.</summary>
-    private static (int Code, string Stdout, string Stderr, long PeakBytes, TimeSpan Elapsed) RunMeasured(string[] args)
-    {
-        var start = new ProcessStartInfo(CliRunner.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(CliRunner.CliPath);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        long peak = 0;
-        while (!process.WaitForExit(5))
-        {
-            peak = Math.Max(peak, PeakResidentBytes(process.Id));
-            if (clock.Elapsed > CliTimeLimit)
-            {
-                process.Kill(entireProcessTree: true);
-                break;
-            }
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result, peak, clock.Elapsed);
-    }
-
-    private static long PeakResidentBytes(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0]) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0; // exited between the check and the read
-        }
-    }
+    private static (int Code, string Stdout, string Stderr, long PeakBytes, TimeSpan Elapsed) RunMeasured(string[] args) =>
+        CliRunner.RunMeasured(args, CliTimeLimit);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using VimDense.Checkpoints;
+using VimDense.IO;
 
 namespace VimDense.Cli.Commands;
 
@@ -29,6 +30,7 @@ public sealed class ConvertCommand : ICliCommand
             var keyName = parse.GetValue(key);
             if (!outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 throw new UserInputException($"{outPath}: the output must be a .safetensors file");
+            OutputPath.CheckFile(outPath, "safetensors");
             var tensors = StateDicts.Load(inPath, keyName);
             try
             {

@@ -23,6 +23,7 @@ public sealed class EvalCommand : ICliCommand
         command.SetAction(parse =>
         {
             var experiment = Experiment.FromConfig(parse.GetValue(config)!, parse.GetValue(set));
+            if (parse.GetValue(output) is { } outDir) VimDense.IO.OutputPath.CheckFolder(outDir, "evaluation output");
             var result = experiment.Evaluate(parse.GetValue(checkpoint)!, parse.GetValue(ema), parse.GetValue(maxImages), parse.GetValue(output));
             Console.WriteLine(result.FormatTable());
             if (result is DetectionEvaluation detection)

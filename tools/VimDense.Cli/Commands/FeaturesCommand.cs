@@ -28,6 +28,7 @@ public sealed class FeaturesCommand : ICliCommand
         foreach (var option in new Option[] { model, checkpoint, input, output, depth, img, stride, logits, rope, ptHwSeqLen }) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            OutputPath.CheckFile(parse.GetValue(output)!, "features .npy");
             using var images = NpyFile.Read(parse.GetValue(input)!);
             if (images.dim() != 4 || images.shape[1] != 3 || images.dtype != ScalarType.Float32)
                 throw new UserInputException($"{parse.GetValue(input)}: expected float32 (B, 3, H, W), got {images.dtype} [{string.Join(", ", images.shape)}]");
@@ -36,6 +37,11 @@ public sealed class FeaturesCommand : ICliCommand
             BackboneOptions family = isVim
                 ? new VimOptions { Rope = parse.GetValue(rope), RopeResidual = parse.GetValue(rope), PtHwSeqLen = parse.GetValue(ptHwSeqLen) }
                 : new VitOptions();
+            CheckInputSize(parse.GetValue(input)!, images, family with
+            {
+                ImgSize = parse.GetValue(img) ?? (int)images.shape[2], ImgWidth = parse.GetValue(img) is null ? (int)images.shape[3] : null,
+                Stride = parse.GetValue(stride),
+            });
             var (created, report) = PretrainedClassifier.Load(parse.GetValue(model)!, parse.GetValue(checkpoint)!, family with { Depth = parse.GetValue(depth) },
                 parse.GetValue(img) ?? (int)images.shape[2], parse.GetValue(img) is null ? (int)images.shape[3] : null, parse.GetValue(stride));
             using var backbone = (nn.Module<Tensor, Tensor>)created;
@@ -48,5 +54,19 @@ public sealed class FeaturesCommand : ICliCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The most patches a features run takes (4096² pixels at stride 16): far past any checkpoint, still within memory.</summary>
+    private const long MaxPatches = 65536;
+
+    private static void CheckInputSize(string input, Tensor images, BackboneOptions options)
+    {
+        var (h, w) = (images.shape[2], images.shape[3]);
+        if (h < options.PatchSize || w < options.PatchSize)
+            throw new UserInputException($"{input}: images of {h}x{w} are smaller than one {options.PatchSize}x{options.PatchSize} patch");
+        var configured = (H: (long)options.ImgSize, W: (long)(options.ImgWidth ?? options.ImgSize));
+        foreach (var (ih, iw, what) in new[] { (h, w, $"{input}: images of {h}x{w}"), (configured.H, configured.W, $"--img {configured.H}") })
+            if ((ih / options.Stride) * (iw / options.Stride) > MaxPatches)
+                throw new UserInputException($"{what} give {(ih / options.Stride) * (iw / options.Stride)} patches at stride {options.Stride}; at most {MaxPatches} are supported");
     }
 }

@@ -27,6 +27,7 @@ public sealed class PredictCommand : ICliCommand
             var experiment = Experiment.FromConfig(parse.GetValue(config)!, parse.GetValue(set));
             var files = ImageFilesIn(parse.GetValue(images)!);
             var (path, outDir) = (parse.GetValue(checkpoint)!, parse.GetValue(output)!);
+            VimDense.IO.OutputPath.CheckFolder(outDir, "prediction");
             if (experiment is DetectionExperiment detection)
             {
                 var predictor = new DetectionPredictor(detection, path);

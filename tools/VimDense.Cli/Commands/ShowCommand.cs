@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VimDense.IO;
 using OpenCvSharp;
 using VimDense.Datasets;
 using VimDense.Datasets.Synthetic;
@@ -31,6 +32,8 @@ public sealed class ShowCommand : ICliCommand
         command.SetAction(parse =>
         {
             var (root, i, train) = (parse.GetValue(dir)!, parse.GetValue(index), parse.GetValue(augment));
+            OutputPath.CheckFile(parse.GetValue(output)!, "PNG");
+            if (parse.GetValue(size) < 16) throw new UserInputException($"--size {parse.GetValue(size)}: must be >= 16 pixels");
             var rng = new Random(parse.GetValue(seed));
             var configPath = parse.GetValue(config);
             var experiment = configPath is null ? null : Experiment.FromConfig(configPath, parse.GetValue(set));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using VimDense.Engine;
 using VimDense.Engine.Distributed;
 using VimDense.Experiments;
 
@@ -28,16 +27,8 @@ public sealed class TrainCommand : ICliCommand
         command.SetAction(parse =>
         {
             var experiment = Experiment.FromConfig(parse.GetValue(config)!, parse.GetValue(set), parse.GetValue(workDir));
-            TrainingResult result;
-            try
-            {
-                result = experiment.Train(parse.GetValue(resume));
-            }
-            catch (TrainingDivergedException e)
-            {
-                Console.Error.WriteLine($"vimdense: training diverged: {e.Message}");
-                return 3;
-            }
+            // A diverged run (TrainingDivergedException) ends in CliApp's error path with exit code 3.
+            var result = experiment.Train(parse.GetValue(resume));
             // Under mpirun every rank runs this command: rank 0 reports, and MPI ends cleanly on success.
             var ranks = ProcessGroups.Current;
             ProcessGroups.Finish();
