@@ -123,7 +123,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
             optimizer.LoadState(optimSteps, Strip(tensors, "optim."));
             ema?.LoadState(Strip(tensors, "ema."));
             torch.random.set_rng_state(rngState);
-            return new TrainingState(iteration, optimSteps, dataState, bestMetric, bestIteration, worldSize);
+            return new TrainingState(iteration, optimSteps, dataState, bestMetric, bestIteration, (int)worldSize);
         }
         finally
         {
