@@ -111,13 +111,9 @@ internal sealed class CocoImageEvaluation
     /// <summary>np.argsort(-score, kind='mergesort')[:max]: descending score, ties in input order.</summary>
     internal static int[] TopByScore(CocoAnnotation[] dts, int max)
     {
-        var index = new int[dts.Length];
-        for (var i = 0; i < index.Length; i++) index[i] = i;
-        Array.Sort(index, (x, y) =>
-        {
-            var c = dts[y].Score.CompareTo(dts[x].Score);
-            return c != 0 ? c : x.CompareTo(y);
-        });
+        var scores = new double[dts.Length];
+        for (var i = 0; i < scores.Length; i++) scores[i] = dts[i].Score;
+        var index = ScoreOrder.Descending(scores);
         return index.Length <= max ? index : index[..max];
     }
 }
