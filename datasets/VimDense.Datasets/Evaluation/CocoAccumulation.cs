@@ -82,6 +82,17 @@ internal sealed class CocoAccumulation
 
             var rc = new double[total];
             var pr = new double[total];
+            // The match flags of every (area, threshold) in sorted order, gathered once per detection (one image
+            // lookup each) so that the passes below read contiguous bytes.
+            var pairs = acc.A * acc.T;
+            var sortedFlags = new byte[pairs * total];
+            for (var i = 0; i < total; i++)
+            {
+                var entry = entries[owner[i]];
+                var flags = entry.Flags;
+                int count = entry.Scores.Length, d = detection[i];
+                for (var at = 0; at < pairs; at++) sortedFlags[at * total + i] = flags[at * count + d];
+            }
             for (var ai = 0; ai < acc.A; ai++)
             {
                 var npig = 0;
@@ -90,9 +101,10 @@ internal sealed class CocoAccumulation
                 for (var ti = 0; ti < acc.T; ti++)
                 {
                     double tp = 0, fp = 0;
+                    var row = (ai * acc.T + ti) * total;
                     for (var i = 0; i < total; i++)
                     {
-                        var flag = entries[owner[i]].Flag(ai, ti, detection[i]);
+                        var flag = sortedFlags[row + i];
                         if ((flag & CocoImageEvaluation.Ignored) == 0)
                         {
                             if ((flag & CocoImageEvaluation.Matched) != 0) tp++;
