@@ -46,33 +46,53 @@ internal sealed class CocoAccumulation
             if (evaluations[(long)i * acc.K + k] is { } e) entries.Add(e);
         if (entries.Count == 0) return;
 
+        // Concatenate the detections of each image (already the top ones, by descending score), then a stable sort by
+        // descending score, once: the order for a smaller maxDet keeps the entries with detection index < maxDet, since
+        // both sorts break ties by position in the concatenation, which dropping entries does not change.
+        var all = 0;
+        foreach (var e in entries) all += e.Scores.Length;
+        var allScores = new double[all];
+        var allOwner = new int[all];
+        var allDetection = new int[all];
+        var filled = 0;
+        for (var ei = 0; ei < entries.Count; ei++)
+            for (var d = 0; d < entries[ei].Scores.Length; d++)
+            {
+                allScores[filled] = entries[ei].Scores[d];
+                allOwner[filled] = ei;
+                allDetection[filled++] = d;
+            }
+        var allOrder = ScoreOrder.Descending(allScores);
+
         for (var mi = 0; mi < acc.M; mi++)
         {
             var maxDet = p.MaxDets[mi];
-            // Concatenate the first maxDet detections of each image, then a stable sort by descending score.
             var total = 0;
-            foreach (var e in entries) total += Math.Min(maxDet, e.Scores.Length);
-            var scores = new double[total];
+            foreach (var o in allOrder) if (allDetection[o] < maxDet) total++;
+            // owner/detection in sorted order (the first maxDet detections of each image only).
             var owner = new int[total];
             var detection = new int[total];
             var n = 0;
-            for (var ei = 0; ei < entries.Count; ei++)
-                for (var d = 0; d < Math.Min(maxDet, entries[ei].Scores.Length); d++)
+            foreach (var o in allOrder)
+                if (allDetection[o] < maxDet)
                 {
-                    scores[n] = entries[ei].Scores[d];
-                    owner[n] = ei;
-                    detection[n++] = d;
+                    owner[n] = allOwner[o];
+                    detection[n++] = allDetection[o];
                 }
-            var order = new int[total];
-            for (var i = 0; i < total; i++) order[i] = i;
-            Array.Sort(order, (x, y) =>
-            {
-                var c = scores[y].CompareTo(scores[x]);
-                return c != 0 ? c : x.CompareTo(y);
-            });
 
             var rc = new double[total];
             var pr = new double[total];
+            // The match flags of every (area, threshold) in sorted order, gathered once per detection (one image
+            // lookup each) so that the passes below read contiguous bytes.
+            var pairs = acc.A * acc.T;
+            var sortedFlags = new byte[pairs * total];
+            for (var i = 0; i < total; i++)
+            {
+                var entry = entries[owner[i]];
+                var flags = entry.Flags;
+                int count = entry.Scores.Length, d = detection[i];
+                for (var at = 0; at < pairs; at++) sortedFlags[at * total + i] = flags[at * count + d];
+            }
             for (var ai = 0; ai < acc.A; ai++)
             {
                 var npig = 0;
@@ -81,10 +101,10 @@ internal sealed class CocoAccumulation
                 for (var ti = 0; ti < acc.T; ti++)
                 {
                     double tp = 0, fp = 0;
+                    var row = (ai * acc.T + ti) * total;
                     for (var i = 0; i < total; i++)
                     {
-                        var o = order[i];
-                        var flag = entries[owner[o]].Flag(ai, ti, detection[o]);
+                        var flag = sortedFlags[row + i];
                         if ((flag & CocoImageEvaluation.Ignored) == 0)
                         {
                             if ((flag & CocoImageEvaluation.Matched) != 0) tp++;

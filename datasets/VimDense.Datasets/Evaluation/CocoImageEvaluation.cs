@@ -12,15 +12,12 @@ internal sealed class CocoImageEvaluation
     public const byte Matched = 1;
     public const byte Ignored = 2;
 
-    private CocoImageEvaluation(double[] scores, byte[] flags, int[] nonIgnoredGt, int thresholds)
+    private CocoImageEvaluation(double[] scores, byte[] flags, int[] nonIgnoredGt)
     {
         Scores = scores;
         Flags = flags;
         NonIgnoredGt = nonIgnoredGt;
-        _thresholds = thresholds;
     }
-
-    private readonly int _thresholds;
 
     /// <summary>Scores of the kept detections, in descending order.</summary>
     public double[] Scores { get; }
@@ -30,8 +27,6 @@ internal sealed class CocoImageEvaluation
 
     /// <summary>Number of ground truths that are not ignored, per area range.</summary>
     public int[] NonIgnoredGt { get; }
-
-    public byte Flag(int area, int threshold, int detection) => Flags[(area * _thresholds + threshold) * Scores.Length + detection];
 
     /// <summary>
     /// Evaluates one (image, category). <paramref name="iou"/>(i, j) is the IoU of <paramref name="dtsInFileOrder"/>[i]
@@ -103,7 +98,7 @@ internal sealed class CocoImageEvaluation
         }
         var scores = new double[d];
         for (var di = 0; di < d; di++) scores[di] = dts[di].Score;
-        return new CocoImageEvaluation(scores, flags, nonIgnored, t);
+        return new CocoImageEvaluation(scores, flags, nonIgnored);
     }
 
     private static bool IsIgnored(CocoAnnotation gt, double lo, double hi) => gt.IsCrowd || gt.Area < lo || gt.Area > hi;
@@ -111,13 +106,9 @@ internal sealed class CocoImageEvaluation
     /// <summary>np.argsort(-score, kind='mergesort')[:max]: descending score, ties in input order.</summary>
     internal static int[] TopByScore(CocoAnnotation[] dts, int max)
     {
-        var index = new int[dts.Length];
-        for (var i = 0; i < index.Length; i++) index[i] = i;
-        Array.Sort(index, (x, y) =>
-        {
-            var c = dts[y].Score.CompareTo(dts[x].Score);
-            return c != 0 ? c : x.CompareTo(y);
-        });
+        var scores = new double[dts.Length];
+        for (var i = 0; i < scores.Length; i++) scores[i] = dts[i].Score;
+        var index = ScoreOrder.Descending(scores);
         return index.Length <= max ? index : index[..max];
     }
 }

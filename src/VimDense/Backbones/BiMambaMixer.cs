@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VimDense.Ops;
 using static TorchSharp.torch;
 
 namespace VimDense.Backbones;
@@ -74,35 +75,69 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
     /// <summary>(B, D, L) normalised tokens to the (B, D, L) mixer output.</summary>
     public override Tensor forward(Tensor hidden)
     {
-        using var scope = NewDisposeScope();
-        // x and z straight from the two halves of in_proj: dense (B, E, L) without an xz intermediate and copies.
-        var x = matmul(in_proj.weight!.narrow(0, 0, Inner), hidden);
-        var z = matmul(in_proj.weight!.narrow(0, Inner, Inner), hidden);
-        var y = Direction(x, z, conv1d, x_proj, dt_proj, A_log, D, reverse: false);
-        if (Bidirectional)
+        var scope = NewDisposeScope();
+        try
         {
-            using var yBackward = Direction(x, z, conv1d_b!, x_proj_b!, dt_proj_b!, A_b_log!, D_b!, reverse: true);
-            y.add_(yBackward);
-            if (DivideOut) y.mul_(0.5);
+            // x and z straight from the two halves of in_proj: dense (B, E, L) without an xz intermediate and copies.
+            var x = Project(in_proj.weight!.narrow(0, 0, Inner), hidden);
+            var z = Project(in_proj.weight!.narrow(0, Inner, Inner), hidden);
+            var y = Direction(x, z, conv1d, x_proj, dt_proj, A_log, D, reverse: false);
+            if (Bidirectional)
+            {
+                var yBackward = Direction(x, z, conv1d_b!, x_proj_b!, dt_proj_b!, A_b_log!, D_b!, reverse: true);
+                using (OpProfiler.Scope(OpCategory.Elementwise))
+                {
+                    y.add_(yBackward);
+                    if (DivideOut) y.mul_(0.5);
+                }
+                using (OpProfiler.Scope(OpCategory.Allocation)) yBackward.Dispose();
+            }
+            using (OpProfiler.Scope(OpCategory.Allocation))
+            {
+                x.Dispose();
+                z.Dispose();
+            }
+            return Project(out_proj.weight!, y).MoveToOuterDisposeScope();
         }
-        x.Dispose();
-        z.Dispose();
-        return matmul(out_proj.weight, y).MoveToOuterDisposeScope();
+        finally
+        {
+            using (OpProfiler.Scope(OpCategory.Allocation)) scope.Dispose();
+        }
+    }
+
+    /// <summary>weight (M, K) times the channels of x (B, K, L): one GEMM per batch element, recorded by the profiler.</summary>
+    private static Tensor Project(Tensor weight, Tensor x)
+    {
+        using var timed = OpProfiler.Scope(OpCategory.Gemm);
+        OpProfiler.RecordGemm(weight.shape[0], weight.shape[1], x.shape[^1], x.dim() == 3 ? x.shape[0] : 1);
+        return matmul(weight, x);
     }
 
     /// <summary>One direction of mamba_inner_fn_no_out_proj: conv + SiLU, x/dt projections, gated selective scan.</summary>
     private Tensor Direction(Tensor x, Tensor z, Conv1d conv, Linear xProj, Linear dtProj, Parameter aLog, Parameter d, bool reverse)
     {
-        using var scope = NewDisposeScope();
-        var xc = Ops.CausalConv1d.Apply(x, conv.weight!.squeeze(1), conv.bias, silu: true, reverse);
-        var xDbl = matmul(xProj.weight, xc);                     // (B, R + 2N, L)
-        var delta = matmul(dtProj.weight, xDbl.narrow(1, 0, DtRank));   // (B, E, L); the bias goes into the scan
-        var b = xDbl.narrow(1, DtRank, DState).unsqueeze(1);     // (B, 1, N, L): one group shared by all channels
-        var c = xDbl.narrow(1, DtRank + DState, DState).unsqueeze(1);
-        var a = aLog.to_type(ScalarType.Float32).exp().neg();
-        var y = Ops.SelectiveScan.Apply(xc, delta, a, b, c, d.to_type(ScalarType.Float32), z,
-            dtProj.bias!.to_type(ScalarType.Float32), deltaSoftplus: true, reverse).MoveToOuterDisposeScope();
-        return y; // the scope frees this direction's temporaries before the other direction allocates its own
+        var scope = NewDisposeScope();
+        try
+        {
+            var xc = Ops.CausalConv1d.Apply(x, conv.weight!.squeeze(1), conv.bias, silu: true, reverse);
+            var xDbl = Project(xProj.weight!, xc);                   // (B, R + 2N, L)
+            Tensor dtIn, b, c, a;
+            using (OpProfiler.Scope(OpCategory.Layout))
+            {
+                dtIn = xDbl.narrow(1, 0, DtRank);
+                b = xDbl.narrow(1, DtRank, DState).unsqueeze(1);     // (B, 1, N, L): one group shared by all channels
+                c = xDbl.narrow(1, DtRank + DState, DState).unsqueeze(1);
+            }
+            var delta = Project(dtProj.weight!, dtIn);               // (B, E, L); the bias goes into the scan
+            using (OpProfiler.Scope(OpCategory.Elementwise)) a = aLog.to_type(ScalarType.Float32).exp().neg();
+            return Ops.SelectiveScan.Apply(xc, delta, a, b, c, d.to_type(ScalarType.Float32), z,
+                dtProj.bias!.to_type(ScalarType.Float32), deltaSoftplus: true, reverse).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            // Frees this direction's temporaries before the other direction allocates its own.
+            using (OpProfiler.Scope(OpCategory.Allocation)) scope.Dispose();
+        }
     }
 
     /// <summary>

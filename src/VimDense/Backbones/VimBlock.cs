@@ -1,4 +1,5 @@
 using VimDense.Layers;
+using VimDense.Ops;
 using static TorchSharp.torch;
 
 namespace VimDense.Backbones;
@@ -29,15 +30,18 @@ public sealed class VimBlock : nn.Module
     /// <param name="residual">Previous residual, null for the first block.</param>
     public (Tensor Hidden, Tensor Residual) Forward(Tensor hidden, Tensor? residual)
     {
-        Tensor newResidual;
-        if (residual is null) newResidual = hidden.to_type(ScalarType.Float32, copy: true);
-        else
+        Tensor newResidual, normalised;
+        using (OpProfiler.Scope(OpCategory.NormResidual))
         {
-            // No dtype-conversion handle on the float32 path: an extra alias would keep the old residual alive.
-            using var dropped = drop_path.forward(hidden);
-            newResidual = residual.dtype == ScalarType.Float32 ? residual.add(dropped) : residual.to_type(ScalarType.Float32).add_(dropped);
+            if (residual is null) newResidual = hidden.to_type(ScalarType.Float32, copy: true);
+            else
+            {
+                // No dtype-conversion handle on the float32 path: an extra alias would keep the old residual alive.
+                using var dropped = drop_path.forward(hidden);
+                newResidual = residual.dtype == ScalarType.Float32 ? residual.add(dropped) : residual.to_type(ScalarType.Float32).add_(dropped);
+            }
+            normalised = norm.forward(newResidual);
         }
-        using var normalised = norm.forward(newResidual);
-        return (mixer.forward(normalised), newResidual);
+        using (normalised) return (mixer.forward(normalised), newResidual);
     }
 }

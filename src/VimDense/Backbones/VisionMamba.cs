@@ -162,6 +162,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
                 {
                     var nextBlocksInput = fromNextBlock && OutIndices[k] == index - 1;
                     if (!nextBlocksInput && (OutIndices[k] != index || (fromNextBlock && index < steps - 1))) continue;
+                    using var timed = Ops.OpProfiler.Scope(Ops.OpCategory.Layout);
                     using var feature = nextBlocksInput ? residual.alias() : featureSource switch
                     {
                         FeatureSource.Mixer => hidden.alias(),
@@ -186,8 +187,12 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         if (images.dim() != 4 || images.shape[1] != 3)
             throw new ArgumentException($"images must be (B, 3, H, W), got [{string.Join(", ", images.shape)}]");
         using var scope = NewDisposeScope();
-        var map = patch_embed.forward(images);
+        Tensor map;
+        using (Ops.OpProfiler.Scope(Ops.OpCategory.Gemm)) map = patch_embed.forward(images);
         grid = ((int)map.shape[2], (int)map.shape[3]);
+        var proj = patch_embed.Proj.weight!;
+        Ops.OpProfiler.RecordGemm(proj.shape[0], proj.shape[1] * proj.shape[2] * proj.shape[3], grid.Rows * grid.Cols, images.shape[0]);
+        using var timed = Ops.OpProfiler.Scope(Ops.OpCategory.Layout);   // class tokens, position embedding
         layout = new ClassTokenLayout(Placement, grid.Rows * grid.Cols);
         var classTokens = new[] { cls_token, cls_token_head, cls_token_tail }.Where(t => t is not null).Select(t => t!.transpose(1, 2)).ToArray();
         var sequence = layout.Insert(map.flatten(2), classTokens);

@@ -31,6 +31,7 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
 
     private static (Tensor X, Tensor Weight, Tensor? Bias, ScalarType WeightType) Inputs(object[] vars)
     {
+        using var timed = OpProfiler.Scope(OpCategory.Layout);
         var x = ScanNative.Prepared((Tensor)vars[0], ((Tensor)vars[0]).dtype);
         var weights = ScanNative.WeightType(x.dtype);
         return (x, ScanNative.Prepared((Tensor)vars[1], weights), ScanNative.PreparedOrNull(vars[2] as Tensor, weights), weights);
@@ -38,10 +39,12 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
 
     private static Tensor Run(Tensor x, Tensor weight, Tensor? bias, bool silu, bool reverse)
     {
-        var output = torch.empty_like(x);
+        Tensor output;
+        using (OpProfiler.Scope(OpCategory.Allocation)) output = torch.empty_like(x);
         var shape = Shape(x, weight, silu, reverse);
         unsafe
         {
+            using var timed = OpProfiler.Scope(OpCategory.Conv1d);
             VdNative.Check(ScanNative.ConvForward(&shape, ScanNative.Ptr(x), ScanNative.Ptr(weight), ScanNative.Ptr(bias),
                 ScanNative.Ptr(output), IntPtr.Zero), "causal_conv1d");
         }
@@ -53,13 +56,19 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
         var saved = ctx.get_saved_variables();
         var (x, weight, bias) = (saved[0], saved[1], saved[2]);
         var weightTypes = (ScalarType[])ctx.get_data("weight_types");
-        var dout = ScanNative.Prepared(gradOutput, x.dtype);
-        var dx = torch.empty_like(x);
-        var dweight = torch.empty_like(weight);
-        var dbias = bias is null ? null : torch.empty_like(bias);
+        Tensor dout, dx, dweight;
+        Tensor? dbias;
+        using (OpProfiler.Scope(OpCategory.Layout)) dout = ScanNative.Prepared(gradOutput, x.dtype);
+        using (OpProfiler.Scope(OpCategory.Allocation))
+        {
+            dx = torch.empty_like(x);
+            dweight = torch.empty_like(weight);
+            dbias = bias is null ? null : torch.empty_like(bias);
+        }
         var shape = Shape(x, weight, (bool)ctx.get_data("silu"), (bool)ctx.get_data("reverse"));
         unsafe
         {
+            using var timed = OpProfiler.Scope(OpCategory.Conv1d);
             VdNative.Check(ScanNative.ConvBackward(&shape, ScanNative.Ptr(x), ScanNative.Ptr(weight), ScanNative.Ptr(bias),
                 ScanNative.Ptr(dout), ScanNative.Ptr(dx), ScanNative.Ptr(dweight), ScanNative.Ptr(dbias), IntPtr.Zero),
                 "causal_conv1d backward");

@@ -39,14 +39,19 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
     private static (Tensor Output, Tensor? Checkpoints) Run(Tensor u, Tensor delta, Tensor a, Tensor b, Tensor c,
         Tensor? d, Tensor? z, Tensor? bias, bool softplus, bool reverse, bool keepCheckpoints)
     {
-        var output = torch.empty_like(u);
         var shape = Shape(u, b, softplus, reverse);
+        Tensor output;
         Tensor? checkpoints = null;
         unsafe
         {
-            // States at chunk starts (CPU path; dim*length/64*dstate elements) spare the backward a recompute pass.
-            var bytes = keepCheckpoints ? ScanNative.ScanCheckpointBytes(&shape) : 0;
-            if (bytes > 0) checkpoints = torch.empty(bytes / u.element_size(), dtype: u.dtype, device: u.device);
+            using (OpProfiler.Scope(OpCategory.Allocation))
+            {
+                output = torch.empty_like(u);
+                // States at chunk starts (CPU path; dim*length/64*dstate elements) spare the backward a recompute pass.
+                var bytes = keepCheckpoints ? ScanNative.ScanCheckpointBytes(&shape) : 0;
+                if (bytes > 0) checkpoints = torch.empty(bytes / u.element_size(), dtype: u.dtype, device: u.device);
+            }
+            using var timed = OpProfiler.Scope(OpCategory.Scan);
             VdNative.Check(ScanNative.ScanForward(&shape, ScanNative.Ptr(u), ScanNative.Ptr(delta), ScanNative.Ptr(a),
                 ScanNative.Ptr(b), ScanNative.Ptr(c), ScanNative.Ptr(d), ScanNative.Ptr(z), ScanNative.Ptr(bias),
                 ScanNative.Ptr(output), ScanNative.Ptr(checkpoints), IntPtr.Zero), "selective_scan");
@@ -62,14 +67,21 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
         var softplus = (bool)ctx.get_data("softplus");
         var reverse = (bool)ctx.get_data("reverse");
         var weightTypes = (ScalarType[])ctx.get_data("weight_types");
-        var dout = ScanNative.Prepared(gradOutput, u.dtype);
-        var (du, ddelta, dA, dB, dC) = (torch.empty_like(u), torch.empty_like(u), torch.empty_like(a), torch.empty_like(b), torch.empty_like(c));
-        var dD = d is null ? null : torch.empty_like(d);
-        var dz = z is null ? null : torch.empty_like(z);
-        var dBias = bias is null ? null : torch.empty_like(bias);
+        Tensor dout;
+        using (OpProfiler.Scope(OpCategory.Layout)) dout = ScanNative.Prepared(gradOutput, u.dtype);
+        Tensor du, ddelta, dA, dB, dC;
+        Tensor? dD, dz, dBias;
+        using (OpProfiler.Scope(OpCategory.Allocation))
+        {
+            (du, ddelta, dA, dB, dC) = (torch.empty_like(u), torch.empty_like(u), torch.empty_like(a), torch.empty_like(b), torch.empty_like(c));
+            dD = d is null ? null : torch.empty_like(d);
+            dz = z is null ? null : torch.empty_like(z);
+            dBias = bias is null ? null : torch.empty_like(bias);
+        }
         var shape = Shape(u, b, softplus, reverse);
         unsafe
         {
+            using var timed = OpProfiler.Scope(OpCategory.Scan);
             VdNative.Check(ScanNative.ScanBackward(&shape, ScanNative.Ptr(u), ScanNative.Ptr(delta), ScanNative.Ptr(a),
                 ScanNative.Ptr(b), ScanNative.Ptr(c), ScanNative.Ptr(d), ScanNative.Ptr(z), ScanNative.Ptr(bias),
                 ScanNative.Ptr(dout), ScanNative.Ptr(du), ScanNative.Ptr(ddelta), ScanNative.Ptr(dA), ScanNative.Ptr(dB),
@@ -83,6 +95,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
 
     private static (Tensor u, Tensor delta, Tensor a, Tensor b, Tensor c, Tensor? d, Tensor? z, Tensor? bias) Inputs(object[] vars)
     {
+        using var timed = OpProfiler.Scope(OpCategory.Layout);
         var u = (Tensor)vars[0];
         var type = u.dtype;
         var weights = ScanNative.WeightType(type);

@@ -19,6 +19,21 @@ public sealed class BenchBackboneCommandTests
     }
 
     [Fact]
+    public void ProfilePrintsEveryCategoryAndTheGemmRoof()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--profile", "--models", "vim_tiny,deit_tiny", "--sizes", "32",
+            "--depth", "2", "--iters", "1");
+        Assert.True(code == 0, stderr);
+        foreach (var label in new[] { "GEMM (projections", "selective scan", "conv1d + SiLU", "norm + residual", "elementwise",
+                     "layout copies", "allocation + freeing", "autograd backward", "dispatch / other", "total" })
+            Assert.Contains(label, stdout);
+        // One pass records each product once: 2 blocks x (in_proj x and z, out_proj, 2 directions x (x_proj, dt_proj)) + patch embed.
+        Assert.Contains("the same 15 products alone", stdout);
+        Assert.Contains("forward / GEMM roof =", stdout);
+        Assert.DoesNotContain("deit_tiny at", stdout);      // only Vim models are instrumented
+    }
+
+    [Fact]
     public void UnknownModelIsAOneLineError()
     {
         var (code, _, stderr) = CliRunner.Run("bench", "backbone", "--models", "vim_huge", "--sizes", "32");

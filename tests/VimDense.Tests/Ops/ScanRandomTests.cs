@@ -75,8 +75,13 @@ public class ScanRandomTests
         }
         var (expected, actual) = (Run(native: false), Run(native: true));
         for (var i = 0; i < expected.Length; i++) ScanAssert.Close(expected[i], actual[i], 1e-10, 1e-10, $"conv output/grad {i}");
-        var y32 = CausalConv1d.Apply(x.to(ScalarType.Float32), w.to(ScalarType.Float32), b?.to(ScalarType.Float32), silu, reverse);
-        ScanAssert.Close(expected[0], y32, 1e-4, 1e-5, "conv float32");
+        // float32 runs the explicit AVX2 rows (8 steps at a time, then a tail: 37 = 4 * 8 + 5), forward and backward.
+        var (x32, w32, b32) = (x.to(ScalarType.Float32).requires_grad_(true), w.to(ScalarType.Float32).requires_grad_(true),
+                               b?.to(ScalarType.Float32).requires_grad_(true));
+        var y32 = CausalConv1d.Apply(x32, w32, b32, silu, reverse);
+        y32.backward([dout.to(ScalarType.Float32)]);
+        Tensor[] actual32 = b32 is null ? [y32, x32.grad!, w32.grad!] : [y32, x32.grad!, w32.grad!, b32.grad!];
+        for (var i = 0; i < expected.Length; i++) ScanAssert.Close(expected[i], actual32[i], 1e-4, 1e-5, $"conv float32 output/grad {i}");
     }
 
     internal static Dictionary<string, Tensor> RunWithGradients(ScanTestInputs inputs, Tensor dout, bool reverse, bool softplus,

@@ -32,9 +32,13 @@ public sealed class BenchBackboneCommand : ICliCommand
             DefaultValueFactory = _ => 1,
         };
         var depth = new Option<int?>("--depth") { Description = "Override the number of blocks (default: the variant's)" };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "Instead of the throughput table: per-op time breakdown of one Vim forward and one training step against the GEMM roof (Vim models only)",
+        };
         var singlePoint = new Option<bool>("--single-point") { Hidden = true, Description = "Internal: measure the first model and size in this process and print JSON" };
         var command = new Command("backbone", "Images/s and peak memory of backbone feature extraction vs resolution (paper Fig. 1)");
-        foreach (var option in new Option[] { models, sizes, batch, neck, device, attention, iterations, minSeconds, rounds, output, depth, singlePoint })
+        foreach (var option in new Option[] { models, sizes, batch, neck, device, attention, iterations, minSeconds, rounds, output, depth, profile, singlePoint })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -49,6 +53,15 @@ public sealed class BenchBackboneCommand : ICliCommand
             if (deviceName == "cuda" && !TorchSharp.torch.cuda.is_available())
                 throw new UserInputException("--device cuda: no CUDA device visible to libtorch (build with -p:TorchBackend=cuda)");
             if (parse.GetValue(batch) < 1) throw new UserInputException("--batch must be at least 1");
+
+            if (parse.GetValue(profile))
+            {
+                if (deviceName != "cpu" || neckName != "none") throw new UserInputException("--profile: CPU and --neck none only");
+                foreach (var size in sizeList)
+                    foreach (var model in modelList.Where(BackboneFactory.IsVim))
+                        BackboneProfile.Run(model, size, parse.GetValue(batch), Math.Max(1, parse.GetValue(iterations)), parse.GetValue(depth), Console.Out);
+                return 0;
+            }
 
             if (parse.GetValue(singlePoint))
             {
