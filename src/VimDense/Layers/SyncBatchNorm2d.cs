@@ -45,9 +45,14 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (x.dim() != 4) throw new ArgumentException($"SyncBatchNorm2d expects (N, C, H, W), got shape [{string.Join(", ", x.shape)}]");
+        var ranks = group();
+        // As torch's F.batch_norm refuses it: one value per channel has no variance (the running variance would become
+        // NaN/Inf, e.g. UperNet's 1×1 pyramid pooling at batch 1). Across ranks the global count decides (below).
+        if (training && ranks.Size == 1 && x.shape[0] * x.shape[2] * x.shape[3] < 2)
+            throw new ArgumentException($"SyncBN in training needs more than one value per channel, got an input of shape [{string.Join(", ", x.shape)}]: " +
+                                        "raise data.batch_size to 2 or more (or train on several ranks)");
         if (training)
             using (no_grad()) num_batches_tracked.add_(1);
-        var ranks = group();
         if (!training || ranks.Size == 1)
             return nn.functional.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps);
         return GlobalBatchNorm(x, ranks);

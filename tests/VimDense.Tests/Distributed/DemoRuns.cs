@@ -54,7 +54,7 @@ internal static class DemoRuns
         lock (DataGate)
         {
             if (Directory.Exists(Path.Combine(Root, "data"))) return;
-            var (code, _, stderr) = CliRunner.Run(["train", Config, "--work-dir", Path.Combine(Root, "warmup"), "--set", .. Settings(1, 1)]);
+            var (code, _, stderr) = CliRunner.Run(["train", Config, "--work-dir", Path.Combine(Root, "warmup"), "--set", .. Settings(2, 1)]);
             Assert.True(code == 0, stderr);
         }
     }

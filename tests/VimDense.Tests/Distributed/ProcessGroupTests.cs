@@ -117,4 +117,16 @@ public class ProcessGroupTests
         sync.eval();
         Assert.True(DemoRuns.BitEqual(reference.forward(input), sync.forward(input)));
     }
+
+    [Fact]
+    public void SyncBatchNorm_refuses_one_value_per_channel_in_training_and_keeps_its_statistics()
+    {
+        var sync = new SyncBatchNorm2d(3);
+        var error = Assert.Throws<ArgumentException>(() => sync.forward(randn(1, 3, 1, 1)));
+        Assert.Contains("data.batch_size", error.Message);
+        Assert.True(isfinite(sync.running_var).all().item<bool>());
+        sync.forward(randn(2, 3, 1, 1)).Dispose(); // two values: a variance exists
+        sync.eval();
+        sync.forward(randn(1, 3, 1, 1)).Dispose(); // evaluation uses the running statistics
+    }
 }
