@@ -79,7 +79,7 @@ public sealed class ShowCommand : ICliCommand
         var sample = dataset.Get(index, rng);
         var norm = (experiment?.PipelineOptions() ?? DataSetup.DetectionOptions(size)).Normalize;
         using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
-        var names = SyntheticInfo.ClassNames(root) ?? dataset.Annotations.Categories.Select(c => c.Name).ToList();
+        var names = experiment?.ClassNames() ?? SyntheticInfo.ClassNames(root) ?? dataset.Annotations.Categories.Select(c => c.Name).ToList();
         var bitmasks = sample.Instances.Select(inst => inst.Bitmask is null ? null
             : ChwConversion.FromBytes(inst.Bitmask, sample.Height, sample.Width)).ToList();
         try
