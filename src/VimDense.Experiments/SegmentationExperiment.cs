@@ -160,7 +160,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
                     SegmentationPng.Write(Path.Combine(predictionsDir, info.Name + ".png"), prediction, info.OriginalHeight, info.OriginalWidth);
                 }
                 if (overlayDir is not null && index < overlays)
-                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), dataset.Files(index).Image, prediction, info.OriginalHeight, info.OriginalWidth);
+                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), dataset.Files(index).Image, prediction, info.OriginalHeight, info.OriginalWidth, Classes.Palette);
             }
         }
         if (wasTraining) model.train();

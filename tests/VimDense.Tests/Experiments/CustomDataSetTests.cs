@@ -186,6 +186,9 @@ public class CustomDataSetTests
         var experiment = Experiment.FromConfig<SegmentationExperiment>(config, [$"data.classes_file={classesFile}", palette]);
         Assert.Equal(FiveClasses, experiment.ClassNames());
         Assert.Equal((10, 11, 12), ((int, int, int))(experiment.Classes.Palette[3].R, experiment.Classes.Palette[3].G, experiment.Classes.Palette[3].B));
+        using (var black = new Mat(2, 2, MatType.CV_8UC3, Scalar.All(0)))
+        using (var overlay = VimDense.Datasets.Visual.OverlayRenderer.Segmentation(black, [3, 3, 3, 3], 2, 2, palette: experiment.Classes.Palette))
+            Assert.Equal(new Vec3b(6, 6, 5), overlay.At<Vec3b>(0, 2)); // half of (r, g, b) = (10, 11, 12), as BGR
         var reduced = experiment.Dataset("validation", train: false).Get(0, new Random(0)).Label;
         Assert.All(reduced, v => Assert.True(v < 5 || v == 255, $"label value {v}"));
 

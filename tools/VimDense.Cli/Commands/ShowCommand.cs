@@ -69,7 +69,7 @@ public sealed class ShowCommand : ICliCommand
         var sample = dataset.Get(index, rng);
         var norm = (experiment?.PipelineOptions() ?? DataSetup.SegmentationOptions(size)).Normalize;
         using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
-        return OverlayRenderer.Segmentation(image, sample.Label, sample.LabelHeight, sample.LabelWidth);
+        return OverlayRenderer.Segmentation(image, sample.Label, sample.LabelHeight, sample.LabelWidth, palette: experiment?.Classes.Palette);
     }
 
     private static Mat Detection(string root, string split, bool train, int size, int index, Random rng, DetectionExperiment? experiment)
