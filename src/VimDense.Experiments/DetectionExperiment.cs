@@ -72,7 +72,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
         var file = new[] { data.ValSplit, data.TrainSplit }.Select(AnnotationFile).FirstOrDefault(File.Exists);
         var found = file is not null ? DatasetClasses.FromCoco(file, CocoJsonReader.ReadInstances(file, includeSegmentation: false).Categories, palette)
             : data.Synthetic is { } s ? DatasetClasses.Of(CocoClasses.Categories.Take(s.Classes).Select(c => c.Name).ToList(),
-                "the synthetic COCO-format set (data.synthetic.classes)", palette, CocoClasses.Categories.Take(s.Classes).Select(c => (long)c.Id).ToList())
+                "the synthetic COCO-format set's class names (data.synthetic.classes)", palette, CocoClasses.Categories.Take(s.Classes).Select(c => (long)c.Id).ToList())
             : null;
         ExperimentData.ResolveNumClasses(Config, found, $"no instances file was found at {AnnotationFile(data.ValSplit)} or {AnnotationFile(data.TrainSplit)}");
         var count = Config.Model.NumClasses!.Value;

@@ -63,9 +63,9 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
             throw new UserInputException($"data.classes (from {Config.Data.DescribeOrigin("classes")}) and data.classes_file (from {Config.Data.DescribeOrigin("classes_file")}): set one of them");
         var found = data.Classes is { } names ? DatasetClasses.Of(names, $"data.classes (from {Config.Data.DescribeOrigin("classes")})", palette)
             : data.ClassesFile is { } file ? DatasetClasses.FromFile(file, palette)
-            : SyntheticInfo.ClassNames(data.Root) is { } recorded ? DatasetClasses.Of(recorded, $"{Path.Combine(data.Root, "synthetic.json")}", palette)
-            : data.Synthetic is { } s ? DatasetClasses.Of(Ade20kClasses.Names.Take(s.Classes).ToList(), "the synthetic ADE20K-format set (data.synthetic.classes)", palette)
-            : DatasetClasses.Of(Ade20kClasses.Names, "ADE20K's class list (no data.classes or data.classes_file)", palette);
+            : SyntheticInfo.ClassNames(data.Root) is { } recorded ? DatasetClasses.Of(recorded, $"the class names recorded in {Path.Combine(data.Root, "synthetic.json")}", palette)
+            : data.Synthetic is { } s ? DatasetClasses.Of(Ade20kClasses.Names.Take(s.Classes).ToList(), "the synthetic ADE20K-format set's class names (data.synthetic.classes)", palette)
+            : DatasetClasses.Of(Ade20kClasses.Names, "ADE20K's class names (no data.classes or data.classes_file)", palette);
         ExperimentData.ResolveNumClasses(Config, found, "");
         return found;
     }
