@@ -15,7 +15,7 @@ public static class ConfusionAnalysis
     /// <summary>The matrix (and the evaluation it came with) of <paramref name="model"/> on the first <paramref name="maxImages"/> validation images (0: data.val_max_images).</summary>
     public static (ConfusionMatrix Matrix, SegmentationEvaluation Evaluation) Compute(SegmentationExperiment experiment, EncoderDecoder model, int maxImages = 0)
     {
-        var matrix = new ConfusionMatrix(experiment.Config.Model.NumClasses, experiment.Config.Model.IgnoreIndex);
+        var matrix = new ConfusionMatrix(experiment.Classes.Count, experiment.Config.Model.IgnoreIndex);
         var evaluation = experiment.Evaluate(model, maxImages > 0 ? maxImages : experiment.Data.ValMaxImages, confusion: matrix);
         return (matrix, evaluation);
     }

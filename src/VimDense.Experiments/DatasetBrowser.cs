@@ -32,7 +32,7 @@ public static class DatasetBrowser
             {
                 var dataset = segmentation.Dataset(split ?? segmentation.Data.TrainSplit, augment);
                 var norm = segmentation.PipelineOptions().Normalize;
-                for (var i = 0; i < Math.Min(count, dataset.Count); i++) Save(i, SampleOverlay.Segmentation(dataset.Get(i, rng), norm));
+                for (var i = 0; i < Math.Min(count, dataset.Count); i++) Save(i, SampleOverlay.Segmentation(dataset.Get(i, rng), norm, segmentation.Classes.Palette));
                 break;
             }
             case DetectionExperiment detection:

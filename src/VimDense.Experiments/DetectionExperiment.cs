@@ -37,17 +37,53 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     /// <summary>Whether the ROI heads predict masks (model.roi_heads.masks).</summary>
     public bool Masks => DetectorBuilder.RoiHeads(Config.Model).Masks;
 
+    private DatasetClasses? classes;
+
     public override CascadeMaskRcnn BuildModel(bool loadPretrained = true)
     {
+        _ = Classes;
         torch.manual_seed(Config.Seed);
         var model = DetectorBuilder.Build(Config.Model);
         if (loadPretrained) LoadPretrained(model.Backbone);
         return model;
     }
 
-    public override void PrepareData() =>
-        ExperimentData.Prepare(Config, Data, "COCO", SyntheticCocoWriter.Write, "COCO layout annotations/, train2017/, val2017/",
-            CocoClasses.Categories.Count);
+    public override void PrepareData()
+    {
+        ExperimentData.Prepare(Data, "COCO", SyntheticCocoWriter.Write, "COCO layout annotations/, train2017/, val2017/");
+        classes = null; // read them from the files now present
+        _ = Classes;
+    }
+
+    /// <summary>
+    /// The data set's classes: the categories of the validation (else training) instances file sorted by id, train id k
+    /// being the k-th (results map back to the file's ids); without either file, a synthetic set's
+    /// (data.synthetic.classes), else COCO's 80. model.num_classes is checked against them (set from them when "auto";
+    /// without a file it must be a number).
+    /// </summary>
+    public DatasetClasses Classes => classes ??= ResolveClasses();
+
+    private DatasetClasses ResolveClasses()
+    {
+        var data = Data;
+        foreach (var key in new[] { "classes", "classes_file" })
+            if (Config.Data.Json.ContainsKey(key))
+                throw new UserInputException($"data.{key} (from {Config.Data.DescribeOrigin(key)}): a COCO file names its classes in 'categories'; remove data.{key}");
+        var palette = ExperimentData.Palette(Config, data);
+        var file = new[] { data.ValSplit, data.TrainSplit }.Select(AnnotationFile).FirstOrDefault(File.Exists);
+        var found = file is not null ? DatasetClasses.FromCoco(file, CocoJsonReader.ReadInstances(file, includeSegmentation: false).Categories, palette)
+            : data.Synthetic is { } s ? DatasetClasses.Of(CocoClasses.Categories.Take(s.Classes).Select(c => c.Name).ToList(),
+                "the synthetic COCO-format set's class names (data.synthetic.classes)", palette, CocoClasses.Categories.Take(s.Classes).Select(c => (long)c.Id).ToList())
+            : null;
+        ExperimentData.ResolveNumClasses(Config, found, $"no instances file was found at {AnnotationFile(data.ValSplit)} or {AnnotationFile(data.TrainSplit)}");
+        var count = Config.Model.NumClasses!.Value;
+        return found ?? (count == CocoClasses.Categories.Count
+            ? DatasetClasses.Of(CocoClasses.Categories.Select(c => c.Name).ToList(), "COCO's class list", palette, CocoClasses.Categories.Select(c => (long)c.Id).ToList())
+            : DatasetClasses.Of(Enumerable.Range(0, count).Select(k => $"class_{k}").ToList(), "model.num_classes", palette));
+    }
+
+    /// <summary>annotations/instances_&lt;split&gt;.json under data.root.</summary>
+    private string AnnotationFile(string split) => Path.Combine(Data.Root, "annotations", $"instances_{DataSetup.CocoSplit(split)}.json");
 
     /// <summary>The data set and loader part of the config's data section (its other keys are <see cref="PipelineOptions"/>).</summary>
     public override DataConfig Data => Config.Data.Bind<DataConfig>(ConfigBinding.KeysOf<DetectionPipelineOptions>());
@@ -60,14 +96,19 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
         train ? new LsjTrainPipeline(PipelineOptions()) : new DetectionTestPipeline(PipelineOptions());
 
     /// <summary>A split of the COCO-layout data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
-    public CocoDataset Dataset(string split, bool train, string? root = null) =>
-        CocoDataset.Open(root ?? Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train,
+    /// <remarks>Its categories must be <see cref="Classes"/>' (the training and validation files must agree).</remarks>
+    public CocoDataset Dataset(string split, bool train, string? root = null)
+    {
+        var dataset = CocoDataset.Open(root ?? Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train,
             skipBadSamples: train && Data.OnBadSample == BadSamplePolicy.Skip, maxImagePixels: Data.MaxImagePixels);
+        var ids = dataset.Annotations.Categories.Select(c => c.Id).ToList();
+        if (Classes.CategoryIds is { } expected && !ids.SequenceEqual(expected))
+            throw new UserInputException($"{dataset.Annotations.Path}: category ids [{string.Join(", ", ids)}] differ from those of {Classes.Source} [{string.Join(", ", expected)}]");
+        return dataset;
+    }
 
-    /// <summary>The class names: the data set's categories, else the synthetic set's, else COCO's.</summary>
-    public IReadOnlyList<string> ClassNames(CocoDataset? dataset = null) =>
-        dataset?.Annotations.Categories.Select(c => c.Name).ToList()
-        ?? SyntheticInfo.ClassNames(Data.Root) ?? CocoClasses.Categories.Select(c => c.Name).ToList();
+    /// <summary>The class names in train-id order (<see cref="Classes"/>; <paramref name="dataset"/>'s categories are the same).</summary>
+    public IReadOnlyList<string> ClassNames(CocoDataset? dataset = null) => Classes.Names;
 
     public override IResumableBatchSource<DetectionBatch> TrainData()
     {

@@ -11,10 +11,11 @@ namespace VimDense.Experiments;
 /// </summary>
 public static class SampleOverlay
 {
-    public static Mat Segmentation(SegmentationSample sample, NormalizeOptions norm)
+    /// <param name="palette">One colour per class (the data set's, <c>data.palette</c>); null: the default palette.</param>
+    public static Mat Segmentation(SegmentationSample sample, NormalizeOptions norm, IReadOnlyList<(byte R, byte G, byte B)>? palette = null)
     {
         using var image = ChwConversion.ToBgr(sample.Image, sample.Height, sample.Width, norm);
-        return OverlayRenderer.Segmentation(image, sample.Label, sample.LabelHeight, sample.LabelWidth);
+        return OverlayRenderer.Segmentation(image, sample.Label, sample.LabelHeight, sample.LabelWidth, palette: palette);
     }
 
     public static Mat Detection(DetectionSample sample, NormalizeOptions norm, IReadOnlyList<string> classNames)

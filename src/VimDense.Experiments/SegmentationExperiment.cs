@@ -31,16 +31,45 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         config.Test.Bind<InferenceOptions>();
     }
 
+    private DatasetClasses? classes;
+
     public override EncoderDecoder BuildModel(bool loadPretrained = true)
     {
+        _ = Classes;
         manual_seed(Config.Seed);
         var model = SegmentorBuilder.Build(Config.Model);
         if (loadPretrained) LoadPretrained(model.Backbone);
         return model;
     }
 
-    public override void PrepareData() =>
-        ExperimentData.Prepare(Config, Data, "ADE20K", SyntheticAde20kWriter.Write, "ADEChallengeData2016 layout", Ade20kClasses.Count);
+    public override void PrepareData()
+    {
+        ExperimentData.Prepare(Data, "ADE20K", SyntheticAde20kWriter.Write, "ADEChallengeData2016 layout");
+        classes = null; // a just-generated set may name its classes (synthetic.json)
+        _ = Classes;
+    }
+
+    /// <summary>
+    /// The data set's classes, checked against model.num_classes (which is set from them when "auto"): data.classes,
+    /// else data.classes_file, else the names a VimDense synthetic set records (root/synthetic.json), else ADE20K's
+    /// first data.synthetic.classes names, else ADE20K's 150.
+    /// </summary>
+    public DatasetClasses Classes => classes ??= ResolveClasses();
+
+    private DatasetClasses ResolveClasses()
+    {
+        var data = Data;
+        var palette = ExperimentData.Palette(Config, data);
+        if (data.Classes is not null && data.ClassesFile is not null)
+            throw new UserInputException($"data.classes (from {Config.Data.DescribeOrigin("classes")}) and data.classes_file (from {Config.Data.DescribeOrigin("classes_file")}): set one of them");
+        var found = data.Classes is { } names ? DatasetClasses.Of(names, $"data.classes (from {Config.Data.DescribeOrigin("classes")})", palette)
+            : data.ClassesFile is { } file ? DatasetClasses.FromFile(file, palette)
+            : SyntheticInfo.ClassNames(data.Root) is { } recorded ? DatasetClasses.Of(recorded, $"the class names recorded in {Path.Combine(data.Root, "synthetic.json")}", palette)
+            : data.Synthetic is { } s ? DatasetClasses.Of(Ade20kClasses.Names.Take(s.Classes).ToList(), "the synthetic ADE20K-format set's class names (data.synthetic.classes)", palette)
+            : DatasetClasses.Of(Ade20kClasses.Names, "ADE20K's class names (no data.classes or data.classes_file)", palette);
+        ExperimentData.ResolveNumClasses(Config, found, "");
+        return found;
+    }
 
     /// <summary>The data set and loader part of the config's data section (its other keys are <see cref="PipelineOptions"/>).</summary>
     public override DataConfig Data => Config.Data.Bind<DataConfig>(ConfigBinding.KeysOf<SegmentationPipelineOptions>());
@@ -58,16 +87,15 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     public Ade20kDataset Dataset(string split, bool train, string? root = null) =>
         new(root ?? Data.Root, Pipeline(train), new Ade20kOptions
         {
-            Split = DataSetup.Ade20kSplit(split), NumClasses = Config.Model.NumClasses, MaxImagePixels = Data.MaxImagePixels,
-            SkipBadSamples = train && Data.OnBadSample == BadSamplePolicy.Skip,
+            Split = DataSetup.Ade20kSplit(split), NumClasses = Classes.Count, ReduceZeroLabel = Data.ReduceZeroLabel,
+            MaxImagePixels = Data.MaxImagePixels, SkipBadSamples = train && Data.OnBadSample == BadSamplePolicy.Skip,
         });
 
     /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
     public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>();
 
-    /// <summary>The class names: the synthetic set's, else ADE20K's first model.num_classes.</summary>
-    public IReadOnlyList<string> ClassNames() =>
-        SyntheticInfo.ClassNames(Data.Root) ?? Ade20kClasses.Names.Take(Config.Model.NumClasses).ToList();
+    /// <summary>The class names, in train-id order (<see cref="Classes"/>).</summary>
+    public IReadOnlyList<string> ClassNames() => Classes.Names;
 
     public override IResumableBatchSource<SegmentationBatch> TrainData()
     {
@@ -119,7 +147,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         ConfusionMatrix? confusion = null, IProcessGroup? ranks = null)
     {
         var full = Dataset(Data.ValSplit, train: false);
-        var metric = new SegmentationMetric(Config.Model.NumClasses, Config.Model.IgnoreIndex);
+        var metric = new SegmentationMetric(Classes.Count, Config.Model.IgnoreIndex);
         var fullLimit = maxImages > 0 ? Math.Min(maxImages, full.Count) : full.Count;
         var (rank, size) = (ranks?.Rank ?? 0, ranks?.Size ?? 1);
         IDataset<SegmentationSample> dataset = size == 1 ? full : new StridedDataset<SegmentationSample>(full, rank, size, fullLimit);
@@ -146,7 +174,8 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
                     SegmentationPng.Write(Path.Combine(predictionsDir, info.Name + ".png"), prediction, info.OriginalHeight, info.OriginalWidth);
                 }
                 if (overlayDir is not null && index < overlays)
-                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), full.Files(rank + index * size).Image, prediction, info.OriginalHeight, info.OriginalWidth);
+                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), full.Files(rank + index * size).Image, prediction,
+                        info.OriginalHeight, info.OriginalWidth, Classes.Palette);
             }
         }
         if (wasTraining) model.train();

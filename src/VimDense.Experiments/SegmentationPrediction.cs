@@ -36,7 +36,10 @@ public sealed class SegmentationPrediction : IDisposable
     public void WriteLabels(string path) => SegmentationPng.Write(path, Labels, Height, Width);
 
     /// <summary>Writes the label map in colour over the image at <paramref name="imagePath"/>.</summary>
-    public void WriteOverlay(string path, string imagePath) => WriteOverlay(path, imagePath, Labels, Height, Width);
+    public void WriteOverlay(string path, string imagePath) => WriteOverlay(path, imagePath, Labels, Height, Width, Palette);
+
+    /// <summary>The class colours of the overlay (the experiment's data.palette or default palette).</summary>
+    public IReadOnlyList<(byte R, byte G, byte B)>? Palette { get; init; }
 
     public void Dispose() => Scores.Dispose();
 
@@ -47,11 +50,12 @@ public sealed class SegmentationPrediction : IDisposable
         return labels.data<byte>().ToArray();
     }
 
-    internal static void WriteOverlay(string path, string imagePath, byte[] labels, int height, int width)
+    internal static void WriteOverlay(string path, string imagePath, byte[] labels, int height, int width,
+        IReadOnlyList<(byte R, byte G, byte B)>? palette = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var bgr = ImageFiles.ReadColor(imagePath);
-        using var overlay = OverlayRenderer.Segmentation(bgr, labels, height, width);
+        using var overlay = OverlayRenderer.Segmentation(bgr, labels, height, width, palette: palette);
         Cv2.ImWrite(path, overlay);
     }
 }

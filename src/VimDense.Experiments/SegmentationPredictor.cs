@@ -13,6 +13,7 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
 {
     private readonly ISegmentationPipeline pipeline;
     private readonly InferenceOptions inference;
+    private readonly IReadOnlyList<(byte R, byte G, byte B)> palette;
 
     /// <summary>A predictor for <paramref name="model"/> (put in eval mode).</summary>
     public SegmentationPredictor(SegmentationExperiment experiment, EncoderDecoder model)
@@ -21,6 +22,7 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         pipeline = experiment.Pipeline(train: false);
         inference = experiment.Inference;
         ClassNames = experiment.ClassNames();
+        palette = experiment.Classes.Palette;
         model.eval();
     }
 
@@ -40,6 +42,6 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         var sample = pipeline.Apply(bgr, blank, name, new Random(0));
         var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width);
         var scores = Model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, inference);
-        return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope());
+        return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope()) { Palette = palette };
     }
 }

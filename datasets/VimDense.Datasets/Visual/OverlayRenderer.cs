@@ -16,14 +16,18 @@ public static class OverlayRenderer
     /// <summary>
     /// Side by side: the image, and the image blended 50/50 with the label colours (ignored pixels black).
     /// The label may be smaller or larger than the image (test pipelines); it is resized with nearest neighbour.
+    /// <paramref name="palette"/> (R, G, B per train id, e.g. data.palette) replaces <see cref="ClassColour"/>.
     /// </summary>
-    public static unsafe Mat Segmentation(Mat bgr, byte[] label, int labelHeight, int labelWidth, byte ignoreIndex = 255)
+    public static unsafe Mat Segmentation(Mat bgr, byte[] label, int labelHeight, int labelWidth, byte ignoreIndex = 255,
+        IReadOnlyList<(byte R, byte G, byte B)>? palette = null)
     {
         using var colours = new Mat(labelHeight, labelWidth, MatType.CV_8UC3);
         var p = (byte*)colours.DataPointer;
         for (var i = 0; i < label.Length; i++)
         {
-            var c = label[i] == ignoreIndex ? new Scalar(0, 0, 0) : ClassColour(label[i]);
+            var c = label[i] == ignoreIndex ? new Scalar(0, 0, 0)
+                : palette is not null && label[i] < palette.Count ? new Scalar(palette[label[i]].B, palette[label[i]].G, palette[label[i]].R)
+                : ClassColour(label[i]);
             p[i * 3] = (byte)c.Val0;
             p[i * 3 + 1] = (byte)c.Val1;
             p[i * 3 + 2] = (byte)c.Val2;

@@ -21,6 +21,7 @@ public static class DetectorBuilder
     /// <summary>The detector; <paramref name="backbone"/> replaces the configured one.</summary>
     public static CascadeMaskRcnn Build(ModelConfig config, IBackbone? backbone = null)
     {
+        _ = config.ClassCount;
         backbone ??= BackboneFactory.Create(config.Backbone);
         var neck = Necks.Build(config.Neck, new NeckContext(backbone.Channels, backbone.Strides));
         var options = new CascadeMaskRcnnOptions { PyramidChannels = neck.OutChannels[0], Rpn = config.Rpn.Bind<RpnOptions>(), RoiHeads = RoiHeads(config) };
@@ -41,7 +42,9 @@ public static class DetectorBuilder
     {
         if (config.RoiHeads.Json.ContainsKey("num_classes"))
             throw new UserInputException($"model.roi_heads.num_classes (from {config.RoiHeads.DescribeOrigin("num_classes")}): set model.num_classes instead");
-        var roiHeads = config.RoiHeads.Bind<RoiHeadsOptions>() with { NumClasses = config.NumClasses };
+        // "auto" (resolved by the experiment from the data) keeps the options' default here: Validate and Masks need no count.
+        var bound = config.RoiHeads.Bind<RoiHeadsOptions>();
+        var roiHeads = bound with { NumClasses = config.NumClasses ?? bound.NumClasses };
         var stages = roiHeads.StageIous.Count;
         if (stages < 1 || stages > roiHeads.StageWeights.Count)
             throw new UserInputException($"model.roi_heads.stage_ious (from {config.RoiHeads.DescribeOrigin("stage_ious")}): expected 1 to {roiHeads.StageWeights.Count} stages (one per stage_weights entry), got {stages}");

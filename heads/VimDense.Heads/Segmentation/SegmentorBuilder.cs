@@ -20,7 +20,7 @@ public static class SegmentorBuilder
         backbone ??= BackboneFactory.Create(config.Backbone);
         var neck = Necks.Build(config.Neck, new NeckContext(backbone.Channels, backbone.Strides));
         var (channels, strides) = neck is null ? (backbone.Channels, backbone.Strides) : (neck.OutChannels, neck.OutStrides);
-        var context = new HeadContext(channels, strides, config.NumClasses, config.IgnoreIndex, config.AvgNonIgnore);
+        var context = new HeadContext(channels, strides, config.ClassCount, config.IgnoreIndex, config.AvgNonIgnore);
         var decode = Heads.Build(config.DecodeHead, context)
                      ?? throw new UserInputException($"model.decode_head.type (from {config.DecodeHead.DescribeOrigin()}): a decode head is required");
         var auxiliary = Heads.Build(config.AuxiliaryHead, context);

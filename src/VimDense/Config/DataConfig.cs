@@ -11,6 +11,20 @@ public sealed class DataConfig
     public string Root { get; set; } = "data/ade/ADEChallengeData2016";
     /// <summary>When set, a synthetic ADE20K-format set is generated at <see cref="Root"/> if absent.</summary>
     public SyntheticDataConfig? Synthetic { get; set; }
+    /// <summary>
+    /// ADE-layout folders: the class names, in train-id order (COCO files name their classes in "categories"; both
+    /// may not be set). Neither given: ADE20K's 150 names (a synthetic set: the first data.synthetic.classes).
+    /// </summary>
+    public List<string>? Classes { get; set; }
+    /// <summary>ADE-layout folders: a text file of class names, one per line (relative paths: to the current directory).</summary>
+    public string? ClassesFile { get; set; }
+    /// <summary>One [r, g, b] (0..255) per class for overlays; absent: ADE20K's palette, cycled (deterministic).</summary>
+    public List<int[]>? Palette { get; set; }
+    /// <summary>
+    /// ADE-layout label maps: mmseg's reduce_zero_label (0 → 255 ignore, k → k−1), on as ADE20K needs it; off: the
+    /// PNG values are the train ids (0..num_classes−1, 255 ignore).
+    /// </summary>
+    public bool ReduceZeroLabel { get; set; } = true;
     public string TrainSplit { get; set; } = "training";
     public string ValSplit { get; set; } = "validation";
     /// <summary>Images per optimizer step in total (split into micro-batches by optimizer.accumulation_steps).</summary>

@@ -8,8 +8,18 @@ namespace VimDense.Config;
 /// </summary>
 public sealed class ModelConfig
 {
+    /// <summary>
+    /// Number of classes; null ("auto", or the key omitted) takes the data set's class count (an experiment resolves
+    /// it before building the model); a number is checked against the data set.
+    /// </summary>
+    [Newtonsoft.Json.JsonConverter(typeof(AutoCountConverter))]
     [Min(1)]
-    public int NumClasses { get; set; } = 150;
+    public int? NumClasses { get; set; }
+
+    /// <summary>model.num_classes once it is a number (builders read this).</summary>
+    [Newtonsoft.Json.JsonIgnore]
+    public int ClassCount => NumClasses ?? throw new UserInputException(
+        "model.num_classes is \"auto\": an experiment takes it from the data set; set a number to build a model without one");
     [Min(0), Max(255)]
     public int IgnoreIndex { get; set; } = 255;
     /// <summary>false: mmseg's default mean over all pixels, ignored ones included; true: over labelled pixels only.</summary>

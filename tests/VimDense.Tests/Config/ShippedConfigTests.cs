@@ -45,6 +45,14 @@ public class ShippedConfigTests
     public void ShippedConfigBuildsTheSameModel(string name)
     {
         var config = ConfigLoader.Load(Path.Combine(ConfigsDir, name));
+        // "auto" (the demo configs): the count the experiment takes from the data, here data.synthetic.classes.
+        if (config.Model.NumClasses is null)
+            config.Model.NumClasses = VimDense.Experiments.Experiment.FromConfig(Path.Combine(ConfigsDir, name), workDir: TestPaths.NewTempDir()) switch
+            {
+                VimDense.Experiments.SegmentationExperiment s => s.Classes.Count,
+                VimDense.Experiments.DetectionExperiment d => d.Classes.Count,
+                _ => throw new InvalidOperationException(name),
+            };
         var detection = config.Task == "detection";
         if (detection) DetectorBuilder.Validate(config.Model);
         else SegmentorBuilder.Validate(config.Model);

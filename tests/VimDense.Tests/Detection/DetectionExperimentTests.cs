@@ -57,7 +57,7 @@ public class DetectionExperimentTests
             TestPaths.NewTempDir());
         var model = experiment.BuildModel(loadPretrained: false);
         Assert.Contains(model.named_parameters(), p => p.name.StartsWith("neck.fpn.lateral_convs.3.", StringComparison.Ordinal));
-        var trainer = experiment.CreateTrainer(model, new RandomDetectionBatches(2, 64, experiment.Config.Model.NumClasses, masks: true), null);
+        var trainer = experiment.CreateTrainer(model, new RandomDetectionBatches(2, 64, experiment.Classes.Count, masks: true), null);
         model.train();
         var scalars = trainer.StepOnce(0);
         Assert.True(double.IsFinite(scalars["loss"]) && scalars["loss"] > 0);

@@ -29,6 +29,7 @@ public class ExperimentApiTests
         var experiment = Experiment.FromConfig<SegmentationExperiment>(Config("upernet_vim_tiny_synthetic.json"));
         experiment.Config.Model.NumClasses = 5;
         var data = experiment.Config.Data.Json;
+        data["classes"] = new Newtonsoft.Json.Linq.JArray("a", "b", "c", "d", "e");
         data["crop_size"] = new Newtonsoft.Json.Linq.JArray(48, 48);
         experiment.Config.Data = new VimDense.Config.ConfigSection("data", data);
         var classifier = experiment.BuildModel(loadPretrained: false).named_parameters()

@@ -100,7 +100,7 @@ public class SegmentorTests
     [Fact]
     public void BuilderRejectsUnknownComponentNames()
     {
-        var config = new ModelConfig { DecodeHead = ConfigSection.Of("pspnet") };
+        var config = new ModelConfig { NumClasses = 150, DecodeHead = ConfigSection.Of("pspnet") };
         var error = Assert.Throws<UserInputException>(() => SegmentorBuilder.Build(config, new FakeBackbone()));
         Assert.Contains("pspnet", error.Message);
         Assert.Contains("upernet", error.Message);

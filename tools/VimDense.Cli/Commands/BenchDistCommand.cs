@@ -71,7 +71,7 @@ public sealed class BenchDistCommand : ICliCommand
             Path.Combine(Path.GetTempPath(), "vimdense-bench-dist"));
         manual_seed(group.Rank);
         var model = experiment.BuildModel(loadPretrained: false);
-        var trainer = experiment.CreateTrainer(model, new RandomBatches(batch, size, experiment.Config.Model.NumClasses), null);
+        var trainer = experiment.CreateTrainer(model, new RandomBatches(batch, size, experiment.Config.Model.ClassCount), null);
         trainer.StepOnce(0);
         group.Barrier();
         var watch = Stopwatch.StartNew();

@@ -80,14 +80,14 @@ public sealed class BenchTrainCommand : ICliCommand
     private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(SegmentationExperiment experiment, int iterations, int warmup, int batch, int size)
     {
         var model = experiment.BuildModel(loadPretrained: false);
-        var trainer = experiment.CreateTrainer(model, new RandomBatches(batch, size, experiment.Config.Model.NumClasses), null);
+        var trainer = experiment.CreateTrainer(model, new RandomBatches(batch, size, experiment.Classes.Count), null);
         return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
     }
 
     private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(DetectionExperiment experiment, int iterations, int warmup, int batch, int size, int instances)
     {
         var model = experiment.BuildModel(loadPretrained: false);
-        var source = new RandomDetectionBatches(batch, size, experiment.Config.Model.NumClasses, experiment.Masks, instanceCount: instances);
+        var source = new RandomDetectionBatches(batch, size, experiment.Classes.Count, experiment.Masks, instanceCount: instances);
         var trainer = experiment.CreateTrainer(model, source, null);
         return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
     }

@@ -68,7 +68,7 @@ public sealed class ShowCommand : ICliCommand
         var dataset = experiment?.Dataset(split, train, root) ?? DataSetup.Ade20k(root, split, train, size);
         CheckIndex(index, dataset.Count);
         var sample = dataset.Get(index, rng);
-        return SampleOverlay.Segmentation(sample, (experiment?.PipelineOptions() ?? DataSetup.SegmentationOptions(size)).Normalize);
+        return SampleOverlay.Segmentation(sample, (experiment?.PipelineOptions() ?? DataSetup.SegmentationOptions(size)).Normalize, experiment?.Classes.Palette);
     }
 
     private static Mat Detection(string root, string split, bool train, int size, int index, Random rng, DetectionExperiment? experiment)
@@ -76,7 +76,7 @@ public sealed class ShowCommand : ICliCommand
         var dataset = experiment?.Dataset(split, train, root) ?? DataSetup.Coco(root, split, train, size);
         CheckIndex(index, dataset.Count);
         var sample = dataset.Get(index, rng);
-        var names = SyntheticInfo.ClassNames(root) ?? dataset.Annotations.Categories.Select(c => c.Name).ToList();
+        var names = experiment?.ClassNames() ?? SyntheticInfo.ClassNames(root) ?? dataset.Annotations.Categories.Select(c => c.Name).ToList();
         return SampleOverlay.Detection(sample, (experiment?.PipelineOptions() ?? DataSetup.DetectionOptions(size)).Normalize, names);
     }
 }
