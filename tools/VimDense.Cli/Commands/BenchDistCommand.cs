@@ -26,7 +26,8 @@ public sealed class BenchDistCommand : ICliCommand
     {
         var nproc = new Option<string>("--nproc") { Description = "Comma-separated process counts", DefaultValueFactory = _ => "1,2" };
         var config = new Option<string?>("--config") { Description = "Segmentation config (default: configs/ade20k/upernet_vim_tiny_512_60k.json)" };
-        var batch = new Option<int>("--batch") { Description = "Images per rank and step", DefaultValueFactory = _ => 1 };
+        // 2: batch norm needs more than one value per channel in one process (UperNet's 1×1 pyramid pooling).
+        var batch = new Option<int>("--batch") { Description = "Images per rank and step", DefaultValueFactory = _ => 2 };
         var size = new Option<int>("--size") { Description = "Square image size", DefaultValueFactory = _ => 256 };
         var iterations = new Option<int>("--iters") { Description = "Timed steps (after one warm-up step)", DefaultValueFactory = _ => 3 };
         var worker = new Option<bool>("--worker") { Description = "Internal: run as one rank of the measurement", Hidden = true };
@@ -103,7 +104,8 @@ public sealed class BenchDistCommand : ICliCommand
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} exited with {process.ExitCode}:\n{output}");
+        // The ranks print their own one-line error on stderr (not captured); this line says which run failed.
+        if (process.ExitCode != 0) throw new UserInputException($"bench dist: {program} with {run.Processes} rank(s) exited with {process.ExitCode} (the ranks' error is above)");
         return output;
     }
 
