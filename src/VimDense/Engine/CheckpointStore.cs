@@ -38,10 +38,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
     public string Save(nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema, TrainingState state, string configJson, string? fileName = null)
     {
         using var scope = NewDisposeScope(); // the optimizer's step-count tensors are made for this file only
-        var tensors = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, value) in model.state_dict()) tensors["model." + name] = value;
-        foreach (var (name, value) in optimizer.StateTensors()) tensors["optim." + name] = value;
-        if (ema is not null) foreach (var (name, value) in ema.StateTensors()) tensors["ema." + name] = value;
+        var tensors = StateTensors(model, optimizer, ema);
         CheckFinite(tensors, state.Iteration);
         using var rng = torch.random.get_rng_state();
         tensors["rng.torch"] = rng;
@@ -77,6 +74,25 @@ public sealed class CheckpointStore(string workDir, int keepLast)
     {
         foreach (var removed in AtomicFile.RemoveStaleTemporaries(WorkDir))
             Console.Error.WriteLine($"removed {removed}, left by an interrupted write");
+    }
+
+    /// <summary>
+    /// The finite check <see cref="Save"/> makes, without writing: data-parallel ranks that write nothing hold the same
+    /// state as rank 0 and call this, so that every rank stops together on a non-finite state.
+    /// </summary>
+    public void CheckFinite(nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema, long iteration)
+    {
+        using var scope = NewDisposeScope();
+        CheckFinite(StateTensors(model, optimizer, ema), iteration);
+    }
+
+    private static SortedDictionary<string, Tensor> StateTensors(nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema)
+    {
+        var tensors = new SortedDictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, value) in model.state_dict()) tensors["model." + name] = value;
+        foreach (var (name, value) in optimizer.StateTensors()) tensors["optim." + name] = value;
+        if (ema is not null) foreach (var (name, value) in ema.StateTensors()) tensors["ema." + name] = value;
+        return tensors;
     }
 
     private void CheckFinite(SortedDictionary<string, Tensor> tensors, long iteration)

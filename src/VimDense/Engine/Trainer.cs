@@ -80,6 +80,7 @@ public sealed class Trainer<TBatch>(
             if (done % options.CheckpointInterval == 0 || done == options.Iterations || improved)
             {
                 var current = new TrainingState(done, optimizer.Steps, data.SaveState(), best, bestIteration, ranks.Size);
+                if (!IsRoot) store.CheckFinite(model, optimizer, ema, done); // as rank 0's save does: all ranks stop together
                 if (done % options.CheckpointInterval == 0 || done == options.Iterations)
                     LastCheckpoint = IsRoot ? store.Save(model, optimizer, ema, current, options.ConfigJson) : Path.Combine(options.WorkDir, $"iter_{done}.safetensors");
                 if (improved) SaveBest(current);
