@@ -52,6 +52,15 @@ public class DidYouMeanTests
         Assert.DoesNotContain("did you mean", error.Message);
     }
 
+    [Fact]
+    public void AMistypedComponentTypeFindsTheRegisteredOne()
+    {
+        var path = Write(TestPaths.NewTempDir(), "c.json", """{ "model": { "decode_head": { "type": "upernett" } } }""");
+        var error = Assert.Throws<UserInputException>(() => VimDense.Heads.Segmentation.SegmentorBuilder.Validate(ConfigLoader.Load(path).Model));
+        Assert.Contains("model.decode_head.type 'upernett'", error.Message);
+        Assert.EndsWith("did you mean 'upernet'?", error.Message);
+    }
+
     private static string RandomWord(Random rng) => new([.. Enumerable.Range(0, rng.Next(6)).Select(_ => "abc_"[rng.Next(4)])]);
 
     private static string Mutate(string word, Random rng)
