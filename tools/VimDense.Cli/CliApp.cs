@@ -56,7 +56,7 @@ public static class CliApp
             {
                 // Report the most specific error: "unrecognized X" rather than "required command missing".
                 var error = parse.Errors.FirstOrDefault(e => e.Message.Contains('\'')) ?? parse.Errors[0];
-                Console.Error.WriteLine($"vimdense: {error.Message} (see 'vimdense --help')");
+                Console.Error.WriteLine($"vimdense: {CommandLineHints.Describe(parse, error.Message)} (see 'vimdense --help')");
                 return UsageError;
             }
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -86,9 +86,10 @@ public sealed class ComponentRegistry<TContext, TResult>(string kind)
         {
             if (entries.TryGetValue(type, out var entry)) return entry;
             var known = string.Join(", ", entries.Keys.Order());
-            throw new UserInputException(typeKey is null
+            var message = typeKey is null
                 ? $"{Kind} '{type}': expected one of {known}"
-                : $"{typeKey} '{type}' (from {section?.Origins.Describe(typeKey) ?? "code"}): expected a {Kind}, one of {known}");
+                : $"{typeKey} '{type}' (from {section?.Origins.Describe(typeKey) ?? "code"}): expected a {Kind}, one of {known}";
+            throw new UserInputException(message + DidYouMean.Suffix(type, entries.Keys));
         }
     }
 }

@@ -77,12 +77,23 @@ public static class ConfigBinding
     /// <summary>The options written back as JSON (every field, defaults included), for logs and checkpoints.</summary>
     public static JObject ToJson(object options) => JObject.FromObject(options, JsonSerializer.Create(Settings()));
 
-    /// <summary>The keys a section may hold: those of <paramref name="type"/> and those bound elsewhere (<paramref name="skipKeys"/>).</summary>
+    /// <summary>
+    /// The keys the record holding the unknown key at <paramref name="relativePath"/> may hold (those of its type, and at
+    /// the top those bound elsewhere: <paramref name="skipKeys"/>), with the closest one as "did you mean".
+    /// </summary>
     private static string KnownKeys(Type type, string? relativePath, string[] skipKeys)
     {
-        if (relativePath is null || relativePath.Contains('.') || Resolver.ResolveContract(type) is not JsonObjectContract) return "";
-        var keys = KeysOf(type).Concat(skipKeys).Distinct().Order();
-        return $" for {type.Name}; expected one of {string.Join(", ", keys)}";
+        if (relativePath is null || relativePath.Contains('[')) return "";
+        var segments = relativePath.Split('.');
+        foreach (var segment in segments[..^1])
+        {
+            var property = (Resolver.ResolveContract(type) as JsonObjectContract)?.Properties.GetClosestMatchProperty(segment);
+            if (property?.PropertyType is null) return "";
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+        if (Resolver.ResolveContract(type) is not JsonObjectContract) return "";
+        var keys = KeysOf(type).Concat(segments.Length == 1 ? skipKeys : []).Distinct().Order().ToList();
+        return $" for {type.Name}; expected one of {string.Join(", ", keys)}{DidYouMean.Suffix(segments[^1], keys)}";
     }
 
     private static string Join(string path, string relative) => path.Length == 0 ? relative : relative.Length == 0 ? path : $"{path}.{relative}";

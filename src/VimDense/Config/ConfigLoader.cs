@@ -46,6 +46,7 @@ public static class ConfigLoader
         JToken value;
         try { value = JToken.Parse(text); }
         catch (JsonReaderException) { value = new JValue(text); }
+        var origin = $"--set {assignment}";
         var node = json;
         foreach (var key in keys[..^1])
         {
@@ -53,13 +54,14 @@ public static class ConfigLoader
             {
                 child = new JObject();
                 node[key] = child;
+                // A section the assignment creates is its own: an unknown key there is the assignment's fault, not the file's.
+                origins.Set(child.Path, origin);
             }
             node = child;
         }
         var patch = new JObject { [keys[^1]] = value };
         MarkReplacedComponents(node, patch, origins);
         node[keys[^1]] = value;
-        var origin = $"--set {assignment}";
         origins.Set(node.Path.Length == 0 ? keys[^1] : $"{node.Path}.{keys[^1]}", origin);
         if (value is JObject set) RecordOrigins(set, origin, origins);
     }

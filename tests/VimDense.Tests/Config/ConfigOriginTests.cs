@@ -62,4 +62,17 @@ public class ConfigOriginTests
         Assert.Contains("model.backbone.options.window_size", error.Message);
         Assert.Contains(path, error.Message);
     }
+
+    [Theory]
+    [InlineData("model.decode_head.extra.x=1", "model.decode_head.extra")] // a section --set creates inside the file's section
+    [InlineData("model.foo.bar=1", "model.foo")]
+    [InlineData("foo.bar=1", "foo")]                                      // a top-level section --set creates
+    [InlineData("model.decode_head.chanels=48", "model.decode_head.chanels")]
+    public void AnUnknownKeyFromSetIsBlamedOnTheSetNotTheFile(string assignment, string key)
+    {
+        var path = Write(TestPaths.NewTempDir(), "c.json", """{ "model": { "decode_head": { "type": "upernet", "channels": 8 } } }""");
+        var error = Assert.Throws<UserInputException>(() => SegmentorBuilder.Validate(ConfigLoader.Load(path, [assignment]).Model));
+        Assert.Contains($"unknown key '{key}' (from --set {assignment})", error.Message);
+        Assert.DoesNotContain(path, error.Message);
+    }
 }

@@ -24,9 +24,10 @@ public sealed class BenchTrainCommand : ICliCommand
         var batch = new Option<int?>("--batch") { Description = "Images per iteration (default: 2 for segmentation, 1 for detection)" };
         var size = new Option<int?>("--size") { Description = "Square image size (default: 512 for segmentation, data.image_size for detection)" };
         var instances = new Option<int>("--instances") { Description = "Random ground-truth instances per detection image (mask-target memory grows with it)", DefaultValueFactory = _ => 3 };
-        var set = new Option<string[]>("--set") { Description = "Override a config value in every config: a.b=c", AllowMultipleArgumentsPerToken = true };
+        var set = new ConfigOverrides("Override a config value in every config: a.b=c");
         var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data, CPU)");
-        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances, set }) command.Options.Add(option);
+        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances }) command.Options.Add(option);
+        set.AddTo(command);
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(configs) is { Length: > 0 } given ? given : DefaultConfigs();
@@ -38,7 +39,7 @@ public sealed class BenchTrainCommand : ICliCommand
             foreach (var path in paths)
             {
                 long parameters; double seconds, peak;
-                var overrides = parse.GetValue(set) ?? [];
+                var overrides = set.Values(parse);
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 peakIsPerModel &= Bench.ProcessMemory.ResetPeak();

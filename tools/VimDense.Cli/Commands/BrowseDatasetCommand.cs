@@ -17,13 +17,14 @@ public sealed class BrowseDatasetCommand : ICliCommand
         var count = new Option<int>("--count") { Description = "Number of samples", DefaultValueFactory = _ => 8 };
         var noAugment = new Option<bool>("--no-augment") { Description = "Use the test pipeline instead of the training (augmenting) one" };
         var seed = new Option<int>("--seed") { Description = "Augmentation seed", DefaultValueFactory = _ => 0 };
-        var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c", AllowMultipleArgumentsPerToken = true };
+        var set = new ConfigOverrides();
         var command = new Command("browse-dataset", "Draw the first samples of a split through the config's pipeline, with their labels");
         command.Arguments.Add(config);
-        foreach (var option in new Option[] { output, split, count, noAugment, seed, set }) command.Options.Add(option);
+        foreach (var option in new Option[] { output, split, count, noAugment, seed }) command.Options.Add(option);
+        set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, parse.GetValue(set));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, set.Values(parse));
             var paths = DatasetBrowser.Write(experiment, parse.GetValue(output)!, parse.GetValue(count), parse.GetValue(split),
                 !parse.GetValue(noAugment), parse.GetValue(seed));
             Console.WriteLine($"wrote {paths.Count} samples to {Path.GetFullPath(parse.GetValue(output)!)}");

@@ -17,13 +17,14 @@ public sealed class ConfusionMatrixCommand : ICliCommand
         var output = new Option<string?>("--out") { Description = "Folder for the CSVs and the PNG (default <work dir>/confusion_matrix)" };
         var maxImages = new Option<int>("--max-images") { Description = "Use the first N validation images only (0: data.val_max_images, else all)" };
         var ema = new Option<bool>("--ema") { Description = "Use the EMA weights when the checkpoint has them" };
-        var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c", AllowMultipleArgumentsPerToken = true };
+        var set = new ConfigOverrides();
         var command = new Command("confusion-matrix", "Pixel confusion matrix of a segmentation checkpoint on the validation split (CSV and PNG, normalised per row)");
         command.Arguments.Add(config);
-        foreach (var option in new Option[] { checkpoint, output, maxImages, ema, set }) command.Options.Add(option);
+        foreach (var option in new Option[] { checkpoint, output, maxImages, ema }) command.Options.Add(option);
+        set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig<SegmentationExperiment>(parse.GetValue(config)!, parse.GetValue(set));
+            var experiment = Experiment.FromConfig<SegmentationExperiment>(parse.GetValue(config)!, set.Values(parse));
             var model = experiment.LoadModel(parse.GetValue(checkpoint)!, parse.GetValue(ema));
             var (matrix, evaluation) = ConfusionAnalysis.Compute(experiment, model, parse.GetValue(maxImages));
             Console.WriteLine(evaluation.FormatTable());

@@ -4,8 +4,8 @@ using VimDense.Experiments;
 namespace VimDense.Cli.Commands;
 
 /// <summary>
-/// `vimdense eval CONFIG --checkpoint C [--out DIR]`: mIoU table on the validation split, predictions as PNG; for a
-/// detection config, the COCO bbox and segm AP tables and the results JSON files.
+/// `vimdense eval CONFIG --checkpoint C [--out DIR] [KEY=VALUE ...]` (alias `test`): mIoU table on the validation
+/// split, predictions as PNG; for a detection config, the COCO bbox and segm AP tables and the results JSON files.
 /// </summary>
 public sealed class EvalCommand : ICliCommand
 {
@@ -16,13 +16,15 @@ public sealed class EvalCommand : ICliCommand
         var output = new Option<string?>("--out") { Description = "Folder for prediction PNGs (train ids), overlays and metrics.json (detection: results_{bbox,segm}.json, default <work dir>/eval)" };
         var maxImages = new Option<int>("--max-images") { Description = "Evaluate the first N images only (0: all)" };
         var ema = new Option<bool>("--ema") { Description = "Use the EMA weights when the checkpoint has them" };
-        var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c", AllowMultipleArgumentsPerToken = true };
+        var set = new ConfigOverrides();
         var command = new Command("eval", "Evaluate a trained checkpoint (segmentation: mIoU, mAcc, aAcc; detection: COCO bbox and segm AP)");
+        command.Aliases.Add("test"); // mmseg's and detectron2's name for it
         command.Arguments.Add(config);
-        foreach (var option in new Option[] { checkpoint, output, maxImages, ema, set }) command.Options.Add(option);
+        foreach (var option in new Option[] { checkpoint, output, maxImages, ema }) command.Options.Add(option);
+        set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, parse.GetValue(set));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, set.Values(parse));
             if (parse.GetValue(output) is { } outDir) VimDense.IO.OutputPath.CheckFolder(outDir, "evaluation output");
             var result = experiment.Evaluate(parse.GetValue(checkpoint)!, parse.GetValue(ema), parse.GetValue(maxImages), parse.GetValue(output));
             Console.WriteLine(result.FormatTable());

@@ -17,14 +17,15 @@ public sealed class PredictCommand : ICliCommand
         var checkpoint = new Option<string>("--checkpoint") { Description = "Training checkpoint", Required = true };
         var images = new Option<string>("--images") { Description = "Folder of images", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
-        var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c", AllowMultipleArgumentsPerToken = true };
+        var set = new ConfigOverrides();
         var threshold = new Option<double?>("--score-threshold") { Description = "Detection: draw detections scoring at least this (default: test.overlay_score_threshold)" };
         var command = new Command("predict", "Segment (or detect objects in) a folder of images and write colour overlays");
         command.Arguments.Add(config);
-        foreach (var option in new Option[] { checkpoint, images, output, set, threshold }) command.Options.Add(option);
+        foreach (var option in new Option[] { checkpoint, images, output, threshold }) command.Options.Add(option);
+        set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, parse.GetValue(set));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, set.Values(parse));
             var files = ImageFilesIn(parse.GetValue(images)!);
             var (path, outDir) = (parse.GetValue(checkpoint)!, parse.GetValue(output)!);
             VimDense.IO.OutputPath.CheckFolder(outDir, "prediction");

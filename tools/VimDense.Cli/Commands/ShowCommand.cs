@@ -24,11 +24,12 @@ public sealed class ShowCommand : ICliCommand
         var seed = new Option<int>("--seed") { Description = "augmentation seed", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output") { Description = "PNG file to write", Required = true };
         var config = new Option<string?>("--config") { Description = "Experiment config whose pipelines (and class count) to use; --size is then ignored" };
-        var set = new Option<string[]>("--set") { Description = "Override a config value: a.b=c", AllowMultipleArgumentsPerToken = true };
+        var set = new ConfigOverrides();
         var command = new Command("show", "Draw a data set sample (optionally augmented) with its labels, boxes and masks");
         command.Arguments.Add(kind);
         command.Arguments.Add(dir);
-        foreach (var option in new Option[] { index, augment, split, size, seed, output, config, set }) command.Options.Add(option);
+        foreach (var option in new Option[] { index, augment, split, size, seed, output, config }) command.Options.Add(option);
+        set.AddTo(command);
         command.SetAction(parse =>
         {
             var (root, i, train) = (parse.GetValue(dir)!, parse.GetValue(index), parse.GetValue(augment));
@@ -36,7 +37,7 @@ public sealed class ShowCommand : ICliCommand
             if (parse.GetValue(size) < 16) throw new UserInputException($"--size {parse.GetValue(size)}: must be >= 16 pixels");
             var rng = new Random(parse.GetValue(seed));
             var configPath = parse.GetValue(config);
-            var experiment = configPath is null ? null : Experiment.FromConfig(configPath, parse.GetValue(set));
+            var experiment = configPath is null ? null : Experiment.FromConfig(configPath, set.Values(parse));
             using var picture = parse.GetValue(kind) switch
             {
                 "ade20k" => Segmentation(root, parse.GetValue(split)!, train, parse.GetValue(size), i, rng, Expect<SegmentationExperiment>(experiment, "ade20k")),
