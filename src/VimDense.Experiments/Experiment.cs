@@ -69,8 +69,10 @@ public abstract class Experiment
     /// Trains (continuing from the work directory's latest checkpoint when <paramref name="resume"/>), evaluating
     /// periodically, and leaves in the work directory the checkpoints, log.jsonl, TensorBoard events, metrics.json /
     /// metrics.txt, loss_curve.png and prediction overlays. Throws <see cref="Engine.TrainingDivergedException"/> when the loss diverges.
+    /// A work directory that already holds a run is refused unless <paramref name="resume"/> continues it or
+    /// <paramref name="force"/> removes its files and starts over (see <see cref="WorkDirRun"/>).
     /// </summary>
-    public abstract TrainingResult Train(bool resume = false);
+    public abstract TrainingResult Train(bool resume = false, bool force = false);
 
     /// <summary>
     /// Evaluates a training checkpoint on the validation split (first <paramref name="maxImages"/> when &gt; 0, else

@@ -67,13 +67,13 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
     /// data and writes every output; an unhandled error on one rank ends all ranks (MPI_Abort) instead of leaving
     /// the others waiting in a collective.
     /// </summary>
-    public override TrainingResult Train(bool resume = false)
+    public override TrainingResult Train(bool resume = false, bool force = false)
     {
         var ranks = ProcessGroups.Current;
-        if (ranks.Size == 1) return TrainRank(resume, ranks);
+        if (ranks.Size == 1) return TrainRank(resume, force, ranks);
         try
         {
-            return TrainRank(resume, ranks);
+            return TrainRank(resume, force, ranks);
         }
         catch (Exception e) when (e is not TrainingDivergedException) // a divergence is voted: every rank stops with it
         {
@@ -83,19 +83,31 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         }
     }
 
-    private TrainingResult TrainRank(bool resume, IProcessGroup ranks)
+    private TrainingResult TrainRank(bool resume, bool force, IProcessGroup ranks)
     {
         var isRoot = ranks.Rank == 0;
-        if (isRoot) VimDense.IO.OutputPath.CheckFolder(WorkDir, "work directory"); // before any work that a read-only or misnamed folder would lose
+        if (isRoot)
+        {
+            // Before any work that a read-only or misnamed folder, or a run already there, would lose.
+            VimDense.IO.OutputPath.CheckFolder(WorkDir, "work directory");
+            WorkDirRun.CheckStart(WorkDir, resume, force);
+        }
         // Rank 0 generates the synthetic data set when needed; the others check it once it is there.
         if (isRoot) PrepareData();
         ranks.Barrier();
         if (!isRoot) PrepareData();
         Directory.CreateDirectory(WorkDir);
-        if (isRoot) File.WriteAllText(Path.Combine(WorkDir, "config.json"), ConfigLoader.Serialize(Config));
         var model = BuildModel(loadPretrained: !resume);
         if (isRoot) Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
         var data = TrainData();
+        if (isRoot)
+        {
+            // Only a run that has started replaces the previous one's files and the resolved config: a run that fails
+            // before this point (a bad value, missing data) leaves the work directory as it was.
+            var removed = force ? WorkDirRun.Remove(WorkDir) : 0;
+            if (removed > 0) Console.Error.WriteLine($"--force: removed {removed} file(s) of the previous run in {WorkDir}");
+            VimDense.IO.AtomicFile.WriteAllText(Path.Combine(WorkDir, "config.json"), ConfigLoader.Serialize(Config));
+        }
         IEvaluation? last = null;
         var trainer = CreateTrainer(model, data, () =>
         {

@@ -7,7 +7,7 @@ namespace VimDense.IO;
 /// half-written file under the final name. A process killed during a write leaves its temporary
 /// (".NAME.GUID.tmp"), which <see cref="RemoveStaleTemporaries"/> deletes when the next run starts.
 /// </summary>
-internal static partial class AtomicFile
+public static partial class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
