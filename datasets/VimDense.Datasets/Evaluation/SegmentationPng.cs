@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using VimDense.Datasets.Transforms;
 
 namespace VimDense.Datasets.Evaluation;
 
@@ -8,14 +9,14 @@ namespace VimDense.Datasets.Evaluation;
 /// </summary>
 public static class SegmentationPng
 {
-    /// <summary>Reads an 8-bit single-channel image; returns its row-major pixels and size.</summary>
+    /// <summary>
+    /// Reads an 8-bit single-channel image; returns its row-major pixels and size. Through <see cref="ImageFiles"/>, so
+    /// the same checks as for training images apply (regular file, format by content, pixel limit before decoding).
+    /// </summary>
     public static (byte[] Pixels, int Height, int Width) Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"label map not found: {path}", path);
-        using var mat = Cv2.ImRead(path, ImreadModes.Unchanged);
-        if (mat.Empty()) throw new InvalidDataException($"{path}: not a readable image");
-        if (mat.Type() != MatType.CV_8UC1)
-            throw new InvalidDataException($"{path}: expected an 8-bit single-channel label map, found {mat.Channels()} channel(s) of depth {mat.Depth()}");
+        using var mat = ImageFiles.ReadLabel(path);
         int rows = mat.Rows, cols = mat.Cols;
         var pixels = new byte[rows * cols];
         if (mat.IsContinuous()) System.Runtime.InteropServices.Marshal.Copy(mat.Data, pixels, 0, pixels.Length);

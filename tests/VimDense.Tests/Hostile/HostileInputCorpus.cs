@@ -63,6 +63,13 @@ internal static class HostileInputCorpus
         }, 1, "annotation missing for image", "w"),
         new("image-bomb-header", (s, d) => Show("ade20k", AdeWithImage(s, d, path => File.WriteAllBytes(path, PngHeader(100_000, 100_000))), d), 1,
             "100000x100000 = 10000000000 pixels is above the limit of 67108864 (data.max_image_pixels)"),
+        new("miou-label-bomb-header", (_, d) =>
+        {
+            var (gt, pred) = (Directory.CreateDirectory(Path.Combine(d, "gt")).FullName, Directory.CreateDirectory(Path.Combine(d, "pred")).FullName);
+            File.WriteAllBytes(Path.Combine(gt, "a.png"), PngHeader(100_000, 100_000));
+            File.WriteAllBytes(Path.Combine(pred, "a.png"), PngHeader(100_000, 100_000));
+            return ["miou", "--gt", gt, "--pred", pred];
+        }, 1, "100000x100000 = 10000000000 pixels is above the limit"),
         new("image-linked-to-dev-zero", (s, d) => Show("ade20k", AdeWithImage(s, d, path => File.CreateSymbolicLink(path, "/dev/zero")), d), 1,
             "not a regular file"),
         new("image-text-named-jpg", (s, d) => Show("ade20k", AdeWithImage(s, d, path => File.WriteAllText(path, "not an image")), d), 1,
