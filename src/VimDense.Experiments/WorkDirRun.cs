@@ -10,7 +10,7 @@ namespace VimDense.Experiments;
 public static class WorkDirRun
 {
     // Any of these marks a folder as holding a run (the checkpoints, their pointer, the log, the resolved config).
-    private static readonly string[] MarkerPatterns = ["iter_*.safetensors", "best_*_iter_*.safetensors", CheckpointStore.LatestPointer, "log.jsonl", "config.json"];
+    private static readonly string[] MarkerPatterns = [CheckpointStore.FilePattern, CheckpointStore.BestFilePattern("*"), CheckpointStore.LatestPointer, "log.jsonl", "config.json"];
 
     // What a run writes at the top level, besides the markers.
     private static readonly string[] OutputPatterns = ["metrics.json", "metrics.txt", "loss_curve.png"];

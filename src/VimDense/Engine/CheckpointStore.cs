@@ -19,6 +19,18 @@ public sealed class CheckpointStore(string workDir, int keepLast)
 {
     public const string LatestPointer = "last_checkpoint";
 
+    /// <summary>The periodic checkpoints' names (<see cref="FileName"/>) as a directory search pattern.</summary>
+    public const string FilePattern = "iter_*.safetensors";
+
+    /// <summary>The periodic checkpoint of <paramref name="iteration"/>: iter_N.safetensors.</summary>
+    public static string FileName(long iteration) => $"iter_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors";
+
+    /// <summary>The best-so-far checkpoint by <paramref name="metric"/>: best_METRIC_iter_N.safetensors.</summary>
+    public static string BestFileName(string metric, long iteration) => $"best_{metric}_iter_{iteration.ToString(CultureInfo.InvariantCulture)}.safetensors";
+
+    /// <summary>The best checkpoints' names by <paramref name="metric"/> ("*": by any metric) as a search pattern.</summary>
+    public static string BestFilePattern(string metric) => $"best_{metric}_iter_*.safetensors";
+
     public string WorkDir { get; } = workDir;
 
     /// <summary>The newest checkpoint of this run known to be good (the one resumed from, then each periodic save).</summary>
@@ -53,7 +65,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
             ["config"] = configJson,
             ["world_size"] = state.WorldSize.ToString(CultureInfo.InvariantCulture),
         };
-        var file = fileName ?? $"iter_{state.Iteration}.safetensors";
+        var file = fileName ?? FileName(state.Iteration);
         var path = Path.Combine(WorkDir, file);
         Directory.CreateDirectory(WorkDir);
         SafeTensors.Save(path, tensors, metadata);
@@ -194,7 +206,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
     private void Prune()
     {
         if (keepLast <= 0) return;
-        var old = Directory.GetFiles(WorkDir, "iter_*.safetensors")
+        var old = Directory.GetFiles(WorkDir, FilePattern)
             .Select(p => (Path: p, Iteration: long.TryParse(Path.GetFileNameWithoutExtension(p)[5..], out var i) ? i : -1))
             .Where(x => x.Iteration >= 0).OrderByDescending(x => x.Iteration).Skip(keepLast);
         foreach (var (path, _) in old) File.Delete(path);

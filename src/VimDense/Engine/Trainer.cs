@@ -1,4 +1,3 @@
-using System.Globalization;
 using TorchSharp;
 using VimDense.Engine.Distributed;
 using VimDense.Engine.Logging;
@@ -82,7 +81,7 @@ public sealed class Trainer<TBatch>(
                 var current = new TrainingState(done, optimizer.Steps, data.SaveState(), best, bestIteration, ranks.Size);
                 if (!IsRoot) store.CheckFinite(model, optimizer, ema, done); // as rank 0's save does: all ranks stop together
                 if (done % options.CheckpointInterval == 0 || done == options.Iterations)
-                    LastCheckpoint = IsRoot ? store.Save(model, optimizer, ema, current, options.ConfigJson) : Path.Combine(options.WorkDir, $"iter_{done}.safetensors");
+                    LastCheckpoint = IsRoot ? store.Save(model, optimizer, ema, current, options.ConfigJson) : Path.Combine(options.WorkDir, CheckpointStore.FileName(done));
                 if (improved) SaveBest(current);
             }
         }
@@ -154,9 +153,8 @@ public sealed class Trainer<TBatch>(
     {
         if (!IsRoot) return;
         // The previous best goes only once the new one is written: a save refused as non-finite must not lose it.
-        var previous = Directory.GetFiles(options.WorkDir, $"best_{options.KeyMetric}_iter_*.safetensors");
-        BestCheckpoint = store.Save(model, optimizer, ema, current, options.ConfigJson,
-            $"best_{options.KeyMetric}_iter_{current.Iteration.ToString(CultureInfo.InvariantCulture)}.safetensors");
+        var previous = Directory.GetFiles(options.WorkDir, CheckpointStore.BestFilePattern(options.KeyMetric));
+        BestCheckpoint = store.Save(model, optimizer, ema, current, options.ConfigJson, CheckpointStore.BestFileName(options.KeyMetric, current.Iteration));
         foreach (var old in previous.Where(p => p != BestCheckpoint)) File.Delete(old);
     }
 }
