@@ -131,8 +131,9 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         if (Config.Train.OverlayImages > 0) WriteOverlays(model, Config.Train.OverlayImages, Path.Combine(WorkDir, "overlays"));
         File.WriteAllText(Path.Combine(WorkDir, "metrics.json"), result.ToJson(checkpoint).ToString());
         File.WriteAllText(Path.Combine(WorkDir, "metrics.txt"), result.FormatTable());
-        LossCurvePlot.Write(Path.Combine(WorkDir, "loss_curve.png"),
-            TrainingLog.ReadSeries(Path.Combine(WorkDir, "log.jsonl"), "train", "loss"), "training loss");
+        LogCurvesPlot.Write(Path.Combine(WorkDir, "loss_curve.png"),
+            [new LogCurve(Path.GetFileName(Path.TrimEndingDirectorySeparator(WorkDir)), "train", "loss",
+                TrainingLog.ReadSeries(Path.Combine(WorkDir, "log.jsonl"), "train", "loss"))]);
         return new TrainingResult(result, checkpoint, trainer.BestCheckpoint, WorkDir);
     }
 

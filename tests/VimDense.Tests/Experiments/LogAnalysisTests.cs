@@ -63,6 +63,19 @@ public class LogAnalysisTests
         Assert.True(Cv2.CountNonZero(gray.LessThan(200)) > 1000);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void PlotsACurveWithTooFewPointsForALine(int points)
+    {
+        // The training loss curve of a run resumed at its last iteration, or of a one-iteration run.
+        var curve = new LogCurve("run", "train", "loss", Enumerable.Range(1, points).Select(i => ((long)i, 1.0)).ToList());
+        var path = Path.Combine(TestPaths.NewTempDir("analyze-logs"), "curve.png");
+        LogCurvesPlot.Write(path, [curve]);
+        using var picture = Cv2.ImRead(path);
+        Assert.Equal(LogCurvesPlot.PanelHeight, picture.Height);
+    }
+
     [Fact]
     public void AMissingKeyNamesTheKeysTheLogHas()
     {
