@@ -9,7 +9,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 tools="$here/../../artifacts/glibcxx"
 shim=libvd_glibcxx_shim.so
 
-libstdcxx=$(/sbin/ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+# awk reads the whole listing (keeps the first match, no early `exit`): an early exit closes the pipe while
+# ldconfig still writes, and under pipefail its SIGPIPE (141) would kill the script when run from a shell.
+ldconfig=${VD_LDCONFIG:-/sbin/ldconfig} # overridable so that a test can feed a long listing
+libstdcxx=$("$ldconfig" -p 2>/dev/null | awk '!found && /libstdc\+\+\.so\.6 .*x86-64/ {found = $NF} END {print found}')
 if [ -z "$libstdcxx" ] || grep -qa 'GLIBCXX_3\.4\.32' "$libstdcxx"; then
   exit 0
 fi
