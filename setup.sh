@@ -63,7 +63,7 @@ command -v dotnet >/dev/null || { echo "setup.sh: the .NET 10 SDK is required (d
 # vimdense.local.props (git-ignored) is imported by Directory.Build.props; -p:TorchBackend=... still overrides.
 local_props=vimdense.local.props
 write_backend() {
-  printf '<Project>\n  <!-- Written by ./setup.sh --torch-backend; delete it to return to the default (cpu). -->\n  <PropertyGroup>\n    <TorchBackend>%s</TorchBackend>\n  </PropertyGroup>\n</Project>\n' "$1" > "$local_props"
+  printf '<Project>\n  <!-- Written by setup.sh (option torch-backend); delete it to return to the default, cpu. -->\n  <PropertyGroup>\n    <TorchBackend>%s</TorchBackend>\n  </PropertyGroup>\n</Project>\n' "$1" > "$local_props"
 }
 read_backend() {
   local value
