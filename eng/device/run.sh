@@ -10,7 +10,8 @@
 #   --out DIR         where the results file goes (default: $OUT, else artifacts/device/out)
 #   --bundle FILE     the bundle (default: artifacts/device/vimdense-bundle.tar.xz when it exists; "none" skips)
 #   --build-dir DIR   native build folder (default: artifacts/device/native-sm90; rehearsal: artifacts/native)
-#   --libtorch DIR    libtorch for stage 2 (default: the lib/ folder of python3's torch)
+#   --libtorch DIR    libtorch for stage 2 (default: the lib/ folder of python3's torch; rehearsal: TorchSharp-cpu's
+#                     libtorch 2.10 in the NuGet cache)
 #   --python PY       python with torch and torchvision (default: python3)
 # Exit status: 0 when every step passed, 1 when one failed (the results file says which), 2 on a bad option.
 set -uo pipefail
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --out|--bundle|--build-dir|--libtorch|--python)
       [ $# -ge 2 ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }
       declare "$(echo "${1#--}" | tr - _)=$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -61,12 +62,27 @@ else
   nvcc_path=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
   cmake_args+=(-DVD_CUDA=ON -DVD_CUDA_ARCHS=90 -DCMAKE_CUDA_COMPILER="$nvcc_path")
 fi
-build_native() { cmake "$@" >/dev/null && cmake --build "$build_dir" -j "$(nproc)" 2>&1 | tail -n 3; }
-export -f build_native; export build_dir
-step "build native/ ($([ "$rehearse" -eq 1 ] && echo CPU || echo sm_90))" 300 bash -c 'build_native "$@"' _ "${cmake_args[@]}"
+if command -v cmake >/dev/null; then
+  build_native() { cmake "$@" >/dev/null && cmake --build "$build_dir" -j "$(nproc)" 2>&1 | tail -n 3; }
+  run_harness() { ctest --test-dir "$build_dir" -V 2>&1 | grep -E 'skipped|tests passed|tests failed|Failed|\*\*\*' \
+                    | sed 's/^[0-9]*: //' | sort | uniq -c; return "${PIPESTATUS[0]}"; }
+else # no cmake on the machine: the same sources and flags, compiled directly
+  build_native() { bash "$here/build-native-direct.sh" "$build_dir" "$([ "$rehearse" -eq 1 ] || echo 90)"; }
+  run_harness() {
+    local t text code status=0
+    for t in "$build_dir"/tests/*; do
+      text=$("$t" 2>&1); code=$?
+      echo "$(basename "$t"): exit $code: $(tail -n 1 <<< "$text")"
+      [ "$code" -eq 0 ] || status=1
+    done
+    return $status
+  }
+fi
+export -f build_native run_harness; export build_dir here rehearse
+step "build native/ ($([ "$rehearse" -eq 1 ] && echo CPU || echo sm_90), $(command -v cmake >/dev/null && echo cmake || echo 'no cmake: direct'))" \
+  300 bash -o pipefail -c 'build_native "$@"' _ "${cmake_args[@]}"
 library=$build_dir/libvimdense_native.so
-step "CTest harness (CUDA vs CPU where a GPU is present)" 120 \
-  bash -c "ctest --test-dir '$build_dir' -V 2>&1 | grep -E 'skipped|tests passed|tests failed|Failed|\\*\\*\\*' | sed 's/^[0-9]*: //' | sort | uniq -c"
+step "C++/CUDA test harness (CUDA vs CPU where a GPU is present)" 120 bash -o pipefail -c run_harness
 cd "$here" || exit 1
 step "native ops vs float64 PyTorch and torchvision ($device)" 180 "$python" check_native_ops.py "$library" --device "$device"
 step "scan time vs a copy of the same traffic ($device)" 120 \
@@ -77,6 +93,10 @@ results_section "Stage 2: the CLI from the bundle"
 if [ -z "$bundle" ]; then
   echo "No bundle (make one here with eng/device/make-bundle.sh and carry artifacts/device/vimdense-bundle.tar.xz): skipped." >> "$results"
 else
+  if [ -z "$libtorch" ] && [ "$rehearse" -eq 1 ]; then
+    # Debian's python3-torch (1.13) cannot host LibTorchSharp 0.107: rehearse on TorchSharp-cpu's libtorch 2.10.
+    libtorch=$(ls -d "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/libtorch-cpu-linux-x64/*/runtimes/linux-x64/native 2>/dev/null | tail -n 1)
+  fi
   [ -n "$libtorch" ] || libtorch=$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
   source "$here/stage2.sh"
   run_stage2 "$bundle" "$libtorch" "$device" "$library" "$work"

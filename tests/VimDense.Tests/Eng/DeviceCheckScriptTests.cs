@@ -10,7 +10,7 @@ public class DeviceCheckScriptTests
     public static TheoryData<string> Scripts => new()
     {
         "eng/device/run.sh", "eng/device/results.sh", "eng/device/stage2.sh", "eng/device/make-bundle.sh",
-        "eng/device/check-symbols.sh", "setup.sh",
+        "eng/device/check-symbols.sh", "eng/device/build-native-direct.sh", "setup.sh",
     };
 
     [Theory]
