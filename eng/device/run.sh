@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --out|--bundle|--build-dir|--libtorch|--python)
       [ $# -ge 2 ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }
       declare "$(echo "${1#--}" | tr - _)=$2"; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
