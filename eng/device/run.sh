@@ -12,13 +12,13 @@
 #   --build-dir DIR   native build folder (default: artifacts/device/native-sm90; rehearsal: artifacts/native)
 #   --libtorch DIR    libtorch for stage 2 (default: the lib/ folder of python3's torch; rehearsal: TorchSharp-cpu's
 #                     libtorch 2.10 in the NuGet cache)
-#   --python PY       python with torch and torchvision (default: python3)
+#   --python PY       python with torch and torchvision (default: python3; rehearsal: Debian's /usr/bin/python3)
 # Exit status: 0 when every step passed, 1 when one failed (the results file says which), 2 on a bad option.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-rehearse=0 out=${OUT:-} bundle= build_dir= libtorch= python=python3
+rehearse=0 out=${OUT:-} bundle= build_dir= libtorch= python=
 while [ $# -gt 0 ]; do
   case "$1" in
     --rehearse) rehearse=1 ;;
@@ -33,8 +33,8 @@ done
 out=${out:-$repo/artifacts/device/out}
 [ -n "$bundle" ] || { [ -f "$repo/artifacts/device/vimdense-bundle.tar.xz" ] && bundle=$repo/artifacts/device/vimdense-bundle.tar.xz; }
 [ "$bundle" = none ] && bundle=
-if [ "$rehearse" -eq 1 ]; then device=cpu; build_dir=${build_dir:-$repo/artifacts/native}
-else device=cuda; build_dir=${build_dir:-$repo/artifacts/device/native-sm90}; fi
+if [ "$rehearse" -eq 1 ]; then device=cpu; build_dir=${build_dir:-$repo/artifacts/native} python=${python:-/usr/bin/python3}
+else device=cuda; build_dir=${build_dir:-$repo/artifacts/device/native-sm90} python=${python:-python3}; fi
 mkdir -p "$out" || { echo "run.sh: cannot create --out folder '$out'" >&2; exit 2; }
 results=$out/device-check.md
 work=$(mktemp -d)
