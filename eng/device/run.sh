@@ -62,24 +62,35 @@ else
   nvcc_path=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
   cmake_args+=(-DVD_CUDA=ON -DVD_CUDA_ARCHS=90 -DCMAKE_CUDA_COMPILER="$nvcc_path")
 fi
-if command -v cmake >/dev/null; then
-  build_native() { cmake "$@" >/dev/null && cmake --build "$build_dir" -j "$(nproc)" 2>&1 | tail -n 3; }
-  run_harness() { ctest --test-dir "$build_dir" -V 2>&1 | grep -E 'skipped|tests passed|tests failed|Failed|\*\*\*' \
-                    | sed 's/^[0-9]*: //' | sort | uniq -c; return "${PIPESTATUS[0]}"; }
-else # no cmake on the machine: the same sources and flags, compiled directly
-  build_native() { bash "$here/build-native-direct.sh" "$build_dir" "$([ "$rehearse" -eq 1 ] || echo 90)"; }
-  run_harness() {
-    local t text code status=0
-    for t in "$build_dir"/tests/*; do
-      text=$("$t" 2>&1); code=$?
-      echo "$(basename "$t"): exit $code: $(tail -n 1 <<< "$text")"
-      [ "$code" -eq 0 ] || status=1
-    done
-    return $status
-  }
-fi
+# cmake when the machine has a recent enough one; otherwise the same sources and flags compiled directly
+# (build-native-direct.sh), whose harness programs then run one by one instead of through ctest.
+build_native() {
+  rm -f "$build_dir/.direct"
+  if command -v cmake >/dev/null && cmake "$@" >/dev/null && cmake --build "$build_dir" -j "$(nproc)" 2>&1 | tail -n 3; then
+    return 0
+  fi
+  echo "cmake missing or failed: building directly"
+  bash "$here/build-native-direct.sh" "$build_dir" "$([ "$rehearse" -eq 1 ] || echo 90)" && touch "$build_dir/.direct"
+}
+run_harness() {
+  if [ ! -f "$build_dir/.direct" ]; then
+    local summary code
+    summary=$(ctest --test-dir "$build_dir" -V 2>&1); code=$?
+    grep -E 'skipped|tests passed|tests failed|Failed|\*\*\*' <<< "$summary" | sed 's/^[0-9]*: //' | sort | uniq -c
+    # On the GPU machine a CUDA harness that skips is a failure: the kernels were not compared.
+    if [ "$rehearse" -eq 0 ] && grep -q 'skipped: no GPU' <<< "$summary"; then echo "CUDA harness skipped on the GPU machine"; return 1; fi
+    return "$code"
+  fi
+  local t text code status=0
+  for t in "$build_dir"/tests/*; do
+    text=$("$t" 2>&1); code=$?
+    echo "$(basename "$t"): exit $code: $(tail -n 1 <<< "$text")"
+    [ "$code" -eq 0 ] || status=1
+  done
+  return $status
+}
 export -f build_native run_harness; export build_dir here rehearse
-step "build native/ ($([ "$rehearse" -eq 1 ] && echo CPU || echo sm_90), $(command -v cmake >/dev/null && echo cmake || echo 'no cmake: direct'))" \
+step "build native/ ($([ "$rehearse" -eq 1 ] && echo CPU || echo sm_90))" \
   300 bash -o pipefail -c 'build_native "$@"' _ "${cmake_args[@]}"
 library=$build_dir/libvimdense_native.so
 step "C++/CUDA test harness (CUDA vs CPU where a GPU is present)" 120 bash -o pipefail -c run_harness
