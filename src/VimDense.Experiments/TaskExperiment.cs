@@ -97,7 +97,15 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         ranks.Barrier();
         if (!isRoot) PrepareData();
         Directory.CreateDirectory(WorkDir);
-        var model = BuildModel(loadPretrained: !resume);
+        // load_from (mmseg's): the whole model's weights replace the initialisation, the pretrained backbone's too; a
+        // resumed run has them in its own checkpoint.
+        var loadFrom = resume ? null : Config.LoadFrom is { Length: > 0 } from ? from : null;
+        var model = BuildModel(loadPretrained: !resume && loadFrom is null);
+        if (loadFrom is not null)
+        {
+            CheckpointStore.LoadModelWeights(loadFrom, model, use: "load_from (--load-from)");
+            if (isRoot) Console.Error.WriteLine($"load_from {loadFrom}: whole-model weights loaded (optimizer, schedule and iteration start afresh)");
+        }
         if (isRoot) Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
         var data = TrainData();
         if (isRoot)
