@@ -68,13 +68,15 @@ public static class CheckpointKinds
         if (asBackbone > 0 && asBackbone * 2 >= weights.Count - weights.Keys.Count(k => k.StartsWith("head.", StringComparison.Ordinal)))
             throw new UserInputException(
                 $"{path}: a backbone checkpoint ({weights.Count} tensors named as the backbone alone, e.g. '{weights.Keys.First(backboneNames.Contains)}'; " +
-                $"an ImageNet classifier's weights such as the official Vim .pth), not a whole model: {use} need {WholeModelHint}; " +
+                $"an ImageNet classifier's weights such as the official Vim .pth), not a whole model: {use} {Need(use)} {WholeModelHint}; " +
                 $"to start training from it, use it as the backbone's initialisation: --set model.backbone.pretrained={path}");
         throw new UserInputException(
             $"{path}: not a checkpoint of this model: {missing.Count} of its {targets.Count} tensors are missing (e.g. '{missing[0]}')" +
             (weights.Count > 0 ? $"; the file names {weights.Count} tensors such as '{weights.Keys.First()}'" : "") +
-            $"; {use} need {WholeModelHint} of the config's model");
+            $"; {use} {Need(use)} {WholeModelHint} of the config's model");
     }
+
+    private static string Need(string use) => use.Contains(" and ", StringComparison.Ordinal) ? "need" : "needs";
 
     /// <summary>safetensors: an 8-byte little-endian header length (within the file) followed by a JSON object.</summary>
     private static bool LooksLikeSafeTensors(string path)
