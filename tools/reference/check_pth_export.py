@@ -50,11 +50,14 @@ def main():
     parser.add_argument("--against", help="safetensors file holding the same weights")
     args = parser.parse_args()
 
-    with zipfile.ZipFile(args.pth) as archive:
+    with zipfile.ZipFile(args.pth) as archive, open(args.pth, "rb") as raw:
         for info in archive.infolist():
             if info.compress_type != zipfile.ZIP_STORED:
                 fail(f"{info.filename} is compressed")
-            data_start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+            # The local header's own name and extra lengths (the padding lives there, not in the central directory).
+            raw.seek(info.header_offset + 26)
+            name_length, extra_length = struct.unpack("<HH", raw.read(4))
+            data_start = info.header_offset + 30 + name_length + extra_length
             if data_start % 64 != 0:
                 fail(f"{info.filename} data starts at {data_start}, not 64-byte aligned")
         names = archive.namelist()

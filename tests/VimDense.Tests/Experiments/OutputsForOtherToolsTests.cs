@@ -4,6 +4,7 @@ using VimDense.Checkpoints;
 using VimDense.Datasets.Ade20k;
 using VimDense.Datasets.Evaluation;
 using VimDense.Experiments;
+using VimDense.Tests.Checkpoints;
 using VimDense.Tests.Engine;
 using static TorchSharp.torch;
 
