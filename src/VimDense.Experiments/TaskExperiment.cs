@@ -33,6 +33,9 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         var pretrained = Config.Model.Backbone.Pretrained;
         if (string.IsNullOrEmpty(pretrained)) return;
         if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
+        if (Checkpoints.CheckpointKinds.IsTraining(pretrained))
+            throw new UserInputException($"model.backbone.pretrained: {pretrained} is a VimDense training checkpoint (a whole model, not a backbone's weights): " +
+                                         $"start from all of it with --load-from {pretrained} (load_from), or continue its run with --resume");
         var report = backbone.Load(pretrained, Config.Model.Backbone.StrictLoad);
         // A file of another model (or with other names) would otherwise train on from random weights, silently.
         var total = (backbone as nn.Module)?.state_dict().Count ?? 0;

@@ -33,12 +33,10 @@ public static class CheckpointKinds
     public static Dictionary<string, Tensor> ModelWeights(string path, bool ema = false)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found", path);
-        if (!LooksLikeSafeTensors(path))
-        {
-            if (!LooksLikeTorch(path))
-                throw new UserInputException($"{path}: not a checkpoint: neither a safetensors file nor a PyTorch .pth (zip or pickle)");
-            return TorchCheckpoint.LoadStateDict(path);
-        }
+        if (LooksLikeTorch(path)) return TorchCheckpoint.LoadStateDict(path);
+        // A damaged .safetensors gets the safetensors reader's own diagnosis (truncated, bad header); anything else unknown is no checkpoint.
+        if (!LooksLikeSafeTensors(path) && !path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            throw new UserInputException($"{path}: not a checkpoint: neither a safetensors file nor a PyTorch .pth (zip or pickle)");
         var tensors = SafeTensors.Load(path);
         if (SafeTensors.ReadMetadata(path).GetValueOrDefault("format") != TrainingFormat) return tensors;
         var weights = Strip(tensors, "model.");

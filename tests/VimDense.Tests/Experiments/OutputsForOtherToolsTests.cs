@@ -154,7 +154,7 @@ public class OutputsForOtherToolsTests
         var dir = TestPaths.NewTempDir();
         var config = Path.Combine(TestPaths.RepoRoot, "configs", "demo", "upernet_vim_tiny_synthetic.json");
         var backbone = TestPaths.Fixture("vim", "vim_tiny_s16_img64_seed11_d4.pth"); // an official-layout classifier .pth
-        var garbage = Path.Combine(dir, "weights.safetensors");
+        var garbage = Path.Combine(dir, "weights.bin");
         File.WriteAllBytes(garbage, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
         var data = $"data.root={Path.Combine(dir, "data")}";
         using (var image = new Mat(16, 16, MatType.CV_8UC3, Scalar.All(90))) Cv2.ImWrite(Path.Combine(dir, "image.png"), image); // for predict --images
