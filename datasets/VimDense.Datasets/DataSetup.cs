@@ -13,12 +13,13 @@ namespace VimDense.Datasets;
 /// </summary>
 public static class DataSetup
 {
-    /// <summary>Split names accepted for ADE20K ("training"/"validation", also "train"/"val").</summary>
+    /// <summary>Split names accepted for ADE20K ("training"/"validation"/"testing", also "train"/"val"/"test").</summary>
     public static string Ade20kSplit(string split) => split switch
     {
         "training" or "train" or "train2017" => "training",
         "validation" or "val" or "val2017" => "validation",
-        _ => throw new ArgumentException($"unknown split '{split}' (expected training or validation)"),
+        "testing" or "test" => "testing", // ADE20K's test images (release_test), unannotated: format-only
+        _ => throw new ArgumentException($"unknown split '{split}' (expected training, validation or testing)"),
     };
 
     /// <summary>Split names for COCO ("train2017"/"val2017", also "training"/"validation").</summary>

@@ -3,6 +3,7 @@ using VimDense.Backbones;
 using VimDense.Config;
 using VimDense.Datasets;
 using VimDense.Datasets.Coco;
+using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
@@ -31,8 +32,14 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
         DetectorBuilder.Validate(config.Model);
         _ = Data;
         PipelineOptions();
-        config.Test.Bind<DetectionTestOptions>();
+        _ = TestOptions;
+        _ = TestSplit;
     }
+
+    /// <summary>The config's test section as the detector's test options (its split and format-only keys aside).</summary>
+    public DetectionTestOptions TestOptions => Config.Test.Bind<DetectionTestOptions>(ConfigBinding.KeysOf<TestSplitOptions>());
+
+    public override TestSplitOptions TestSplit => Config.Test.Bind<TestSplitOptions>(ConfigBinding.KeysOf<DetectionTestOptions>());
 
     /// <summary>Whether the ROI heads predict masks (model.roi_heads.masks).</summary>
     public bool Masks => DetectorBuilder.RoiHeads(Config.Model).Masks;
@@ -97,10 +104,12 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
 
     /// <summary>A split of the COCO-layout data set at data.root (or <paramref name="root"/>) through the training or test pipeline.</summary>
     /// <remarks>Its categories must be <see cref="Classes"/>' (the training and validation files must agree).</remarks>
-    public CocoDataset Dataset(string split, bool train, string? root = null)
+    public CocoDataset Dataset(string split, bool train, string? root = null) =>
+        Checked(CocoDataset.Open(root ?? Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train,
+            skipBadSamples: train && Data.OnBadSample == BadSamplePolicy.Skip, maxImagePixels: Data.MaxImagePixels));
+
+    private CocoDataset Checked(CocoDataset dataset)
     {
-        var dataset = CocoDataset.Open(root ?? Data.Root, DataSetup.CocoSplit(split), Pipeline(train), forTraining: train,
-            skipBadSamples: train && Data.OnBadSample == BadSamplePolicy.Skip, maxImagePixels: Data.MaxImagePixels);
         var ids = dataset.Annotations.Categories.Select(c => c.Id).ToList();
         if (Classes.CategoryIds is { } expected && !ids.SequenceEqual(expected))
             throw new UserInputException($"{dataset.Annotations.Path}: category ids [{string.Join(", ", ids)}] differ from those of {Classes.Source} [{string.Join(", ", expected)}]");
@@ -172,6 +181,58 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
         var (rank, size) = (ranks?.Rank ?? 0, ranks?.Size ?? 1);
         IDataset<DetectionSample> dataset = size == 1 ? full : new StridedDataset<DetectionSample>(full, rank, size, fullLimit);
         var limit = size == 1 ? fullLimit : dataset.Count;
+        var (results, imageIds) = Detect(model, dataset, limit, categoryIds);
+        if (size > 1)
+        {
+            var order = Enumerable.Range(0, fullLimit).Select(i => full.ImageInfo(i).Id).ToList();
+            results = GatheredCocoResults.Gather(ranks!, results, order);
+            imageIds = [.. order];
+            if (rank != 0) outDir = Path.Combine(Path.GetTempPath(), $"vimdense-eval-rank{rank}-{Environment.ProcessId}");
+        }
+        var groundTruth = Path.Combine(Data.Root, "annotations", $"instances_{DataSetup.CocoSplit(Data.ValSplit)}.json");
+        if (rank == 0) return DetectionEvaluation.Score(groundTruth, imageIds, results, Masks, outDir);
+        try
+        {
+            return DetectionEvaluation.Score(groundTruth, imageIds, results, Masks, outDir);
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true); // the other ranks' copies of rank 0's results files
+        }
+    }
+
+    /// <summary>
+    /// Format-only (test.format_only, `eval --format-only`; COCO test-dev): detects on every image that test.ann_file
+    /// (default annotations/instances_&lt;test.split&gt;.json; an image-info file without annotations will do) lists in
+    /// &lt;root&gt;/&lt;test.split&gt;/ and writes results_bbox.json (and results_segm.json) to <paramref name="outDir"/>
+    /// with the file's category ids, as the evaluation server takes them; nothing is scored.
+    /// </summary>
+    public override FormatOnlyOutputs FormatResults(string checkpoint, string outDir, bool ema = false, int maxImages = 0)
+    {
+        var split = DataSetup.CocoSplit(TestSplit.Split ?? Data.ValSplit);
+        var annFile = TestSplit.AnnFile is { } given ? Path.Combine(Data.Root, given) : Path.Combine(Data.Root, "annotations", $"instances_{split}.json");
+        if (!File.Exists(annFile))
+            throw new FileNotFoundException($"{annFile}: the image list of test.split '{split}' not found (set test.ann_file, relative to data.root, e.g. annotations/image_info_test-dev2017.json)", annFile);
+        var dataset = Checked(new CocoDataset(CocoAnnotationFile.Load(annFile), Path.Combine(Data.Root, split), Pipeline(train: false), forTraining: false,
+            maxImagePixels: Data.MaxImagePixels));
+        var model = LoadModel(checkpoint, ema);
+        var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
+        var (results, _) = Detect(model, dataset, limit, dataset.Annotations.Categories.Select(c => c.Id).ToList());
+        Directory.CreateDirectory(outDir);
+        var paths = new List<string> { Path.Combine(outDir, "results_bbox.json") };
+        CocoResultsWriter.Write(paths[0], results, includeBoxes: true, includeMasks: false);
+        if (Masks)
+        {
+            paths.Add(Path.Combine(outDir, "results_segm.json"));
+            CocoResultsWriter.Write(paths[1], results, includeBoxes: false, includeMasks: true);
+        }
+        return new FormatOnlyOutputs(limit, paths);
+    }
+
+    /// <summary>The COCO results (class k as <paramref name="categoryIds"/>[k], the data set file's ids) of the first <paramref name="limit"/> images of <paramref name="dataset"/>, and their image ids.</summary>
+    private (List<CocoAnnotation> Results, HashSet<long> ImageIds) Detect(CascadeMaskRcnn model, IDataset<DetectionSample> dataset, int limit,
+        IReadOnlyList<long> categoryIds)
+    {
         var results = new List<CocoAnnotation>();
         var imageIds = new HashSet<long>();
         var wasTraining = model.training;
@@ -196,22 +257,6 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
             }
         }
         if (wasTraining) model.train();
-        if (size > 1)
-        {
-            var order = Enumerable.Range(0, fullLimit).Select(i => full.ImageInfo(i).Id).ToList();
-            results = GatheredCocoResults.Gather(ranks!, results, order);
-            imageIds = [.. order];
-            if (rank != 0) outDir = Path.Combine(Path.GetTempPath(), $"vimdense-eval-rank{rank}-{Environment.ProcessId}");
-        }
-        var groundTruth = Path.Combine(Data.Root, "annotations", $"instances_{DataSetup.CocoSplit(Data.ValSplit)}.json");
-        if (rank == 0) return DetectionEvaluation.Score(groundTruth, imageIds, results, Masks, outDir);
-        try
-        {
-            return DetectionEvaluation.Score(groundTruth, imageIds, results, Masks, outDir);
-        }
-        finally
-        {
-            Directory.Delete(outDir, recursive: true); // the other ranks' copies of rank 0's results files
-        }
+        return (results, imageIds);
     }
 }

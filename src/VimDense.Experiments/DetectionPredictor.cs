@@ -26,7 +26,7 @@ public sealed class DetectionPredictor : ImagePredictor<DetectionPrediction>
         var size = experiment.PipelineOptions().ImageSize;
         collator = new DetectionCollator(size.Height, size.Width);
         ClassNames = classNames ?? experiment.ClassNames();
-        ScoreThreshold = experiment.Config.Test.Bind<DetectionTestOptions>().OverlayScoreThreshold;
+        ScoreThreshold = experiment.TestOptions.OverlayScoreThreshold;
     }
 
     /// <summary>A predictor with the weights of a training checkpoint.</summary>

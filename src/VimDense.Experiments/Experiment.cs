@@ -79,4 +79,13 @@ public abstract class Experiment
     /// data.val_max_images) and writes its outputs (metrics.json, predictions or results files) to <paramref name="outDir"/>.
     /// </summary>
     public abstract IEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null);
+
+    /// <summary>
+    /// Format-only evaluation (mmseg's / mmdet's format_only): predictions on test.split (default data.val_split) written
+    /// to <paramref name="outDir"/> in the form the data set's own tools take, without reading annotations or scoring.
+    /// </summary>
+    public abstract FormatOnlyOutputs FormatResults(string checkpoint, string outDir, bool ema = false, int maxImages = 0);
+
+    /// <summary>The test section's split and format-only keys (test.format_only, test.split, test.ann_file).</summary>
+    public abstract TestSplitOptions TestSplit { get; }
 }

@@ -30,7 +30,7 @@ public static class ResolvedConfig
                 model.Remove("rpn");
                 model.Remove("roi_heads");
                 json["data"] = Merge(segmentation.Data, config.Data.Bind<Datasets.Transforms.SegmentationPipelineOptions>(ConfigBinding.KeysOf<DataConfig>()));
-                json["test"] = ConfigBinding.ToJson(segmentation.Inference);
+                json["test"] = Merge(segmentation.Inference, segmentation.TestSplit);
                 break;
             case DetectionExperiment detection:
                 model["neck"] = Component(config.Model.Neck, DetectorBuilder.Necks.BindOptions(config.Model.Neck));
@@ -42,7 +42,7 @@ public static class ResolvedConfig
                 model.Remove("decode_head");
                 model.Remove("auxiliary_head");
                 json["data"] = Merge(detection.Data, detection.PipelineOptions());
-                json["test"] = ConfigBinding.ToJson(config.Test.Bind<DetectionTestOptions>());
+                json["test"] = Merge(detection.TestOptions, detection.TestSplit);
                 break;
             default:
                 throw new ArgumentException($"unknown experiment type {experiment.GetType().Name}", nameof(experiment));
@@ -58,11 +58,11 @@ public static class ResolvedConfig
         return json;
     }
 
-    /// <summary>The data section: the loader/data-set keys, then the pipeline keys (one section in the config).</summary>
-    private static JObject Merge(DataConfig data, object pipeline)
+    /// <summary>Two records bound from one section (data: loader/data-set keys, then pipeline keys; test: inference, then split keys).</summary>
+    private static JObject Merge(object first, object second)
     {
-        var json = ConfigBinding.ToJson(data);
-        json.Merge(ConfigBinding.ToJson(pipeline));
+        var json = ConfigBinding.ToJson(first);
+        json.Merge(ConfigBinding.ToJson(second));
         return json;
     }
 }

@@ -28,7 +28,8 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         SegmentorBuilder.Validate(config.Model);
         _ = Data;
         PipelineOptions();
-        config.Test.Bind<InferenceOptions>();
+        _ = Inference;
+        _ = TestSplit;
     }
 
     private DatasetClasses? classes;
@@ -92,7 +93,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         });
 
     /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
-    public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>();
+    public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>(ConfigBinding.KeysOf<TestSplitOptions>());
 
     /// <summary>The class names, in train-id order (<see cref="Classes"/>).</summary>
     public IReadOnlyList<string> ClassNames() => Classes.Names;
@@ -137,8 +138,34 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     }
 
     /// <summary>
+    /// Format-only (test.format_only, `eval --format-only`): label PNGs of every image of images/&lt;test.split&gt;
+    /// (first <paramref name="maxImages"/> when &gt; 0) in outDir/predictions, in the data set's encoding (ADE20K:
+    /// classes 1..150, what its devkit and evaluation server take); no annotations are read and nothing is scored.
+    /// </summary>
+    public override FormatOnlyOutputs FormatResults(string checkpoint, string outDir, bool ema = false, int maxImages = 0)
+    {
+        var split = DataSetup.Ade20kSplit(TestSplit.Split ?? Data.ValSplit);
+        var imageDir = Path.Combine(Data.Root, "images", split);
+        if (!Directory.Exists(imageDir)) throw new DirectoryNotFoundException($"test.split '{split}': image folder {imageDir} not found");
+        var suffix = new Ade20kOptions().ImageSuffix;
+        var images = Directory.GetFiles(imageDir, "*" + suffix).Order(StringComparer.Ordinal).ToList();
+        if (images.Count == 0) throw new UserInputException($"test.split '{split}': no '*{suffix}' images in {imageDir}");
+        if (maxImages > 0) images = images.Take(maxImages).ToList();
+        var predictor = new SegmentationPredictor(this, checkpoint, ema);
+        var dir = Path.Combine(outDir, "predictions");
+        foreach (var image in images)
+        {
+            using var prediction = predictor.Predict(image);
+            prediction.WriteLabels(Path.Combine(dir, prediction.Name + ".png"));
+        }
+        return new FormatOnlyOutputs(images.Count, [dir]);
+    }
+
+    public override TestSplitOptions TestSplit => Config.Test.Bind<TestSplitOptions>(ConfigBinding.KeysOf<InferenceOptions>());
+
+    /// <summary>
     /// mIoU over the validation split (first <paramref name="maxImages"/> when > 0). Optionally writes label PNGs
-    /// (train ids) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>,
+    /// (in the data set's encoding: <see cref="Ade20kLabels.ToDatasetEncoding"/>) to <paramref name="predictionsDir"/> and the first <paramref name="overlays"/> overlays to <paramref name="overlayDir"/>,
     /// and adds every image it evaluates to <paramref name="confusion"/> (the `confusion-matrix` command).
     /// With <paramref name="ranks"/> (call it on every rank), rank r evaluates images r, r + W, … and the histograms
     /// are summed over the ranks, so every rank returns the mIoU of all the images (the confusion matrix holds this rank's images).
@@ -171,7 +198,9 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
                 if (predictionsDir is not null)
                 {
                     Directory.CreateDirectory(predictionsDir);
-                    SegmentationPng.Write(Path.Combine(predictionsDir, info.Name + ".png"), prediction, info.OriginalHeight, info.OriginalWidth);
+                    var encoded = (byte[])prediction.Clone();
+                    Ade20kLabels.ToDatasetEncoding(encoded, Data.ReduceZeroLabel);
+                    SegmentationPng.Write(Path.Combine(predictionsDir, info.Name + ".png"), encoded, info.OriginalHeight, info.OriginalWidth);
                 }
                 if (overlayDir is not null && index < overlays)
                     SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), full.Files(rank + index * size).Image, prediction,

@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using VimDense.Datasets.Ade20k;
 using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Transforms;
 using VimDense.Datasets.Visual;
@@ -32,8 +33,19 @@ public sealed class SegmentationPrediction : IDisposable
     /// <summary>Class scores (K, Height, Width) as the model gives them (logits, or probabilities when averaged over flips/scales).</summary>
     public Tensor Scores { get; }
 
-    /// <summary>Writes the label map as a grey PNG (train ids).</summary>
-    public void WriteLabels(string path) => SegmentationPng.Write(path, Labels, Height, Width);
+    /// <summary>
+    /// Writes the label map as a grey PNG in the data set's encoding (<see cref="ReduceZeroLabel"/>: train id t as
+    /// t + 1, as ADE20K's annotations and devkit count; else the train ids themselves).
+    /// </summary>
+    public void WriteLabels(string path)
+    {
+        var encoded = (byte[])Labels.Clone();
+        Ade20kLabels.ToDatasetEncoding(encoded, ReduceZeroLabel);
+        SegmentationPng.Write(path, encoded, Height, Width);
+    }
+
+    /// <summary>Whether the data set's label maps are stored with reduce_zero_label (data.reduce_zero_label): see <see cref="WriteLabels"/>.</summary>
+    public bool ReduceZeroLabel { get; init; }
 
     /// <summary>Writes the label map in colour over the image at <paramref name="imagePath"/>.</summary>
     public void WriteOverlay(string path, string imagePath) => WriteOverlay(path, imagePath, Labels, Height, Width, Palette);

@@ -14,6 +14,7 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
     private readonly ISegmentationPipeline pipeline;
     private readonly InferenceOptions inference;
     private readonly IReadOnlyList<(byte R, byte G, byte B)> palette;
+    private readonly bool reduceZeroLabel;
 
     /// <summary>A predictor for <paramref name="model"/> (put in eval mode).</summary>
     public SegmentationPredictor(SegmentationExperiment experiment, EncoderDecoder model)
@@ -23,6 +24,7 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         inference = experiment.Inference;
         ClassNames = experiment.ClassNames();
         palette = experiment.Classes.Palette;
+        reduceZeroLabel = experiment.Data.ReduceZeroLabel;
         model.eval();
     }
 
@@ -42,6 +44,6 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         var sample = pipeline.Apply(bgr, blank, name, new Random(0));
         var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width);
         var scores = Model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, inference);
-        return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope()) { Palette = palette };
+        return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope()) { Palette = palette, ReduceZeroLabel = reduceZeroLabel };
     }
 }

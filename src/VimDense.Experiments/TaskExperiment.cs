@@ -33,6 +33,9 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         var pretrained = Config.Model.Backbone.Pretrained;
         if (string.IsNullOrEmpty(pretrained)) return;
         if (!File.Exists(pretrained)) throw new FileNotFoundException($"model.backbone.pretrained: {pretrained} not found");
+        if (Checkpoints.CheckpointKinds.IsTraining(pretrained))
+            throw new UserInputException($"model.backbone.pretrained: {pretrained} is a VimDense training checkpoint (a whole model, not a backbone's weights): " +
+                                         $"start from all of it with --load-from {pretrained} (load_from), or continue its run with --resume");
         var report = backbone.Load(pretrained, Config.Model.Backbone.StrictLoad);
         // A file of another model (or with other names) would otherwise train on from random weights, silently.
         var total = (backbone as nn.Module)?.state_dict().Count ?? 0;
@@ -97,7 +100,15 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         ranks.Barrier();
         if (!isRoot) PrepareData();
         Directory.CreateDirectory(WorkDir);
-        var model = BuildModel(loadPretrained: !resume);
+        // load_from (mmseg's): the whole model's weights replace the initialisation, the pretrained backbone's too; a
+        // resumed run has them in its own checkpoint.
+        var loadFrom = resume ? null : Config.LoadFrom is { Length: > 0 } from ? from : null;
+        var model = BuildModel(loadPretrained: !resume && loadFrom is null);
+        if (loadFrom is not null)
+        {
+            CheckpointStore.LoadModelWeights(loadFrom, model, use: "load_from (--load-from)");
+            if (isRoot) Console.Error.WriteLine($"load_from {loadFrom}: whole-model weights loaded (optimizer, schedule and iteration start afresh)");
+        }
         if (isRoot) Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
         var data = TrainData();
         if (isRoot)

@@ -18,6 +18,18 @@ public static class Ade20kLabels
     }
 
     /// <summary>
+    /// Train ids back to the data set's own encoding, the inverse of <see cref="ReduceZeroLabel"/> on the values a
+    /// prediction holds: with reduce_zero_label, train id t → t + 1 and ignore (255) → 0 ("other"), so ADE20K's
+    /// devkit and server read classes 1..150; without it the train ids are the encoding and stay as they are.
+    /// </summary>
+    public static void ToDatasetEncoding(Span<byte> trainIds, bool reduceZeroLabel)
+    {
+        if (!reduceZeroLabel) return;
+        for (var i = 0; i < trainIds.Length; i++)
+            trainIds[i] = trainIds[i] >= 254 ? (byte)0 : (byte)(trainIds[i] + 1);
+    }
+
+    /// <summary>
     /// The first raw value that is not a valid annotation for <paramref name="numClasses"/> classes, or -1.
     /// With reduce_zero_label valid values are 0..K; without it, 0..K−1 and 255.
     /// </summary>

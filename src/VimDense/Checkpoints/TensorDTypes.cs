@@ -38,6 +38,10 @@ internal static class TensorDTypes
         Table.FirstOrDefault(e => e.Type == type)?.SafeTensors
         ?? throw new NotSupportedException($"tensor type {type} cannot be written to safetensors (supported: {SupportedSafeTensors})");
 
+    public static string ToTorchStorage(torch.ScalarType type) =>
+        Table.FirstOrDefault(e => e.Type == type)?.TorchStorage
+        ?? throw new NotSupportedException($"tensor type {type} cannot be written to .pth (supported: {string.Join(", ", Table.Select(e => e.Type))})");
+
     public static string ToNumpy(torch.ScalarType type) =>
         Table.FirstOrDefault(e => e.Type == type)?.Numpy
         ?? throw new NotSupportedException($"tensor type {type} cannot be written to .npy (supported: {SupportedNumpy})");

@@ -13,6 +13,11 @@ public sealed class ExperimentConfig
     public string Task { get; set; } = "segmentation";
     /// <summary>Output folder; null = work_dirs/&lt;config file name&gt; under the current directory.</summary>
     public string? WorkDir { get; set; }
+    /// <summary>
+    /// Whole-model weights to start training from (mmseg's load_from): a training checkpoint or a whole-model state dict
+    /// (.pth/.safetensors). Not a resume: the optimizer, schedule and iteration start afresh; `--resume` ignores it.
+    /// </summary>
+    public string? LoadFrom { get; set; }
     public long Seed { get; set; }
     /// <summary>Torch intra-op threads; 0 keeps libtorch's default.</summary>
     [Min(0)]

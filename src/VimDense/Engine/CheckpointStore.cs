@@ -56,7 +56,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         tensors["rng.torch"] = rng;
         var metadata = new Dictionary<string, string>
         {
-            ["format"] = "vimdense-train-1",
+            ["format"] = CheckpointKinds.TrainingFormat,
             ["iteration"] = state.Iteration.ToString(CultureInfo.InvariantCulture),
             ["optimizer_steps"] = state.OptimizerSteps.ToString(CultureInfo.InvariantCulture),
             ["data_state"] = state.DataState,
@@ -127,7 +127,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
     public static TrainingState Restore(string path, nn.Module model, AdamW optimizer, ExponentialMovingAverage? ema)
     {
         var metadata = SafeTensors.ReadMetadata(path);
-        if (metadata.GetValueOrDefault("format") != "vimdense-train-1") throw new InvalidDataException($"{path}: not a VimDense training checkpoint");
+        if (metadata.GetValueOrDefault("format") != CheckpointKinds.TrainingFormat) throw new InvalidDataException($"{path}: not a VimDense training checkpoint");
         var iteration = Counter(metadata, "iteration", path);
         var optimSteps = Counter(metadata, "optimizer_steps", path);
         var dataState = Field(metadata, "data_state", path); // opaque here: the batch source checks its own state
@@ -171,22 +171,22 @@ public sealed class CheckpointStore(string workDir, int keepLast)
 
     private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
-    /// <summary>Loads only the model weights of a training checkpoint (for eval/predict); "ema." weights when asked and present.</summary>
-    public static void LoadModelWeights(string path, nn.Module model, bool preferEma = false)
+    /// <summary>
+    /// Loads only the model weights (for eval, predict, load_from) of a training checkpoint ("ema." weights when asked and
+    /// present) or of a whole-model state dict (.pth or .safetensors); a file of another kind (a backbone's ImageNet
+    /// weights, another model) is refused with one line saying what <paramref name="use"/> needs (<see cref="CheckpointKinds"/>).
+    /// </summary>
+    public static void LoadModelWeights(string path, nn.Module model, bool preferEma = false, string use = "eval and predict")
     {
-        var tensors = SafeTensors.Load(path);
+        var weights = CheckpointKinds.ModelWeights(path, preferEma);
         try
         {
-            var weights = Strip(tensors, "model.");
-            // The average covers parameters and floating-point buffers; the rest (e.g. counters) stays as saved.
-            if (preferEma)
-                foreach (var (name, value) in Strip(tensors, "ema."))
-                    if (weights.ContainsKey(name)) weights[name] = value;
+            CheckpointKinds.RequireWholeModel(path, weights, model, use);
             LoadWeights(model, weights, path);
         }
         finally
         {
-            foreach (var t in tensors.Values) t.Dispose();
+            foreach (var t in weights.Values) t.Dispose();
         }
     }
 

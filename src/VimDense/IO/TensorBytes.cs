@@ -37,14 +37,18 @@ internal static class TensorBytes
         }
     }
 
-    /// <summary>Writes the tensor's elements in row-major order (any layout or device).</summary>
-    public static void Write(Stream stream, torch.Tensor tensor)
+    /// <summary>Writes the tensor's elements in row-major order (any layout or device), adding them to <paramref name="crc"/> when given.</summary>
+    public static void Write(Stream stream, torch.Tensor tensor, ZipCrc32? crc = null)
     {
         using var scope = torch.NewDisposeScope();
         var flat = tensor.detach().cpu().contiguous().reshape(-1);
         var numel = flat.numel();
         var perChunk = Math.Max(1, ChunkBytes / flat.element_size());
         for (long start = 0; start < numel; start += perChunk)
-            stream.Write(flat.narrow(0, start, Math.Min(perChunk, numel - start)).bytes);
+        {
+            var span = flat.narrow(0, start, Math.Min(perChunk, numel - start)).bytes;
+            crc?.Update(span);
+            stream.Write(span);
+        }
     }
 }

@@ -18,21 +18,21 @@ namespace VimDense.Tests.Experiments;
 [Collection(GlobalRngCollection.Name)]
 public class CustomDataSetTests
 {
-    private static readonly string[] FiveClasses = ["sky", "road", "tree", "house", "car"];
-    private static readonly long[] CategoryIds = [3, 7, 12];
+    internal static readonly string[] FiveClasses = ["sky", "road", "tree", "house", "car"];
+    internal static readonly long[] CategoryIds = [3, 7, 12];
     private static readonly string[] CategoryNames = ["apple", "pear", "plum"];
 
     private static string Demo(string name) => Path.Combine(TestPaths.RepoRoot, "configs", "demo", name);
 
     /// <summary>Tiny runs: two iterations of batch 2, evaluation on two images, no periodic evaluation.</summary>
-    private static readonly string[] Tiny =
+    internal static readonly string[] Tiny =
     [
         "schedule.iterations=2", "schedule.warmup_iters=1", "schedule.milestones=[1,2]", "data.batch_size=2", "data.workers=1",
         "train.checkpoint_interval=2", "train.eval_interval=1000", "train.log_interval=1", "train.overlay_images=1", "data.val_max_images=2",
     ];
 
     /// <summary>The synthetic COCO writer's set, its categories renumbered to 3, 7, 12 and renamed, synthetic.json removed.</summary>
-    private static string CustomCoco(string dir)
+    internal static string CustomCoco(string dir)
     {
         var root = Path.Combine(dir, "coco");
         SyntheticCocoWriter.Write(root, new SyntheticOptions { Images = 4, Classes = 3, Size = 64, Seed = 3 });
@@ -49,7 +49,7 @@ public class CustomDataSetTests
     }
 
     /// <summary>The synthetic ADE20K writer's five-class folder without synthetic.json.</summary>
-    private static string CustomAde(string dir)
+    internal static string CustomAde(string dir)
     {
         var root = Path.Combine(dir, "ade");
         SyntheticAde20kWriter.Write(root, new SyntheticOptions { Images = 4, Classes = 5, Size = 32, Seed = 5 });
@@ -65,7 +65,7 @@ public class CustomDataSetTests
     }
 
     /// <summary>A config over <paramref name="demo"/> naming only the data root (and classes); the demo's synthetic generation is switched off.</summary>
-    private static string CustomConfig(string dir, string demo, string root, string[]? classes = null)
+    internal static string CustomConfig(string dir, string demo, string root, string[]? classes = null)
     {
         var data = new JObject { ["root"] = root, ["synthetic"] = null };
         if (classes is not null) data["classes"] = new JArray(classes);

@@ -14,22 +14,24 @@ public sealed class MiouCommand : ICliCommand
         var pred = new Option<string>("--pred") { Description = "Folder of predicted label PNGs, matched to --gt by file name without extension", Required = true };
         var classes = new Option<int>("--num-classes") { Description = "Number of classes", DefaultValueFactory = _ => 150 };
         var reduceZero = new Option<bool>("--reduce-zero-label") { Description = "Map gt 0 to ignore and k to k-1 (ADE20K)" };
+        var predReduceZero = new Option<bool>("--pred-reduce-zero-label") { Description = "Predictions are in the data set's encoding (eval --out of an ADE20K config: 1..150, 0 = other): map 0 to ignore and k to k-1 as the ground truth" };
         var ignore = new Option<int>("--ignore-index") { Description = "Ground-truth value that is not evaluated", DefaultValueFactory = _ => 255 };
         var names = new Option<string?>("--class-names") { Description = "Text file with one class name per line (default: the ADE20K names when --num-classes is 150)" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var command = new Command("miou", "Semantic segmentation metrics (aAcc, mIoU, mAcc, per-class IoU/Acc) as mmseg's IoUMetric");
-        foreach (var o in new Option[] { gt, pred, classes, reduceZero, ignore, names, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { gt, pred, classes, reduceZero, predReduceZero, ignore, names, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var result = Evaluate(parse.GetValue(gt)!, parse.GetValue(pred)!, parse.GetValue(classes), parse.GetValue(ignore),
-                parse.GetValue(reduceZero), parse.GetValue(names));
+                parse.GetValue(reduceZero), parse.GetValue(names), parse.GetValue(predReduceZero));
             Console.Out.Write(parse.GetValue(json) ? result.ToJson().ToString(Formatting.Indented) + Environment.NewLine : result.FormatTable());
             return 0;
         });
         return command;
     }
 
-    internal static SegmentationMetricResult Evaluate(string gtDir, string predDir, int numClasses, int ignoreIndex, bool reduceZeroLabel, string? classNamesFile)
+    internal static SegmentationMetricResult Evaluate(string gtDir, string predDir, int numClasses, int ignoreIndex, bool reduceZeroLabel, string? classNamesFile,
+        bool predReduceZeroLabel = false)
     {
         if (numClasses <= 0) throw new UserInputException($"--num-classes must be positive, got {numClasses}");
         if (!Directory.Exists(gtDir)) throw new DirectoryNotFoundException($"--gt folder not found: {gtDir}");
@@ -64,6 +66,8 @@ public sealed class MiouCommand : ICliCommand
             var pair = pairs[index];
             var (label, lh, lw) = SegmentationPng.Read(pair.Gt);
             var (prediction, ph, pw) = SegmentationPng.Read(pair.Pred);
+            // A prediction of "other" (0) becomes 255, which no class matches: it counts as wrong wherever the ground truth has a class.
+            if (predReduceZeroLabel) Ade20kLabels.ReduceZeroLabel(prediction);
             if (lh != ph || lw != pw)
                 throw new UserInputException($"{pair.Pred}: prediction is {pw}x{ph} but the ground truth {pair.Gt} is {lw}x{lh}");
             metric.Add(prediction, label);

@@ -5,7 +5,9 @@ namespace VimDense.Cli.Commands;
 
 /// <summary>
 /// `vimdense predict CONFIG --checkpoint C --images DIR --out DIR`: colour overlays (and label PNGs) for a folder of
-/// images; for a detection config, overlays with masks, boxes and class names (--score-threshold).
+/// images; for a detection config, overlays with masks, boxes and class names (--score-threshold). With --json, the
+/// outputs other tools read instead of overlays: COCO results files and images.json (detection), label PNGs in the data
+/// set's encoding (segmentation).
 /// </summary>
 public sealed class PredictCommand : ICliCommand
 {
@@ -18,10 +20,11 @@ public sealed class PredictCommand : ICliCommand
         var images = new Option<string>("--images") { Description = "Folder of images", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var set = new ConfigOverrides();
-        var threshold = new Option<double?>("--score-threshold") { Description = "Detection: draw detections scoring at least this (default: test.overlay_score_threshold)" };
+        var threshold = new Option<double?>("--score-threshold") { Description = "Detection: keep detections scoring at least this (default: overlays test.overlay_score_threshold, --json all the detector keeps)" };
+        var json = new Option<bool>("--json") { Description = "No overlays: COCO results_bbox.json/results_segm.json + images.json (detection), label PNGs (segmentation)" };
         var command = new Command("predict", "Segment (or detect objects in) a folder of images and write colour overlays");
         command.Arguments.Add(config);
-        foreach (var option in new Option[] { checkpoint, images, output, threshold }) command.Options.Add(option);
+        foreach (var option in new Option[] { checkpoint, images, output, threshold, json }) command.Options.Add(option);
         set.AddTo(command);
         command.SetAction(parse =>
         {
@@ -32,7 +35,14 @@ public sealed class PredictCommand : ICliCommand
             if (experiment is DetectionExperiment detection)
             {
                 var predictor = new DetectionPredictor(detection, path);
+                if (parse.GetValue(json)) predictor.ScoreThreshold = 0; // results files keep every detection, as eval's do
                 if (parse.GetValue(threshold) is { } t) predictor.ScoreThreshold = t;
+                if (parse.GetValue(json))
+                {
+                    var written = CocoPredictionFiles.Write(detection, predictor, files, outDir, (file, count) => Console.WriteLine($"{Path.GetFileNameWithoutExtension(file)}\t{count}"));
+                    Console.WriteLine($"results: {string.Join(", ", written)}");
+                    return 0;
+                }
                 foreach (var file in files)
                 {
                     var overlay = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + "_overlay.png");
@@ -45,9 +55,15 @@ public sealed class PredictCommand : ICliCommand
             foreach (var file in files)
             {
                 using var prediction = segmentor.Predict(file);
+                var labels = Path.Combine(outDir, prediction.Name + ".png");
+                prediction.WriteLabels(labels);
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine($"{prediction.Name}\t{labels}");
+                    continue;
+                }
                 var overlay = Path.Combine(outDir, prediction.Name + "_overlay.png");
                 prediction.WriteOverlay(overlay, file);
-                prediction.WriteLabels(Path.Combine(outDir, prediction.Name + ".png"));
                 Console.WriteLine($"{prediction.Name}\t{overlay}");
             }
             return 0;

@@ -5,7 +5,7 @@ using VimDense.Experiments;
 namespace VimDense.Cli.Commands;
 
 /// <summary>
-/// `vimdense train CONFIG [--resume | --force] [--work-dir DIR] [--set k=v ...] [k=v ...]`: trains a segmentor (or, for
+/// `vimdense train CONFIG [--resume | --force] [--work-dir DIR] [--load-from CKPT] [--set k=v ...] [k=v ...]`: trains a segmentor (or, for
 /// a config with task "detection", a Cascade Mask R-CNN: see <see cref="Experiment.Train"/>), evaluating periodically,
 /// and leaves in the work directory the checkpoints (latest, best by mIoU / bbox AP), log.jsonl, TensorBoard events,
 /// metrics.json / metrics.txt, loss_curve.png and prediction overlays. A work directory that already holds a run is
@@ -20,16 +20,19 @@ public sealed class TrainCommand : ICliCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the work directory's latest checkpoint" };
         var force = new Option<bool>("--force") { Description = "Start over in a work directory that holds a run, after removing that run's checkpoints, log and outputs" };
         var workDir = new Option<string?>("--work-dir") { Description = "Output folder (default: work_dirs/<config name>)" };
+        var loadFrom = new Option<string?>("--load-from") { Description = "Start from a whole model's weights (training checkpoint or whole-model state dict; not a resume: load_from)" };
         var set = new ConfigOverrides();
         var command = new Command("train", "Train a segmentation or detection model from a config");
         command.Arguments.Add(config);
         command.Options.Add(resume);
         command.Options.Add(force);
         command.Options.Add(workDir);
+        command.Options.Add(loadFrom);
         set.AddTo(command);
         command.SetAction(parse =>
         {
             var experiment = Experiment.FromConfig(parse.GetValue(config)!, set.Values(parse), parse.GetValue(workDir));
+            if (parse.GetValue(loadFrom) is { } weights) experiment.Config.LoadFrom = weights;
             // A diverged run (TrainingDivergedException) ends in CliApp's error path with exit code 3.
             var result = experiment.Train(parse.GetValue(resume), parse.GetValue(force));
             // Under mpirun every rank runs this command: rank 0 reports, and MPI ends cleanly on success.

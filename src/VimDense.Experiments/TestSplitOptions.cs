@@ -1,0 +1,22 @@
+namespace VimDense.Experiments;
+
+/// <summary>
+/// The keys of the config's test section that say what `eval` runs on and whether it scores (the rest of the section
+/// is the task's inference options). <see cref="FormatOnly"/> is mmseg's / mmdet's format_only: predictions are
+/// written in the form the data set's own tools and servers take (ADE20K label PNGs, COCO results JSON) and nothing is
+/// scored, so the split needs no annotations (ADE20K's testing images, COCO test-dev's image-info file).
+/// </summary>
+public sealed record TestSplitOptions
+{
+    /// <summary>Write the predictions without scoring them (also `eval --format-only`).</summary>
+    public bool FormatOnly { get; init; }
+
+    /// <summary>The split format-only runs on (ADE-layout: images/&lt;split&gt;/*.jpg; COCO: &lt;root&gt;/&lt;split&gt;/); null: data.val_split.</summary>
+    public string? Split { get; init; }
+
+    /// <summary>
+    /// Detection, format-only: the image list, an instances or image-info file (images and categories; annotations
+    /// may be absent), relative to data.root; null: annotations/instances_&lt;split&gt;.json.
+    /// </summary>
+    public string? AnnFile { get; init; }
+}
