@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VimDense.Engine.Logging;
 using VimDense.Experiments;
 
 namespace VimDense.Cli.Commands;
@@ -29,6 +30,7 @@ public sealed class PredictCommand : ICliCommand
             var files = ImageFilesIn(parse.GetValue(images)!);
             var (path, outDir) = (parse.GetValue(checkpoint)!, parse.GetValue(output)!);
             VimDense.IO.OutputPath.CheckFolder(outDir, "prediction");
+            var progress = new ProgressBar(files.Count, 0); // on stderr: stdout lists the outputs
             if (experiment is DetectionExperiment detection)
             {
                 var predictor = new DetectionPredictor(detection, path);
@@ -38,7 +40,9 @@ public sealed class PredictCommand : ICliCommand
                     var overlay = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + "_overlay.png");
                     var count = predictor.WriteOverlay(file, overlay);
                     Console.WriteLine($"{Path.GetFileNameWithoutExtension(file)}\t{count}\t{overlay}");
+                    progress.Report(files.IndexOf(file) + 1, "");
                 }
+                progress.Finish();
                 return 0;
             }
             var segmentor = new SegmentationPredictor((SegmentationExperiment)experiment, path);
@@ -49,7 +53,9 @@ public sealed class PredictCommand : ICliCommand
                 prediction.WriteOverlay(overlay, file);
                 prediction.WriteLabels(Path.Combine(outDir, prediction.Name + ".png"));
                 Console.WriteLine($"{prediction.Name}\t{overlay}");
+                progress.Report(files.IndexOf(file) + 1, "");
             }
+            progress.Finish();
             return 0;
         });
         return command;
