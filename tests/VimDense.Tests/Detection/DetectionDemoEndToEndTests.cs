@@ -31,11 +31,14 @@ public class DetectionDemoEndToEndTests
             Assert.True(File.Exists(Path.Combine(work, file)), $"{file} missing");
         Assert.Single(Directory.GetFiles(work, "best_bbox_AP_iter_*.safetensors"));
         Assert.Equal(2, Directory.GetFiles(Path.Combine(work, "overlays"), "*.png").Length);
-        // Ground truth | prediction, each 96-pixel image enlarged 4× (to 384) so that the labels are legible, under a title strip.
-        using (var overlay = OpenCvSharp.Cv2.ImRead(Directory.GetFiles(Path.Combine(work, "overlays"), "*.png")[0]))
+        // Ground truth | prediction, the image enlarged by a whole factor to at least 384 pixels (legible labels), under a title strip.
+        var overlayPath = Directory.GetFiles(Path.Combine(work, "overlays"), "*.png")[0];
+        using (var overlay = OpenCvSharp.Cv2.ImRead(overlayPath))
+        using (var source = OpenCvSharp.Cv2.ImRead(Path.Combine(data, "val2017", Path.GetFileNameWithoutExtension(overlayPath) + ".jpg")))
         {
-            Assert.Equal(2 * 4 * 96, overlay.Cols);
-            Assert.True(overlay.Rows > 4 * 96, "title strip");
+            var k = (int)Math.Ceiling(384.0 / Math.Min(source.Rows, source.Cols));
+            Assert.Equal(2 * k * source.Cols, overlay.Cols);
+            Assert.True(overlay.Rows > k * source.Rows, "title strip");
         }
         var train = File.ReadLines(Path.Combine(work, "log.jsonl")).Select(JObject.Parse).Where(l => (string?)l["mode"] == "train").ToList();
         Assert.Equal([1L, 2, 3, 4], train.Select(l => (long)l["iter"]!).Distinct().Order());
