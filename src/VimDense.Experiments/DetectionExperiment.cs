@@ -9,6 +9,7 @@ using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
 using VimDense.Engine;
 using VimDense.Engine.Distributed;
+using VimDense.Engine.Logging;
 using VimDense.Heads.Detection;
 using VimDense.Heads.Necks;
 using VimDense.Heads.Segmentation;
@@ -140,15 +141,19 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
 
     protected override IEvaluation Validate(CascadeMaskRcnn model) => Evaluate(model, Data.ValMaxImages, Path.Combine(WorkDir, "eval"), ProcessGroups.Current);
 
-    protected override void WriteOverlays(CascadeMaskRcnn model, int count, string dir)
+    protected override IReadOnlyList<string> WriteOverlays(CascadeMaskRcnn model, int count, string dir)
     {
         var dataset = Dataset(Data.ValSplit, train: false);
         var predictor = new DetectionPredictor(this, model, ClassNames(dataset));
+        var written = new List<string>();
         for (var i = 0; i < Math.Min(count, dataset.Count); i++)
         {
-            var file = Path.Combine(dataset.ImageDir, dataset.ImageInfo(i).FileName);
-            predictor.WriteOverlay(file, Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ".png"));
+            var name = Path.GetFileNameWithoutExtension(dataset.ImageInfo(i).FileName);
+            var (image, groundTruth) = dataset.LoadRaw(i);
+            using (image) predictor.WriteComparison(image, groundTruth, name, Path.Combine(dir, name + ".png"));
+            written.Add(Path.Combine(dir, name + ".png"));
         }
+        return written;
     }
 
     protected override string Describe() => $"{Config.Model.Backbone.Type} + {Config.Model.Neck.Type} + cascade_mask_rcnn";
@@ -161,7 +166,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     {
         var model = LoadModel(checkpoint, ema);
         var dir = Path.GetFullPath(outDir ?? Path.Combine(WorkDir, "eval"));
-        var result = Evaluate(model, maxImages > 0 ? maxImages : Data.ValMaxImages, dir);
+        var result = Evaluate(model, maxImages > 0 ? maxImages : Data.ValMaxImages, dir, progress: true);
         File.WriteAllText(Path.Combine(dir, "metrics.json"), result.ToJson(checkpoint).ToString());
         return result;
     }
@@ -171,9 +176,10 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     /// results_segm.json with masks) to <paramref name="outDir"/> and scores them against the ground truth of the
     /// evaluated images, reading the files back as `vimdense cocoeval` does. With <paramref name="ranks"/> (call it on
     /// every rank), rank r detects on images r, r + W, …, the results are gathered and every rank scores them all
-    /// (rank 0 writes to <paramref name="outDir"/>, the others to a temporary folder).
+    /// (rank 0 writes to <paramref name="outDir"/>, the others to a temporary folder). With <paramref name="progress"/>,
+    /// a progress line (images, ETA, it/s) on stderr.
     /// </summary>
-    public DetectionEvaluation Evaluate(CascadeMaskRcnn model, int maxImages, string outDir, IProcessGroup? ranks = null)
+    public DetectionEvaluation Evaluate(CascadeMaskRcnn model, int maxImages, string outDir, IProcessGroup? ranks = null, bool progress = false)
     {
         var full = Dataset(Data.ValSplit, train: false);
         var categoryIds = full.Annotations.Categories.Select(c => c.Id).ToList();
@@ -240,7 +246,8 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
         // A rank may have no image (fewer images than ranks): it still joins the gathering below.
         using (var loader = limit > 0 ? DataSetup.DetectionLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false, PipelineOptions().SquareSize) : null)
         {
-            for (var index = 0; index < limit && loader!.Next() is { } batch; index++)
+            var bar = progress ? new ProgressBar(limit, 0) : null;
+            for (var index = 0; index < limit && loader!.Next() is { } batch; index++, bar?.Report(index, ""))
             {
                 using (batch)
                 using (NewDisposeScope())
@@ -255,6 +262,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
                     }
                 }
             }
+            bar?.Finish();
         }
         if (wasTraining) model.train();
         return (results, imageIds);

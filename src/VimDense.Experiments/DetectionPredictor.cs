@@ -4,6 +4,7 @@ using VimDense.Datasets.Loading;
 using VimDense.Datasets.Transforms;
 using VimDense.Datasets.Visual;
 using VimDense.Heads.Detection;
+using VimDense.Structures;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;
@@ -11,7 +12,7 @@ namespace VimDense.Experiments;
 /// <summary>
 /// Detects objects in single images with a trained detector (detectron2's DefaultPredictor): the experiment's test
 /// pipeline (shorter side to the image size, capped), detections at the original resolution above a score threshold,
-/// and overlays drawing them (masks, boxes, class names) on the original image.
+/// and overlays drawing them (masks, boxes, class names and scores) on the original image.
 /// </summary>
 public sealed class DetectionPredictor : ImagePredictor<DetectionPrediction>
 {
@@ -56,21 +57,45 @@ public sealed class DetectionPredictor : ImagePredictor<DetectionPrediction>
     {
         using var bgr = ImageFiles.ReadColor(imagePath);
         var prediction = Predict(bgr, Path.GetFileNameWithoutExtension(imagePath));
-        var detections = prediction.Detections;
-        var masks = detections.Select(d => d.Bitmask is null ? null : ChwConversion.FromBytes(d.Bitmask, prediction.Height, prediction.Width)).ToList();
+        using var overlay = Draw(bgr, prediction.Detections, scores: true);
+        Save(overlay, overlayPath);
+        return prediction.Detections.Count;
+    }
+
+    /// <summary>
+    /// Writes the ground truth (boxes, masks, class names) beside the prediction (with scores) on the same image, each
+    /// under its title; returns the number of detections drawn.
+    /// </summary>
+    public int WriteComparison(Mat bgr, IReadOnlyList<Instance> groundTruth, string name, string overlayPath)
+    {
+        var prediction = Predict(bgr, name);
+        using var truth = Draw(bgr, groundTruth, scores: false);
+        using var predicted = Draw(bgr, prediction.Detections, scores: true);
+        using var both = TitledPanels.Row([("ground truth", truth), ("prediction", predicted)]);
+        Save(both, overlayPath);
+        return prediction.Detections.Count;
+    }
+
+    /// <summary>Instances (ground truth or detections) over the image: masks, boxes, class names and, with <paramref name="scores"/>, scores.</summary>
+    private Mat Draw(Mat bgr, IReadOnlyList<Instance> instances, bool scores)
+    {
+        var masks = instances.Select(d => d.Bitmask is null ? null : ChwConversion.FromBytes(d.Bitmask, bgr.Rows, bgr.Cols)).ToList();
         try
         {
-            using var overlay = OverlayRenderer.Detection(bgr,
-                detections.Select(d => ((float)d.X1, (float)d.Y1, (float)d.X2, (float)d.Y2)).ToList(),
-                detections.Select(d => d.ClassIndex).ToList(),
-                detections.Select(_ => (IReadOnlyList<double[]>)[]).ToList(), ClassNames, masks);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(overlayPath))!);
-            Cv2.ImWrite(overlayPath, overlay);
+            return OverlayRenderer.Detection(bgr,
+                instances.Select(d => ((float)d.X1, (float)d.Y1, (float)d.X2, (float)d.Y2)).ToList(),
+                instances.Select(d => d.ClassIndex).ToList(), instances.Select(d => d.Polygons).ToList(), ClassNames, masks,
+                scores ? instances.Select(d => d.Score).ToList() : null);
         }
         finally
         {
             foreach (var m in masks) m?.Dispose();
         }
-        return detections.Count;
+    }
+
+    private static void Save(Mat picture, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        if (!Cv2.ImWrite(path, picture)) throw new UserInputException($"{path}: cannot write the image");
     }
 }

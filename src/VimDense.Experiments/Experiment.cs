@@ -68,7 +68,7 @@ public abstract class Experiment
     /// <summary>
     /// Trains (continuing from the work directory's latest checkpoint when <paramref name="resume"/>), evaluating
     /// periodically, and leaves in the work directory the checkpoints, log.jsonl, TensorBoard events, metrics.json /
-    /// metrics.txt, loss_curve.png and prediction overlays. Throws <see cref="Engine.TrainingDivergedException"/> when the loss diverges.
+    /// metrics.txt, the loss / lr / validation curves (TrainingCurves) and prediction overlays (also as TensorBoard images). Throws <see cref="Engine.TrainingDivergedException"/> when the loss diverges.
     /// A work directory that already holds a run is refused unless <paramref name="resume"/> continues it or
     /// <paramref name="force"/> removes its files and starts over (see <see cref="WorkDirRun"/>).
     /// </summary>

@@ -7,6 +7,7 @@ using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
 using VimDense.Engine;
 using VimDense.Engine.Distributed;
+using VimDense.Engine.Logging;
 using VimDense.Heads.Segmentation;
 using static TorchSharp.torch;
 
@@ -119,7 +120,15 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
 
     protected override IEvaluation Validate(EncoderDecoder model) => Evaluate(model, Data.ValMaxImages, ranks: ProcessGroups.Current);
 
-    protected override void WriteOverlays(EncoderDecoder model, int count, string dir) => Evaluate(model, count, overlays: count, overlayDir: dir);
+    protected override IReadOnlyList<string> WriteOverlays(EncoderDecoder model, int count, string dir)
+    {
+        Evaluate(model, count, overlays: count, overlayDir: dir);
+        var dataset = Dataset(Data.ValSplit, train: false);
+        return Enumerable.Range(0, Math.Min(count, dataset.Count)).Select(i => OverlayPath(dir, dataset.Files(i).Name)).ToList();
+    }
+
+    /// <summary>Where the overlay (image | ground truth | prediction, legend) of the image named <paramref name="name"/> goes.</summary>
+    private static string OverlayPath(string dir, string name) => Path.Combine(dir, name + ".png");
 
     protected override string Describe() => $"{Config.Model.Backbone.Type} + {Config.Model.Neck.Type} + {Config.Model.DecodeHead.Type}";
 
@@ -132,7 +141,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         var model = LoadModel(checkpoint, ema);
         var result = Evaluate(model, maxImages > 0 ? maxImages : Data.ValMaxImages,
             outDir is null ? null : Path.Combine(outDir, "predictions"), overlays: outDir is null ? 0 : Config.Train.OverlayImages,
-            overlayDir: outDir is null ? null : Path.Combine(outDir, "overlays"));
+            overlayDir: outDir is null ? null : Path.Combine(outDir, "overlays"), progress: true);
         if (outDir is not null) File.WriteAllText(Path.Combine(outDir, "metrics.json"), result.ToJson(checkpoint).ToString());
         return result;
     }
@@ -169,9 +178,10 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     /// and adds every image it evaluates to <paramref name="confusion"/> (the `confusion-matrix` command).
     /// With <paramref name="ranks"/> (call it on every rank), rank r evaluates images r, r + W, … and the histograms
     /// are summed over the ranks, so every rank returns the mIoU of all the images (the confusion matrix holds this rank's images).
+    /// With <paramref name="progress"/>, a progress line (images, ETA, it/s) on stderr.
     /// </summary>
     public SegmentationEvaluation Evaluate(EncoderDecoder model, int maxImages, string? predictionsDir = null, int overlays = 0, string? overlayDir = null,
-        ConfusionMatrix? confusion = null, IProcessGroup? ranks = null)
+        ConfusionMatrix? confusion = null, IProcessGroup? ranks = null, bool progress = false)
     {
         var full = Dataset(Data.ValSplit, train: false);
         var metric = new SegmentationMetric(Classes.Count, Config.Model.IgnoreIndex);
@@ -183,7 +193,8 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         model.eval();
         // A rank may have no image (fewer images than ranks): it still joins the histogram sum below.
         using var loader = limit > 0 ? DataSetup.SegmentationLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false) : null;
-        for (var index = 0; index < limit && loader!.Next() is { } batch; index++)
+        var bar = progress ? new ProgressBar(limit, 0) : null;
+        for (var index = 0; index < limit && loader!.Next() is { } batch; index++, bar?.Report(index, ""))
         {
             using (batch)
             using (NewDisposeScope())
@@ -203,10 +214,12 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
                     SegmentationPng.Write(Path.Combine(predictionsDir, info.Name + ".png"), encoded, info.OriginalHeight, info.OriginalWidth);
                 }
                 if (overlayDir is not null && index < overlays)
-                    SegmentationPrediction.WriteOverlay(Path.Combine(overlayDir, info.Name + ".png"), full.Files(rank + index * size).Image, prediction,
-                        info.OriginalHeight, info.OriginalWidth, Classes.Palette);
+                    SegmentationPrediction.WritePanels(OverlayPath(overlayDir, info.Name), full.Files(rank + index * size).Image,
+                        [("ground truth", label), ("prediction", prediction)], info.OriginalHeight, info.OriginalWidth, ClassNames(), Classes.Palette,
+                        (byte)Config.Model.IgnoreIndex);
             }
         }
+        bar?.Finish();
         if (wasTraining) model.train();
         if (size > 1)
         {

@@ -47,11 +47,18 @@ public sealed class SegmentationPrediction : IDisposable
     /// <summary>Whether the data set's label maps are stored with reduce_zero_label (data.reduce_zero_label): see <see cref="WriteLabels"/>.</summary>
     public bool ReduceZeroLabel { get; init; }
 
-    /// <summary>Writes the label map in colour over the image at <paramref name="imagePath"/>.</summary>
-    public void WriteOverlay(string path, string imagePath) => WriteOverlay(path, imagePath, Labels, Height, Width, Palette);
+    /// <summary>
+    /// Writes the image at <paramref name="imagePath"/> and, beside it, the label map in colour over it, with a legend
+    /// of the classes found (<see cref="SegmentationPanels"/>).
+    /// </summary>
+    public void WriteOverlay(string path, string imagePath) =>
+        WritePanels(path, imagePath, [("prediction", Labels)], Height, Width, ClassNames ?? [], Palette);
 
     /// <summary>The class colours of the overlay (the experiment's data.palette or default palette).</summary>
     public IReadOnlyList<(byte R, byte G, byte B)>? Palette { get; init; }
+
+    /// <summary>The class names of the overlay's legend (the experiment's); null: train ids.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
 
     public void Dispose() => Scores.Dispose();
 
@@ -62,12 +69,13 @@ public sealed class SegmentationPrediction : IDisposable
         return labels.data<byte>().ToArray();
     }
 
-    internal static void WriteOverlay(string path, string imagePath, byte[] labels, int height, int width,
-        IReadOnlyList<(byte R, byte G, byte B)>? palette = null)
+    /// <summary>The image at <paramref name="imagePath"/> beside each titled label map over it, with a class legend.</summary>
+    internal static void WritePanels(string path, string imagePath, IReadOnlyList<(string Title, byte[] Labels)> maps, int height, int width,
+        IReadOnlyList<string> classNames, IReadOnlyList<(byte R, byte G, byte B)>? palette = null, byte ignoreIndex = 255)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var bgr = ImageFiles.ReadColor(imagePath);
-        using var overlay = OverlayRenderer.Segmentation(bgr, labels, height, width, palette: palette);
+        using var overlay = SegmentationPanels.Draw(bgr, maps, height, width, classNames, palette, ignoreIndex);
         Cv2.ImWrite(path, overlay);
     }
 }

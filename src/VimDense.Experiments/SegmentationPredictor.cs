@@ -44,6 +44,6 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         var sample = pipeline.Apply(bgr, blank, name, new Random(0));
         var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width);
         var scores = Model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, inference);
-        return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope()) { Palette = palette, ReduceZeroLabel = reduceZeroLabel };
+        return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope()) { Palette = palette, ReduceZeroLabel = reduceZeroLabel, ClassNames = ClassNames };
     }
 }

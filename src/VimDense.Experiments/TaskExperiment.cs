@@ -59,8 +59,8 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
     /// <summary>The periodic evaluation during training (data.val_max_images validation images), split across the ranks; the result is every rank's.</summary>
     protected abstract IEvaluation Validate(TModel model);
 
-    /// <summary>Overlays of the first <paramref name="count"/> validation images, written to <paramref name="dir"/>.</summary>
-    protected abstract void WriteOverlays(TModel model, int count, string dir);
+    /// <summary>Overlays (image | ground truth | prediction) of the first <paramref name="count"/> validation images, written to <paramref name="dir"/>; returns their paths.</summary>
+    protected abstract IReadOnlyList<string> WriteOverlays(TModel model, int count, string dir);
 
     /// <summary>The model's components, for the start-of-training log line.</summary>
     protected abstract string Describe();
@@ -139,13 +139,23 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
         var result = last ?? Validate(model);
         var checkpoint = trainer.LastCheckpoint ?? "";
         if (!isRoot) return new TrainingResult(result, checkpoint, trainer.BestCheckpoint, WorkDir);
-        if (Config.Train.OverlayImages > 0) WriteOverlays(model, Config.Train.OverlayImages, Path.Combine(WorkDir, "overlays"));
+        if (Config.Train.OverlayImages > 0) WriteFinalOverlays(model);
         File.WriteAllText(Path.Combine(WorkDir, "metrics.json"), result.ToJson(checkpoint).ToString());
         File.WriteAllText(Path.Combine(WorkDir, "metrics.txt"), result.FormatTable());
-        LogCurvesPlot.Write(Path.Combine(WorkDir, "loss_curve.png"),
-            [new LogCurve(Path.GetFileName(Path.TrimEndingDirectorySeparator(WorkDir)), "train", "loss",
-                TrainingLog.ReadSeries(Path.Combine(WorkDir, "log.jsonl"), "train", "loss"))]);
+        TrainingCurves.Write(WorkDir);
         return new TrainingResult(result, checkpoint, trainer.BestCheckpoint, WorkDir);
+    }
+
+    /// <summary>
+    /// The overlays of the first train.overlay_images validation images in overlays/, and with train.tensor_board the
+    /// same pictures as TensorBoard images ("val/overlay/&lt;image&gt;") at the last iteration.
+    /// </summary>
+    private void WriteFinalOverlays(TModel model)
+    {
+        var written = WriteOverlays(model, Config.Train.OverlayImages, Path.Combine(WorkDir, "overlays"));
+        if (!Config.Train.TensorBoard || written.Count == 0) return;
+        using var log = new TrainingLog(WorkDir, tensorBoard: true);
+        log.WriteImages("val/overlay", Config.Schedule.Iterations, written);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public static class WorkDirRun
     private static readonly string[] MarkerPatterns = [CheckpointStore.FilePattern, CheckpointStore.BestFilePattern("*"), CheckpointStore.LatestPointer, "log.jsonl", "config.json"];
 
     // What a run writes at the top level, besides the markers.
-    private static readonly string[] OutputPatterns = ["metrics.json", "metrics.txt", "loss_curve.png"];
+    private static readonly string[] OutputPatterns = ["metrics.json", "metrics.txt", .. TrainingCurves.FileNames];
 
     // Sub-folders a run writes, with the names of the files it puts there; a folder left empty is removed.
     private static readonly (string Folder, string[] Patterns)[] OutputFolders =

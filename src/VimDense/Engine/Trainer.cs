@@ -24,6 +24,7 @@ public sealed class Trainer<TBatch>(
     private readonly ExponentialMovingAverage? ema = options.EmaDecay is { } decay ? new ExponentialMovingAverage(model, decay) : null;
     private readonly IProcessGroup ranks = options.ProcessGroup;
     private readonly GradientAverager averager = new(options.ProcessGroup);
+    private readonly IterationTimer timer = new();
     private bool IsRoot => ranks.Rank == 0;
 
     /// <summary>Losses of each iteration of this call (1-based iteration → total loss), for tests and reports.</summary>
@@ -58,13 +59,15 @@ public sealed class Trainer<TBatch>(
         model.train();
         for (var iteration = state.Iteration; iteration < options.Iterations; iteration++)
         {
+            timer.Start(); // the iteration's own time: evaluation and checkpoints of the previous one are not in it
             var lr = schedule.At(iteration);
             var scalars = TrainOneIteration(iteration, lr);
+            timer.EndIteration();
             var done = iteration + 1;
             Losses.Add((done, scalars["loss"]));
-            progress.Report(done, $"loss {scalars["loss"]:F4} lr {lr:E2}");
+            progress.Report(done, $"loss {scalars["loss"]:F4} lr {lr:E2} {timer.ProgressFields()}");
             if (done % options.LogInterval == 0 || done == options.Iterations || done == state.Iteration + 1)
-                log?.Write("train", done, scalars);
+                log?.Write("train", done, WithTiming(scalars));
 
             var evaluateNow = evaluate is not null && (done == options.Iterations || (options.EvaluationInterval > 0 && done % options.EvaluationInterval == 0));
             var improved = false;
@@ -102,7 +105,7 @@ public sealed class Trainer<TBatch>(
         for (var micro = 0; micro < options.AccumulationSteps; micro++)
         {
             using var scope = NewDisposeScope();
-            var result = step(data.Next());
+            var result = step(timer.Data(data.Next));
             var loss = result.Loss.item<float>();
             // All ranks stop together: one rank's NaN/Inf loss is everyone's (a vote, so no rank waits in an allreduce alone).
             if (!ranks.AllAgree(float.IsFinite(loss)))
@@ -122,6 +125,14 @@ public sealed class Trainer<TBatch>(
         ema?.Update();
         sums["lr"] = lr;
         return sums;
+    }
+
+    /// <summary>A train log line's values: the iteration's scalars and mmseg's time, data_time and memory (<see cref="IterationTimer"/>).</summary>
+    private Dictionary<string, double> WithTiming(Dictionary<string, double> scalars)
+    {
+        var line = new Dictionary<string, double>(scalars);
+        foreach (var (key, value) in timer.TakeWindow()) line[key] = value;
+        return line;
     }
 
     /// <summary>The logged scalars as means over the ranks (every rank computes the same keys in the same order).</summary>

@@ -6,8 +6,10 @@ namespace VimDense.Engine;
 
 /// <summary>
 /// Where training numbers go: a JSON-lines file (log.jsonl, one object per logged iteration or evaluation,
-/// appended across resumes) and, optionally, TensorBoard scalars under tf_logs/ through TorchSharp's SummaryWriter
-/// (one event file per run; its scalar events carry whole-second wall times).
+/// appended across resumes) and, optionally, TensorBoard scalars and images under tf_logs/ through TorchSharp's
+/// SummaryWriter (one event file per writer; its events carry whole-second wall times). Each line holds "mode",
+/// "iter", "timestamp" (UTC, ISO 8601) and the values; train lines also mmseg's "time" and "data_time" (seconds per
+/// iteration) and "memory" (MB).
 /// </summary>
 public sealed class TrainingLog : IDisposable
 {
@@ -26,13 +28,24 @@ public sealed class TrainingLog : IDisposable
 
     public void Write(string mode, long iteration, IReadOnlyDictionary<string, double> values)
     {
-        var line = new JObject { ["mode"] = mode, ["iter"] = iteration, ["time"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture) };
+        var line = new JObject { ["mode"] = mode, ["iter"] = iteration, ["timestamp"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture) };
         foreach (var (key, value) in values)
         {
             line[key] = double.IsFinite(value) ? value : value.ToString(CultureInfo.InvariantCulture);
             tensorBoard?.add_scalar($"{mode}/{key}", (float)value, checked((int)iteration));
         }
         jsonLines.WriteLine(line.ToString(Newtonsoft.Json.Formatting.None));
+    }
+
+    /// <summary>
+    /// Adds PNG pictures (validation overlays) to TensorBoard as images tagged "<paramref name="tag"/>/&lt;file name&gt;"
+    /// at <paramref name="iteration"/>; does nothing without TensorBoard.
+    /// </summary>
+    public void WriteImages(string tag, long iteration, IEnumerable<string> pngPaths)
+    {
+        if (tensorBoard is null) return;
+        foreach (var path in pngPaths)
+            tensorBoard.add_img($"{tag}/{Path.GetFileNameWithoutExtension(path)}", path, checked((int)iteration));
     }
 
     /// <summary>Reads (iteration, value) pairs of one key from a log.jsonl, the last entry per iteration winning (resumes rewrite).</summary>

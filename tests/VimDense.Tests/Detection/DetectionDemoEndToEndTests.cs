@@ -31,6 +31,15 @@ public class DetectionDemoEndToEndTests
             Assert.True(File.Exists(Path.Combine(work, file)), $"{file} missing");
         Assert.Single(Directory.GetFiles(work, "best_bbox_AP_iter_*.safetensors"));
         Assert.Equal(2, Directory.GetFiles(Path.Combine(work, "overlays"), "*.png").Length);
+        // Ground truth | prediction, the image enlarged by a whole factor to at least 384 pixels (legible labels), under a title strip.
+        var overlayPath = Directory.GetFiles(Path.Combine(work, "overlays"), "*.png")[0];
+        using (var overlay = OpenCvSharp.Cv2.ImRead(overlayPath))
+        using (var source = OpenCvSharp.Cv2.ImRead(Path.Combine(data, "val2017", Path.GetFileNameWithoutExtension(overlayPath) + ".jpg")))
+        {
+            var k = (int)Math.Ceiling(384.0 / Math.Min(source.Rows, source.Cols));
+            Assert.Equal(2 * k * source.Cols, overlay.Cols);
+            Assert.True(overlay.Rows > k * source.Rows, "title strip");
+        }
         var train = File.ReadLines(Path.Combine(work, "log.jsonl")).Select(JObject.Parse).Where(l => (string?)l["mode"] == "train").ToList();
         Assert.Equal([1L, 2, 3, 4], train.Select(l => (long)l["iter"]!).Distinct().Order());
         Assert.All(train, l => Assert.True(l["loss_mask"] is not null && double.IsFinite((double)l["loss"]!), l.ToString()));
@@ -45,6 +54,7 @@ public class DetectionDemoEndToEndTests
         Assert.True(code == 0, stderr);
         Assert.Contains("bbox (", stdout);
         Assert.Contains("segm:", stdout);
+        Assert.Matches(Segmentation.DemoEndToEndTests.ProgressLine, stderr);
         Assert.Equal(2 * 12, stdout.Split('\n').Count(l => l.StartsWith(" Average ", StringComparison.Ordinal)));
         var gt = Path.Combine(data, "annotations", "instances_val2017.json");
         foreach (var (file, type) in new[] { ("results_bbox.json", "bbox"), ("results_segm.json", "segm") })
@@ -58,5 +68,6 @@ public class DetectionDemoEndToEndTests
             "--out", predictOut, "--score-threshold", "0", .. set]);
         Assert.True(code == 0, stderr);
         Assert.Equal(Directory.GetFiles(Path.Combine(data, "val2017")).Length, Directory.GetFiles(predictOut, "*_overlay.png").Length);
+        Assert.Matches(Segmentation.DemoEndToEndTests.ProgressLine, stderr);
     }
 }

@@ -1,3 +1,4 @@
+using OpenCvSharp;
 using Tensorboard;
 using VimDense.Engine;
 
@@ -25,7 +26,7 @@ public class LoggingTests
     }
 
     /// <summary>Every TFRecord of an event file, with both checksums verified, parsed as tensorflow.Event.</summary>
-    private static List<Event> ReadEvents(string path)
+    internal static List<Event> ReadEvents(string path)
     {
         var bytes = File.ReadAllBytes(path);
         var events = new List<Event>();
@@ -64,5 +65,65 @@ public class LoggingTests
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         Assert.All(events.Skip(1), e => Assert.InRange(e.WallTime, now - 600, now + 5));
         Assert.Equal(2, File.ReadAllLines(Path.Combine(dir, "log.jsonl")).Length);
+    }
+
+    [Fact]
+    public void TensorBoardImagesReadBackAsPngsOfTheirPictures()
+    {
+        var dir = TestPaths.NewTempDir();
+        var png = Path.Combine(dir, "ADE_val_00000001.png");
+        using (var picture = new Mat(30, 50, MatType.CV_8UC3, new Scalar(10, 200, 30))) Cv2.ImWrite(png, picture);
+        using (var log = new TrainingLog(dir, tensorBoard: true)) log.WriteImages("val/overlay", 12, [png]);
+
+        var events = ReadEvents(Assert.Single(Directory.GetFiles(Path.Combine(dir, "tf_logs"))));
+        var value = Assert.Single(Assert.Single(events.Skip(1)).Summary.Value);
+        Assert.Equal("val/overlay/ADE_val_00000001", value.Tag);
+        Assert.Equal(12, events[1].Step);
+        Assert.Equal((30, 50), (value.Image.Height, value.Image.Width));
+        using var decoded = Cv2.ImDecode(value.Image.EncodedImageString.ToByteArray(), ImreadModes.Color);
+        Assert.Equal(new Size(50, 30), decoded.Size());
+        Assert.Equal(new Vec3b(10, 200, 30), decoded.At<Vec3b>(15, 25));
+    }
+
+    [Fact]
+    public void WithoutTensorBoardImagesAreNotWritten()
+    {
+        var dir = TestPaths.NewTempDir();
+        using (var log = new TrainingLog(dir, tensorBoard: false)) log.WriteImages("val/overlay", 1, [Path.Combine(dir, "absent.png")]);
+        Assert.False(Directory.Exists(Path.Combine(dir, "tf_logs")));
+    }
+
+    [Fact]
+    public void LinesCarryATimestampAndTheTimerGivesMmsegsKeys()
+    {
+        var dir = TestPaths.NewTempDir();
+        var timer = new VimDense.Engine.Logging.IterationTimer();
+        for (var i = 0; i < 3; i++)
+        {
+            timer.Start();
+            _ = timer.Data(() => new byte[1000].Length);
+            timer.EndIteration();
+        }
+        var window = timer.TakeWindow();
+        Assert.Equal(["data_time", "memory", "time"], window.Keys.Order());
+        Assert.InRange(window["data_time"], 0, window["time"]);
+        Assert.True(window["memory"] > 0, "peak resident memory in MB");
+        using (var log = new TrainingLog(dir, tensorBoard: false)) log.Write("train", 3, window);
+        var line = Newtonsoft.Json.Linq.JObject.Parse(File.ReadAllLines(Path.Combine(dir, "log.jsonl")).Single());
+        Assert.True(DateTimeOffset.TryParse((string?)line["timestamp"], out _), line.ToString());
+        Assert.Equal(window["time"], (double)line["time"]!);
+        // A new window starts empty: the averages are over the iterations since the last log line.
+        Assert.Equal(0, timer.TakeWindow()["time"]);
+    }
+
+    [Fact]
+    public void ProgressLinesShowEtaAndIterationsPerSecond()
+    {
+        var output = new StringWriter();
+        var bar = new VimDense.Engine.Logging.ProgressBar(4, 0, output, lineInterval: 2);
+        for (var i = 1; i <= 4; i++) bar.Report(i, "loss 1.0");
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^\[#+\.*\] 4/4 100\.0% \d\d:\d\d<\d\d:\d\d \d+\.\d\d it/s loss 1\.0$", lines[1]);
     }
 }

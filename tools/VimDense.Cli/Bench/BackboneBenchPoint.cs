@@ -36,8 +36,8 @@ internal static class BackboneBenchPoint
         using var images = randn(batch, 3, size, size, device: target);
         var isCuda = target.type == DeviceType.CUDA;
 
-        if (!isCuda) ProcessMemory.ResetPeak();
-        var baseline = isCuda ? GpuProcessMemoryBytes() : ProcessMemory.ResidentBytes();
+        if (!isCuda) VimDense.Engine.Logging.ProcessMemory.ResetPeak();
+        var baseline = isCuda ? GpuProcessMemoryBytes() : VimDense.Engine.Logging.ProcessMemory.ResidentBytes();
         using var noGrad = no_grad();
         RunOnce(backbone, fpn, images, isCuda);                          // warm-up: thread pools, allocator, kernels
         // Median of per-pass times: robust to bursts of load from other processes on a shared machine.
@@ -52,7 +52,7 @@ internal static class BackboneBenchPoint
         times.Sort();
         var seconds = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
         var iterations = times.Count;
-        var peak = isCuda ? GpuProcessMemoryBytes() : ProcessMemory.PeakResidentBytes();
+        var peak = isCuda ? GpuProcessMemoryBytes() : VimDense.Engine.Logging.ProcessMemory.PeakResidentBytes();
         var tokens = size / backbone.Strides[0];
         return new BenchResult(model, size, tokens * tokens, batch, neck, device, attention, iterations, seconds,
             batch / seconds, (peak - baseline) / 1048576.0, baseline / 1048576.0);

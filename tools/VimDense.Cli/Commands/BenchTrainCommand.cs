@@ -42,7 +42,7 @@ public sealed class BenchTrainCommand : ICliCommand
                 var overrides = set.Values(parse);
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
-                peakIsPerModel &= Bench.ProcessMemory.ResetPeak();
+                peakIsPerModel &= VimDense.Engine.Logging.ProcessMemory.ResetPeak();
                 var experiment = Experiment.FromConfig(path, BenchOverrides(overrides), BenchWorkDir);
                 var detection = experiment as DetectionExperiment;
                 var (pointBatch, pointSize) = (b ?? (detection is null ? 2 : 1), s ?? detection?.PipelineOptions().SquareSize ?? 512);
@@ -113,5 +113,5 @@ public sealed class BenchTrainCommand : ICliCommand
 
     /// <summary>Peak resident MiB since the last reset (each model resets it before it is built; NaN off Linux).</summary>
     private static double PeakResidentMiB() =>
-        File.Exists("/proc/self/status") ? Bench.ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0) : double.NaN;
+        File.Exists("/proc/self/status") ? VimDense.Engine.Logging.ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0) : double.NaN;
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VimDense.Engine.Logging;
 using VimDense.Experiments;
 
 namespace VimDense.Cli.Commands;
@@ -32,6 +33,7 @@ public sealed class PredictCommand : ICliCommand
             var files = ImageFilesIn(parse.GetValue(images)!);
             var (path, outDir) = (parse.GetValue(checkpoint)!, parse.GetValue(output)!);
             VimDense.IO.OutputPath.CheckFolder(outDir, "prediction");
+            var progress = new ProgressBar(files.Count, 0); // on stderr: stdout lists the outputs
             if (experiment is DetectionExperiment detection)
             {
                 var predictor = new DetectionPredictor(detection, path);
@@ -48,7 +50,9 @@ public sealed class PredictCommand : ICliCommand
                     var overlay = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + "_overlay.png");
                     var count = predictor.WriteOverlay(file, overlay);
                     Console.WriteLine($"{Path.GetFileNameWithoutExtension(file)}\t{count}\t{overlay}");
+                    progress.Report(files.IndexOf(file) + 1, "");
                 }
+                progress.Finish();
                 return 0;
             }
             var segmentor = new SegmentationPredictor((SegmentationExperiment)experiment, path);
@@ -65,7 +69,9 @@ public sealed class PredictCommand : ICliCommand
                 var overlay = Path.Combine(outDir, prediction.Name + "_overlay.png");
                 prediction.WriteOverlay(overlay, file);
                 Console.WriteLine($"{prediction.Name}\t{overlay}");
+                progress.Report(files.IndexOf(file) + 1, "");
             }
+            progress.Finish();
             return 0;
         });
         return command;

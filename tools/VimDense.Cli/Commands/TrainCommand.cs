@@ -8,7 +8,7 @@ namespace VimDense.Cli.Commands;
 /// `vimdense train CONFIG [--resume | --force] [--work-dir DIR] [--load-from CKPT] [--set k=v ...] [k=v ...]`: trains a segmentor (or, for
 /// a config with task "detection", a Cascade Mask R-CNN: see <see cref="Experiment.Train"/>), evaluating periodically,
 /// and leaves in the work directory the checkpoints (latest, best by mIoU / bbox AP), log.jsonl, TensorBoard events,
-/// metrics.json / metrics.txt, loss_curve.png and prediction overlays. A work directory that already holds a run is
+/// metrics.json / metrics.txt, loss/lr/val curves and prediction overlays. A work directory that already holds a run is
 /// refused (exit 1) unless --resume continues it or --force removes its files and starts over. Started by mpirun (or `vimdense launch`), each
 /// process is one data-parallel rank.
 /// </summary>

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace VimDense.Engine.Logging;
 
 /// <summary>
-/// A one-line progress display on stderr: iteration, percentage, elapsed time, ETA from the mean iteration time
-/// since (re)start, and caller-supplied fields (loss, learning rate). Redrawn in place on a terminal, printed as
+/// A one-line progress display on stderr: iteration, percentage, elapsed time, ETA and iterations per second from
+/// the mean iteration time since (re)start, and caller-supplied fields (loss, learning rate). Redrawn in place on a terminal, printed as
 /// separate lines (every <c>lineInterval</c> iterations) when stderr is redirected.
 /// </summary>
 public sealed class ProgressBar(long total, long start, TextWriter? output = null, int lineInterval = 10)
@@ -23,7 +23,8 @@ public sealed class ProgressBar(long total, long start, TextWriter? output = nul
         var width = 24;
         var filled = (int)(width * iteration / Math.Max(total, 1));
         var bar = new string('#', filled) + new string('.', width - filled);
-        var line = $"[{bar}] {iteration}/{total} {percent,5:F1}% {Format(clock.Elapsed)}<{Format(eta)} {fields}";
+        var rate = perIteration > 0 ? 1 / perIteration : 0;
+        var line = $"[{bar}] {iteration}/{total} {percent,5:F1}% {Format(clock.Elapsed)}<{Format(eta)} {rate:F2} it/s {fields}".TrimEnd();
         if (interactive) output.Write("\r" + line.PadRight(Console.BufferWidth > 0 ? Math.Min(Console.BufferWidth - 1, 160) : 120));
         else output.WriteLine(line);
     }
