@@ -49,7 +49,8 @@ public static class ActivationRecomputation
     private sealed class ReplayState(Tensor? generatorState)
     {
         public static ReplayState Capture(bool drawsRandomNumbers) =>
-            new(drawsRandomNumbers ? torch.random.get_rng_state() : null);
+            // Detached from any dispose scope: the caller's scope ends long before backward reads the state.
+            new(drawsRandomNumbers ? torch.random.get_rng_state().DetachFromDisposeScope() : null);
 
         /// <summary>Sets the captured state; disposing the result puts the state of the moment back.</summary>
         public IDisposable Enter()
