@@ -1,6 +1,7 @@
 using TorchSharp;
 using VimDense.Backbones;
 using VimDense.Heads.Necks;
+using VimDense.Ops;
 using VimDense.Structures;
 using static TorchSharp.torch;
 
@@ -109,6 +110,8 @@ public sealed class CascadeMaskRcnn : nn.Module
         var d = Math.Max(_options.SizeDivisibility, 1);
         long padH = (d - images.shape[2] % d) % d, padW = (d - images.shape[3] % d) % d;
         if (padH > 0 || padW > 0) x = nn.functional.pad(x, [0, padW, 0, padH]);
-        return neck.forward(_backbone.ForwardIntermediates(x)).ToList();
+        var maps = _backbone.ForwardIntermediates(x);
+        if (!neck.Checkpoint || !neck.training) return neck.forward(maps).ToList();
+        return [.. ActivationRecomputation.Run(inputs => [.. neck.forward(inputs)], [.. maps], drawsRandomNumbers: false, "model.neck.checkpoint")];
     }
 }

@@ -130,7 +130,13 @@ public sealed class CascadeRoiHeads : nn.Module
     private (Tensor Logits, Tensor Deltas) RunStage(int k, IReadOnlyList<Tensor> features, IReadOnlyList<Tensor> boxes)
     {
         var pooled = GradientScale.Apply(_boxPooler.Pool(features, boxes), 1.0 / Stages);
-        return box_predictor[k].forward(box_head[k].forward(pooled));
+        if (!_options.Checkpoint || !training) return box_predictor[k].forward(box_head[k].forward(pooled));
+        var outputs = ActivationRecomputation.Run(inputs =>
+        {
+            var (logits, deltas) = box_predictor[k].forward(box_head[k].forward(inputs[0]));
+            return [logits, deltas];
+        }, [pooled], drawsRandomNumbers: false, "model.roi_heads.checkpoint");
+        return (outputs[0], outputs[1]);
     }
 
     private sealed record Sampled(Tensor Boxes, Tensor Classes, Tensor GtIndex);
@@ -173,9 +179,14 @@ public sealed class CascadeRoiHeads : nn.Module
             fgClasses.Add(sampled[i].Classes[fg]);
             using (no_grad()) maskTargets.Add(MaskTargets(targets[i], i, sampled[i].GtIndex[fg], fgBoxes[^1]));
         }
-        var logits = mask_head!.forward(_maskPooler.Pool(features, fgBoxes));
-        if (logits.shape[0] == 0) return logits.sum() * 0;
-        var selected = MaskRcnnHead.SelectClass(logits, cat(fgClasses, 0));
+        var pooled = _maskPooler.Pool(features, fgBoxes);
+        if (pooled.shape[0] == 0) return mask_head!.forward(pooled).sum() * 0;
+        var classes = cat(fgClasses, 0);
+        // Recomputed, the head keeps only its pooled input and each box's own class map, not all K logit maps.
+        var selected = _options.Checkpoint && training
+            ? ActivationRecomputation.Run(inputs => [MaskRcnnHead.SelectClass(mask_head!.forward(inputs[0]), classes)], [pooled],
+                drawsRandomNumbers: false, "model.roi_heads.checkpoint")[0]
+            : MaskRcnnHead.SelectClass(mask_head!.forward(pooled), classes);
         return nn.functional.binary_cross_entropy_with_logits(selected, cat(maskTargets, 0));
     }
 

@@ -13,9 +13,11 @@ public static class DetectorBuilder
 {
     /// <summary>Five-level (P2–P6) necks a detector can use.</summary>
     public static ComponentRegistry<NeckContext, Neck> Necks { get; } = new ComponentRegistry<NeckContext, Neck>("detection neck")
-        .Register<SimpleFeaturePyramidOptions>("simple_feature_pyramid", (o, c) => new SimpleFeaturePyramid(c.InChannels, c.InStrides, o.OutChannels))
+        .Register<SimpleFeaturePyramidOptions>("simple_feature_pyramid", (o, c) => new SimpleFeaturePyramid(c.InChannels, c.InStrides, o.OutChannels) { Checkpoint = o.Checkpoint })
         .Register<DetectionFpnOptions>("fpn", (o, c) => c.InChannels.Count == 4 && c.InChannels.Distinct().Count() == 1 && c.InStrides.Distinct().Count() == 1
-            ? new DetectionFpn(c.InChannels[0], c.InStrides[0], o)
+            ? o.Checkpoint && !o.Norm.Equals("none", StringComparison.OrdinalIgnoreCase)
+                ? throw new UserInputException($"model.neck.checkpoint: the fpn neck's norm '{o.Norm}' keeps running statistics, which a recomputation would update twice; set model.neck.norm=none or model.neck.checkpoint=false")
+                : new DetectionFpn(c.InChannels[0], c.InStrides[0], o) { Checkpoint = o.Checkpoint }
             : throw new UserInputException("model.neck.type 'fpn' needs four backbone maps of one width and stride (model.backbone.options.out_indices with 4 entries)"));
 
     /// <summary>The detector; <paramref name="backbone"/> replaces the configured one.</summary>

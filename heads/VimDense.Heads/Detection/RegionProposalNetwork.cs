@@ -32,7 +32,7 @@ public sealed class RegionProposalNetwork : nn.Module
         IReadOnlyList<(long Height, long Width)> imageSizes, IReadOnlyList<Instances>? targets)
     {
         var anchors = _anchors.Generate(features.Select(f => (f.shape[2], f.shape[3])).ToList(), features[0].device);
-        var (objectness, deltas) = rpn_head.forward(features);
+        var (objectness, deltas) = _options.Checkpoint && training ? RecomputedHead(features) : rpn_head.forward(features);
         long batch = features[0].shape[0];
         // (N, A, H, W) -> (N, H·W·A) and (N, 4A, H, W) -> (N, H·W·A, 4): anchors are location-major.
         var logits = objectness.Select(o => o.permute(0, 2, 3, 1).reshape(batch, -1)).ToList();
@@ -43,6 +43,17 @@ public sealed class RegionProposalNetwork : nn.Module
         using (no_grad())
             proposals = Proposals(anchors, logits, boxDeltas, imageSizes);
         return (proposals, losses);
+    }
+
+    // The head's convolutions at P2 are the RPN's memory; recomputed, only the small logits and deltas stay.
+    private (List<Tensor> Objectness, List<Tensor> Deltas) RecomputedHead(IReadOnlyList<Tensor> features)
+    {
+        var outputs = ActivationRecomputation.Run(inputs =>
+        {
+            var (o, d) = rpn_head.forward(inputs);
+            return [.. o, .. d];
+        }, [.. features], drawsRandomNumbers: false, "model.rpn.checkpoint");
+        return (outputs.Take(features.Count).ToList(), outputs.Skip(features.Count).ToList());
     }
 
     private Dictionary<string, Tensor> Losses(Tensor anchors, Tensor logits, Tensor deltas, IReadOnlyList<Instances> targets)

@@ -21,6 +21,8 @@ public sealed record RoiHeadsOptions
     public int FcDim { get; init; } = 1024;
     public int MaskConvLayers { get; init; } = 4;
     public bool Masks { get; init; } = true;
+    /// <summary>Recompute each cascade stage's box head and the mask head in backward (keeps their pooled inputs): model.roi_heads.checkpoint.</summary>
+    public bool Checkpoint { get; init; }
     /// <summary>Inference: minimum score, per-class NMS IoU and detections kept per image.</summary>
     public double ScoreThreshold { get; init; } = 0.05;
     public double NmsThreshold { get; init; } = 0.5;

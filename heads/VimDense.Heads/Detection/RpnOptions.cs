@@ -7,6 +7,8 @@ public sealed record RpnOptions
     public IReadOnlyList<double> AnchorSizes { get; init; } = [32, 64, 128, 256, 512];
     public IReadOnlyList<double> AnchorRatios { get; init; } = [0.5, 1.0, 2.0];
     public int ConvLayers { get; init; } = 2;
+    /// <summary>Recompute the RPN head's convolutions in backward (keeps only the logits and deltas): model.rpn.checkpoint.</summary>
+    public bool Checkpoint { get; init; }
     public int PreNmsTopKTrain { get; init; } = 2000;
     public int PreNmsTopKTest { get; init; } = 1000;
     public int PostNmsTopKTrain { get; init; } = 1000;

@@ -12,6 +12,9 @@ public abstract class Neck(string name) : nn.Module<IReadOnlyList<Tensor>, IRead
     public abstract IReadOnlyList<int> OutChannels { get; }
     public abstract IReadOnlyList<int> OutStrides { get; }
 
+    /// <summary>Whether a detector recomputes this neck in backward (model.neck.checkpoint) instead of keeping its activations.</summary>
+    public bool Checkpoint { get; init; }
+
     /// <summary>A plain backbone may return one map; necks with several branches then feed it to all of them.</summary>
     protected static IReadOnlyList<Tensor> Replicate(IReadOnlyList<Tensor> inputs, int count)
     {

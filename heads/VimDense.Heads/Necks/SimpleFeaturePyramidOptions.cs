@@ -5,4 +5,6 @@ public sealed record SimpleFeaturePyramidOptions
 {
     /// <summary>Channels of every pyramid level (and of the detector after it).</summary>
     public int OutChannels { get; init; } = 256;
+    /// <summary>Recompute the pyramid in backward (keeps only its input and the P2–P6 maps): model.neck.checkpoint.</summary>
+    public bool Checkpoint { get; init; }
 }

@@ -24,7 +24,12 @@ public static class BackboneFactory
         : Registry.Build(name, options, null);
 
     /// <summary>The backbone a config describes (model.backbone.type and .options).</summary>
-    public static IBackbone Create(BackboneConfig config) => Registry.Build(config.Type, config.Options, null, "model.backbone.type");
+    public static IBackbone Create(BackboneConfig config)
+    {
+        var backbone = Registry.Build(config.Type, config.Options, null, "model.backbone.type");
+        backbone.CheckpointLayers = config.CheckpointLayers;
+        return backbone;
+    }
 
     /// <summary>The family options model.backbone.options binds into (checks a config without building the backbone).</summary>
     public static BackboneOptions BindOptions(BackboneConfig config) => (BackboneOptions)Registry.BindOptions(config.Type, config.Options, "model.backbone.type");

@@ -26,6 +26,12 @@ public interface IBackbone
     /// </summary>
     IReadOnlyList<Tensor> ForwardIntermediates(Tensor images);
 
+    /// <summary>
+    /// Blocks whose activations are recomputed in backward instead of kept (model.backbone.checkpoint_layers); only
+    /// training with gradients is affected. Set after construction: it changes memory and time, never the result.
+    /// </summary>
+    RecomputedBlocks CheckpointLayers { get; set; }
+
     /// <summary>Classification mode: the pooled, normalised feature (B, D) the classifier reads (timm's forward_features + pooling).</summary>
     Tensor ForwardFeatures(Tensor images);
 

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using VimDense.Checkpoints;
 using VimDense.Layers;
+using VimDense.Ops;
 using static TorchSharp.torch;
 
 namespace VimDense.Backbones;
@@ -83,6 +84,8 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     /// <summary>Token grid of the configured image size (what pos_embed is sized for).</summary>
     public (int Rows, int Cols) Grid { get; }
     public IReadOnlyList<int> OutIndices { get; }
+    /// <summary>Loop steps (blocks, or block pairs with bidirectional_pairs) recomputed in backward.</summary>
+    public RecomputedBlocks CheckpointLayers { get; set; }
     public PatchEmbed PatchEmbedding => patch_embed;
     public bool HasHead => head is not null;
     public bool HasFinalNorm => norm_f is not null;
@@ -221,22 +224,21 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         Tensor hidden = sequence;
         Tensor? residual = null;
         var steps = pairs ? Depth / 2 : Depth;
+        var drawsRandomNumbers = training && Options.DropPathRate > 0;
         for (var i = 0; i <= Math.Min(lastIndex, steps - 1); i++)
         {
-            (hidden, residual) = ApplyRope(hidden, residual, grid);
+            var step = i;
             Tensor newHidden, newResidual;
-            if (!pairs) (newHidden, newResidual) = ((VimBlock)layers[i]).Forward(hidden, residual);
+            if (!CheckpointLayers.Includes(i)) (newHidden, newResidual) = Step(step, hidden, residual, grid);
             else
             {
-                var (hf, rf) = ((VimBlock)layers[2 * i]).Forward(hidden, residual);
-                using var hiddenReversed = hidden.flip(2);
-                using var residualReversed = residual?.flip(2);
-                var (hb, rb) = ((VimBlock)layers[2 * i + 1]).Forward(hiddenReversed, residualReversed);
-                using (hf) using (rf) using (hb) using (rb) using (var hbBack = hb.flip(2)) using (var rbBack = rb.flip(2))
+                // The first block has no residual yet: its recomputed function takes the hidden state alone.
+                var outputs = ActivationRecomputation.Run(inputs =>
                 {
-                    newHidden = hf + hbBack;
-                    newResidual = rf + rbBack;
-                }
+                    var (h, r) = Step(step, inputs[0], inputs.Length > 1 ? inputs[1] : null, grid);
+                    return [h, r];
+                }, residual is null ? [hidden] : [hidden, residual], drawsRandomNumbers, "model.backbone.checkpoint_layers");
+                (newHidden, newResidual) = (outputs[0], outputs[1]);
             }
             hidden.Dispose();
             residual?.Dispose();
@@ -246,22 +248,37 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         return (hidden, residual!);
     }
 
+    /// <summary>
+    /// Loop step <paramref name="i"/>: RoPE, then block i (or the pair 2i, 2i+1, the second on the reversed sequence).
+    /// Leaves its inputs alive (the caller owns them; recomputation reruns the step from them).
+    /// </summary>
+    private (Tensor Hidden, Tensor Residual) Step(int i, Tensor hidden, Tensor? residual, (int Rows, int Cols) grid)
+    {
+        var (rotated, rotatedResidual) = ApplyRope(hidden, residual, grid);
+        using var rotatedOwned = ReferenceEquals(rotated, hidden) ? null : rotated;
+        using var rotatedResidualOwned = ReferenceEquals(rotatedResidual, residual) ? null : rotatedResidual;
+        if (!pairs) return ((VimBlock)layers[i]).Forward(rotated, rotatedResidual);
+        var (hf, rf) = ((VimBlock)layers[2 * i]).Forward(rotated, rotatedResidual);
+        using var hiddenReversed = rotated.flip(2);
+        using var residualReversed = rotatedResidual?.flip(2);
+        var (hb, rb) = ((VimBlock)layers[2 * i + 1]).Forward(hiddenReversed, residualReversed);
+        using (hf) using (rf) using (hb) using (rb) using (var hbBack = hb.flip(2)) using (var rbBack = rb.flip(2))
+            return (hf + hbBack, rf + rbBack);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing) rope?.Dispose();
         base.Dispose(disposing);
     }
 
-    /// <summary>RoPE before a block (pair), as the reference's layer loop: hidden always, the residual with rope_residual.</summary>
+    /// <summary>RoPE before a block (pair), as the reference's layer loop: hidden always, the residual with rope_residual (inputs untouched).</summary>
     private (Tensor Hidden, Tensor? Residual) ApplyRope(Tensor hidden, Tensor? residual, (int Rows, int Cols) grid)
     {
         if (rope is null) return (hidden, residual);
         var rotated = rope.Apply(hidden, grid);
-        hidden.Dispose();
         if (residual is null || !Options.RopeResidual) return (rotated, residual);
-        var rotatedResidual = rope.Apply(residual, grid);
-        residual.Dispose();
-        return (rotated, rotatedResidual);
+        return (rotated, rope.Apply(residual, grid));
     }
 
     private Tensor FinalNorm(Tensor hidden, Tensor residual)

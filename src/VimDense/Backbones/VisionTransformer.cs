@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using VimDense.Checkpoints;
 using VimDense.Layers;
+using VimDense.Ops;
 using static TorchSharp.torch;
 
 namespace VimDense.Backbones;
@@ -64,6 +65,8 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
     public ClassTokenPlacement Placement { get; }
     public (int Rows, int Cols) Grid { get; }
     public IReadOnlyList<int> OutIndices { get; }
+    /// <summary>Blocks recomputed in backward.</summary>
+    public RecomputedBlocks CheckpointLayers { get; set; }
     public bool HasHead => head is not null;
     public bool HasFinalNorm => norm is not null;
     public IReadOnlyList<int> Channels => OutIndices.Select(_ => EmbedDim).ToArray();
@@ -139,9 +142,13 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
         map.Dispose();
         var x = sequence.transpose(1, 2) + PositionEmbeddingFor(grid, layout);
         x = pos_drop.forward(x);
+        var drawsRandomNumbers = training && blocks.Any(b => ((VitBlock)b).DropPathRate > 0);
         for (var i = 0; i <= Math.Min(lastIndex, Depth - 1); i++)
         {
-            var next = ((VitBlock)blocks[i]).Forward(x, grid);
+            var block = (VitBlock)blocks[i];
+            var next = CheckpointLayers.Includes(i)
+                ? ActivationRecomputation.Run(inputs => [block.Forward(inputs[0], grid)], [x], drawsRandomNumbers, "model.backbone.checkpoint_layers")[0]
+                : block.Forward(x, grid);
             x.Dispose();
             x = next;
             onOutput?.Invoke(i, x, layout, grid);

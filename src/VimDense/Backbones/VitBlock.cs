@@ -29,6 +29,9 @@ public sealed class VitBlock : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>Stochastic-depth rate of this block (whether it draws random numbers in training).</summary>
+    public double DropPathRate => drop_path.Rate;
+
     /// <summary>Window side in tokens; 0 for global attention.</summary>
     public int WindowSize { get; }
 

@@ -12,5 +12,11 @@ public sealed class BackboneConfig
     /// <summary>Fail when the checkpoint does not match the model exactly.</summary>
     public bool StrictLoad { get; set; }
     /// <summary>model.backbone.options; when the key is absent, a 512-pixel input (the seg recipes' size).</summary>
+    /// <summary>
+    /// Activation recomputation (model.backbone.checkpoint_layers): false, true (every block) or N (the first N blocks)
+    /// keep only each block's inputs in forward and rerun the block in backward; fp32 gradients are bit-identical.
+    /// </summary>
+    [Newtonsoft.Json.JsonConverter(typeof(RecomputedBlocksConverter))]
+    public Backbones.RecomputedBlocks CheckpointLayers { get; set; }
     public ConfigSection Options { get; set; } = ConfigSection.Parse("model.backbone.options", """{ "img_size": 512 }""");
 }

@@ -25,6 +25,8 @@ internal sealed class TinyConvBackbone : nn.Module<Tensor, Tensor>, IBackbone
     public IReadOnlyList<int> Channels { get; }
     public IReadOnlyList<int> Strides { get; } = [16];
     public nn.Module Module => this;
+    /// <summary>Ignored: this test backbone has no blocks to recompute.</summary>
+    public RecomputedBlocks CheckpointLayers { get; set; }
     public IReadOnlyList<Tensor> ForwardIntermediates(Tensor images) => [forward(images)];
     public Tensor ForwardFeatures(Tensor images) => forward(images).mean([2, 3]);
     public override Tensor forward(Tensor images) => layers.forward(images);

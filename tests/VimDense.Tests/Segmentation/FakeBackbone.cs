@@ -22,6 +22,8 @@ internal sealed class FakeBackbone : nn.Module<Tensor, Tensor>, IBackbone
     public IReadOnlyList<int> Channels => layers.Select(_ => (int)patch_embed.out_channels).ToArray();
     public IReadOnlyList<int> Strides => layers.Select(_ => 16).ToArray();
     public nn.Module Module => this;
+    /// <summary>Ignored: this test backbone has no blocks to recompute.</summary>
+    public RecomputedBlocks CheckpointLayers { get; set; }
 
     public Tensor ForwardFeatures(Tensor images) => ForwardIntermediates(images)[^1].mean([2, 3]);
 

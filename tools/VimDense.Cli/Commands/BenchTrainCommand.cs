@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using TorchSharp;
+using VimDense.Backbones;
+using VimDense.Config;
 using VimDense.Experiments;
 using static TorchSharp.torch;
 
@@ -23,10 +25,15 @@ public sealed class BenchTrainCommand : ICliCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 1 };
         var batch = new Option<int?>("--batch") { Description = "Images per iteration (default: 2 for segmentation, 1 for detection)" };
         var size = new Option<int?>("--size") { Description = "Square image size (default: 512 for segmentation, data.image_size for detection)" };
+        var recompute = new Option<string?>("--checkpoint-layers")
+        {
+            Description = "Comma-separated model.backbone.checkpoint_layers settings (false, true, N), one row each per config; for detection " +
+                "configs any setting but false also recomputes the neck, RPN head and ROI heads (model.neck/rpn/roi_heads.checkpoint)",
+        };
         var instances = new Option<int>("--instances") { Description = "Random ground-truth instances per detection image (mask-target memory grows with it)", DefaultValueFactory = _ => 3 };
         var set = new ConfigOverrides("Override a config value in every config: a.b=c");
         var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data, CPU)");
-        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances }) command.Options.Add(option);
+        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances, recompute }) command.Options.Add(option);
         set.AddTo(command);
         command.SetAction(parse =>
         {
@@ -34,12 +41,14 @@ public sealed class BenchTrainCommand : ICliCommand
             var (iters, warm, b, s) = (parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(size));
             var count = parse.GetValue(instances);
             if (iters < 1 || b < 1 || s < 32 || count < 0) throw new UserInputException("--iters and --batch must be >= 1, --size >= 32, --instances >= 0");
-            Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
+            var settings = RecomputeSettings(parse.GetValue(recompute));
+            Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13} {"recompute",10} {"memory %",9}");
             var peakIsPerModel = true;
-            foreach (var path in paths)
+            var firstPeak = new Dictionary<string, double>();
+            foreach (var (path, setting) in paths.SelectMany(path => settings.Select(setting => (path, setting))))
             {
                 long parameters; double seconds, peak;
-                var overrides = set.Values(parse);
+                var overrides = set.Values(parse).Concat(RecomputeOverrides(path, setting)).ToArray();
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 peakIsPerModel &= VimDense.Engine.Logging.ProcessMemory.ResetPeak();
@@ -58,12 +67,30 @@ public sealed class BenchTrainCommand : ICliCommand
                     Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} failed: {e.Message.Split('\n')[0]}");
                     continue;
                 }
-                Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
+                // Memory relative to the config's first row (the first --checkpoint-layers setting, normally false).
+                if (setting == settings[0]) firstPeak[path] = peak;
+                var relative = firstPeak.TryGetValue(path, out var baseline) ? $"{100 * peak / baseline,8:F0}%" : $"{"-",9}";
+                Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0} {setting?.ToString() ?? "config",10} {relative}");
             }
             Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS: {(peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far")})");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The --checkpoint-layers list; without it one row per config, as the config sets it (null).</summary>
+    private static RecomputedBlocks?[] RecomputeSettings(string? list) => list is null ? [null]
+        : [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(item =>
+            RecomputedBlocks.TryParse(item) ?? throw new UserInputException($"--checkpoint-layers: '{item}' is not false, true or a block count >= 0"))];
+
+    /// <summary>--set values of one setting: the backbone's blocks and, for a detector, its neck, RPN head and ROI heads as well.</summary>
+    private static IEnumerable<string> RecomputeOverrides(string path, RecomputedBlocks? setting)
+    {
+        if (setting is not { } blocks) return [];
+        var backbone = $"model.backbone.checkpoint_layers={blocks}";
+        if (ConfigLoader.Load(path).Task != "detection") return [backbone];
+        var heads = blocks.Any ? "true" : "false";
+        return [backbone, $"model.neck.checkpoint={heads}", $"model.rpn.checkpoint={heads}", $"model.roi_heads.checkpoint={heads}"];
     }
 
     private static string[] DefaultConfigs()
