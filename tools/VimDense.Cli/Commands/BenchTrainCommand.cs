@@ -25,8 +25,10 @@ public sealed class BenchTrainCommand : ICliCommand
         var size = new Option<int?>("--size") { Description = "Square image size (default: 512 for segmentation, data.image_size for detection)" };
         var instances = new Option<int>("--instances") { Description = "Random ground-truth instances per detection image (mask-target memory grows with it)", DefaultValueFactory = _ => 3 };
         var set = new ConfigOverrides("Override a config value in every config: a.b=c");
-        var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data, CPU)");
+        var device = new DeviceOption(defaultsToConfig: true);
+        var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data; --device picks the device)");
         foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances }) command.Options.Add(option);
+        device.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
         {
@@ -39,7 +41,7 @@ public sealed class BenchTrainCommand : ICliCommand
             foreach (var path in paths)
             {
                 long parameters; double seconds, peak;
-                var overrides = set.Values(parse);
+                var overrides = device.AppendTo(parse, set.Values(parse));
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 peakIsPerModel &= Bench.ProcessMemory.ResetPeak();
@@ -107,6 +109,8 @@ public sealed class BenchTrainCommand : ICliCommand
             if (i == warmup) watch.Start();
             step(i);
         }
+        // CUDA kernels run asynchronously: the last step is done only once the device has finished it.
+        if (VimDense.Engine.DevicePlacement.DeviceOf(model).type == DeviceType.CUDA) torch.cuda.synchronize();
         watch.Stop();
         return watch.Elapsed.TotalSeconds / iterations;
     }
