@@ -54,4 +54,18 @@ public class DeviceCliTests
         var resolved = JObject.Parse(File.ReadAllText(Path.Combine(workDir, "config.json")));
         Assert.Equal("cpu", (string?)resolved["device"]);
     }
+
+    [Fact]
+    public void DoctorShowsTheBackendTheNativeArchitecturesAndTheGpus()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("doctor");
+        var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(l => l.Split("  ")[0].Trim(), l => l[(l.IndexOf("  ", StringComparison.Ordinal) + 2)..].Trim());
+        Assert.StartsWith($"{VimDense.Engine.TorchBackend.Package} ({VimDense.Engine.TorchBackend.PackageName}", rows["torch backend"]);
+        var archs = VimDense.Native.NativeInfo.CudaArchitectures;
+        Assert.Equal(archs.Count == 0 ? "none (built without CUDA kernels)" : string.Join(", ", archs.Select(a => "sm_" + a)), rows["native CUDA architectures"]);
+        // A GPU whose compute capability the kernels lack is a mismatch: doctor fails then, and only then.
+        var mismatch = rows.Any(r => r.Key.StartsWith("GPU", StringComparison.Ordinal) && r.Value.StartsWith("ERROR", StringComparison.Ordinal));
+        Assert.True(code == (mismatch ? 1 : 0), stdout + stderr);
+        if (!GpuFactAttribute.GpuAvailable.Value) Assert.True(rows.ContainsKey("GPU"), stdout);
+    }
 }
