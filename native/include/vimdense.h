@@ -30,6 +30,14 @@ VD_API const char* vd_version(void);
 VD_API int vd_has_cuda(void);
 /* Number of CUDA devices usable by this build (0 without CUDA or without a GPU). */
 VD_API int vd_cuda_device_count(void);
+/* CUDA architectures the kernels were compiled for, comma-separated as configured ("80,90": sm_80 and sm_90, with PTX unless "-real"); "" without CUDA. */
+VD_API const char* vd_cuda_architectures(void);
+/* Name (NUL-terminated, at most name_capacity bytes) and compute capability of CUDA device `device`.
+ * VD_ERR_UNSUPPORTED without CUDA kernels, VD_ERR_INVALID_ARGUMENT for a device that does not exist. */
+VD_API int vd_cuda_device_info(int device, char* name, int name_capacity, int* major, int* minor);
+/* 1 when this library holds a kernel image (SASS or PTX) that runs on CUDA device `device`, else 0
+ * (no CUDA kernels, no such device, or compiled only for other architectures). */
+VD_API int vd_cuda_kernels_fit(int device);
 /* Message of the last failed call on this thread ("" if none). */
 VD_API const char* vd_last_error(void);
 /* Number of threads the CPU kernels use (OpenMP). */

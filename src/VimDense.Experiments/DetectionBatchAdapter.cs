@@ -1,4 +1,5 @@
 using VimDense.Datasets.Loading;
+using VimDense.Engine;
 using VimDense.Structures;
 
 namespace VimDense.Experiments;
@@ -11,9 +12,10 @@ public static class DetectionBatchAdapter
 {
     /// <summary>
     /// Boxes, classes and mask targets of every image; mask targets are required when <paramref name="withMasks"/>
-    /// (collate with withMasks: true).
+    /// (collate with withMasks: true). With <paramref name="device"/>, boxes and classes are copies there (owned by the
+    /// current dispose scope); mask targets are made on the boxes' device by <see cref="IInstanceMasks"/>.
     /// </summary>
-    public static List<Instances> Targets(DetectionBatch batch, bool withMasks)
+    public static List<Instances> Targets(DetectionBatch batch, bool withMasks, TorchSharp.torch.Device? device = null)
     {
         var result = new List<Instances>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
@@ -21,7 +23,14 @@ public static class DetectionBatchAdapter
             var t = batch.Targets[i];
             if (withMasks && t.GtMasks is null && t.Masks is null)
                 throw new ArgumentException($"batch image {i} ({batch.Samples[i].FileName}) has no mask targets; collate with withMasks: true", nameof(batch));
-            result.Add(withMasks ? t : t.WithoutMasks());
+            var target = withMasks ? t : t.WithoutMasks();
+            if (device is not null && !DevicePlacement.IsOn(t.Boxes, device))
+                target = new Instances
+                {
+                    Boxes = t.Boxes.to(device), Classes = t.Classes.to(device), Scores = t.Scores?.to(device),
+                    Masks = withMasks ? t.Masks?.to(device) : null, GtMasks = withMasks ? t.GtMasks : null, Polygons = t.Polygons,
+                };
+            result.Add(target);
         }
         return result;
     }

@@ -53,7 +53,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
         torch.manual_seed(Config.Seed);
         var model = DetectorBuilder.Build(Config.Model);
         if (loadPretrained) LoadPretrained(model.Backbone);
-        return model;
+        return DevicePlacement.MoveModule(model, Device);
     }
 
     public override void PrepareData()
@@ -131,9 +131,14 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
 
     public override Trainer<DetectionBatch> CreateTrainer(CascadeMaskRcnn model, IResumableBatchSource<DetectionBatch> data,
         Func<IReadOnlyDictionary<string, double>>? evaluate) =>
+        CreateTrainer(model, data, evaluate, Device);
+
+    private Trainer<DetectionBatch> CreateTrainer(CascadeMaskRcnn model, IResumableBatchSource<DetectionBatch> data,
+        Func<IReadOnlyDictionary<string, double>>? evaluate, Device device) =>
         new(model, TrainingSetup.Optimizer(Config, model), TrainingSetup.Schedule(Config), TrainingSetup.TrainerOptions(Config, WorkDir, KeyMetric), batch =>
         {
-            var losses = model.Losses(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.Targets(batch, Masks));
+            var losses = model.Losses(DevicePlacement.OnDevice(batch.Images, device), DetectionBatchAdapter.ImageSizes(batch),
+                DetectionBatchAdapter.Targets(batch, Masks, device));
             var total = losses.Values.Aggregate((a, b) => a + b);
             var scalars = losses.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>());
             return new TrainStepResult(total, scalars);
@@ -241,6 +246,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     {
         var results = new List<CocoAnnotation>();
         var imageIds = new HashSet<long>();
+        var device = DevicePlacement.DeviceOf(model);
         var wasTraining = model.training;
         model.eval();
         // A rank may have no image (fewer images than ranks): it still joins the gathering below.
@@ -252,7 +258,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
                 using (batch)
                 using (NewDisposeScope())
                 {
-                    var detections = model.Predict(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
+                    var detections = model.Predict(DevicePlacement.OnDevice(batch.Images, device), DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
                     for (var i = 0; i < batch.Count; i++)
                     {
                         imageIds.Add(batch.Samples[i].ImageId);

@@ -47,7 +47,7 @@ public sealed class DetectionPredictor : ImagePredictor<DetectionPrediction>
         var sample = pipeline.Apply(bgr, [], new CocoImage(0, bgr.Rows, bgr.Cols, name), new Random(0));
         using var batch = collator.Collate([sample]);
         Model.eval();
-        var raw = Model.Predict(batch.Images, DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
+        var raw = Model.Predict(Engine.DevicePlacement.OnDevice(batch.Images, Engine.DevicePlacement.DeviceOf(Model)), DetectionBatchAdapter.ImageSizes(batch), DetectionBatchAdapter.OriginalSizes(batch));
         var detections = DetectionExport.ToPlain(raw[0]).Where(d => d.Score >= ScoreThreshold).ToList();
         return new DetectionPrediction(name, bgr.Rows, bgr.Cols, detections, ClassNames);
     }

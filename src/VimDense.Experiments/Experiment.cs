@@ -36,6 +36,14 @@ public abstract class Experiment
     }
 
     /// <summary>
+    /// The device of the config's <c>device</c> key (cpu, cuda, cuda:N), where the model, its optimizer state, the
+    /// batches and the losses live; checked against this build and machine each time (the config may have changed).
+    /// </summary>
+    public torch.Device Device => DeviceOf(Config);
+
+    private static torch.Device DeviceOf(ExperimentConfig config) => Engine.ComputeDevice.Parse(config.Device).Resolve();
+
+    /// <summary>
     /// Loads <paramref name="configPath"/> with <paramref name="overrides"/> ("a.b=c", as `--set`) and returns the
     /// experiment its "task" names. The work directory is <paramref name="workDir"/>, else the config's work_dir,
     /// else work_dirs/&lt;config name&gt;.
@@ -47,6 +55,8 @@ public abstract class Experiment
     public static Experiment FromConfig(ExperimentConfig config, string configPath, string? workDir = null)
     {
         var dir = workDir ?? config.WorkDir ?? Path.Combine("work_dirs", Path.GetFileNameWithoutExtension(configPath));
+        // A device this build or machine lacks stops here, before any data or model is built.
+        _ = DeviceOf(config);
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         return config.Task switch
         {

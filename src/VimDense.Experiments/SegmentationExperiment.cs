@@ -41,7 +41,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         manual_seed(Config.Seed);
         var model = SegmentorBuilder.Build(Config.Model);
         if (loadPretrained) LoadPretrained(model.Backbone);
-        return model;
+        return DevicePlacement.MoveModule(model, Device);
     }
 
     public override void PrepareData()
@@ -110,9 +110,13 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
 
     public override Trainer<SegmentationBatch> CreateTrainer(EncoderDecoder model, IResumableBatchSource<SegmentationBatch> data,
         Func<IReadOnlyDictionary<string, double>>? evaluate) =>
+        CreateTrainer(model, data, evaluate, Device);
+
+    private Trainer<SegmentationBatch> CreateTrainer(EncoderDecoder model, IResumableBatchSource<SegmentationBatch> data,
+        Func<IReadOnlyDictionary<string, double>>? evaluate, Device device) =>
         new(model, TrainingSetup.Optimizer(Config, model), TrainingSetup.Schedule(Config), TrainingSetup.TrainerOptions(Config, WorkDir, KeyMetric), batch =>
         {
-            var (losses, accuracy) = model.Loss(batch.Images, batch.Labels);
+            var (losses, accuracy) = model.Loss(DevicePlacement.OnDevice(batch.Images, device), DevicePlacement.OnDevice(batch.Labels, device));
             var scalars = losses.Where(kv => kv.Key != "loss").ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>());
             scalars["acc_seg"] = accuracy;
             return new TrainStepResult(losses["loss"], scalars);
@@ -189,6 +193,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         var (rank, size) = (ranks?.Rank ?? 0, ranks?.Size ?? 1);
         IDataset<SegmentationSample> dataset = size == 1 ? full : new StridedDataset<SegmentationSample>(full, rank, size, fullLimit);
         var limit = size == 1 ? fullLimit : dataset.Count;
+        var device = DevicePlacement.DeviceOf(model);
         var wasTraining = model.training;
         model.eval();
         // A rank may have no image (fewer images than ranks): it still joins the histogram sum below.
@@ -201,7 +206,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
             {
                 var info = batch.Samples[0];
                 var image = batch.Images[.., .., ..info.ContentHeight, ..info.ContentWidth];
-                var scores = model.Predict(image, info.OriginalHeight, info.OriginalWidth, Inference);
+                var scores = model.Predict(DevicePlacement.OnDevice(image, device), info.OriginalHeight, info.OriginalWidth, Inference);
                 var prediction = SegmentationPrediction.LabelsOf(scores);
                 var label = batch.Labels[0].to(ScalarType.Byte).contiguous().data<byte>().ToArray();
                 metric.Add(prediction, label);

@@ -65,7 +65,7 @@ public sealed class SegmentationPrediction : IDisposable
     /// <summary>The arg-max labels of scores (1, K, H, W).</summary>
     internal static byte[] LabelsOf(Tensor scores)
     {
-        using var labels = scores.argmax(1)[0].to(ScalarType.Byte).contiguous();
+        using var labels = scores.argmax(1)[0].to(ScalarType.Byte).cpu().contiguous();
         return labels.data<byte>().ToArray();
     }
 

@@ -42,7 +42,7 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         using var scope = NewDisposeScope();
         using var blank = new Mat(bgr.Rows, bgr.Cols, MatType.CV_8UC1, Scalar.All(0));
         var sample = pipeline.Apply(bgr, blank, name, new Random(0));
-        var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width);
+        var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width).to(Engine.DevicePlacement.DeviceOf(Model));
         var scores = Model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, inference);
         return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope()) { Palette = palette, ReduceZeroLabel = reduceZeroLabel, ClassNames = ClassNames };
     }

@@ -37,3 +37,12 @@ public sealed class SlowFactAttribute : FactAttribute
             Skip = "slow: set VIMDENSE_SLOW_TESTS=1 to run";
     }
 }
+
+/// <summary>A test of what a CPU-only TorchSharp build (TorchSharp-cpu, the default) does; skipped on a CUDA build.</summary>
+public sealed class CpuBackendFactAttribute : FactAttribute
+{
+    public CpuBackendFactAttribute()
+    {
+        if (global::VimDense.Engine.TorchBackend.HasCuda) Skip = "a CUDA build (TorchSharp-cuda-linux) has the backend this test checks the absence of";
+    }
+}

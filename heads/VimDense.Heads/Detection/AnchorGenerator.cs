@@ -45,15 +45,16 @@ public sealed class AnchorGenerator
             using var scope = NewDisposeScope();
             var (height, width) = gridSizes[level];
             double stride = Strides[level];
-            var shiftX = arange(0, width, dtype: ScalarType.Float32) * stride + Offset * stride;
-            var shiftY = arange(0, height, dtype: ScalarType.Float32) * stride + Offset * stride;
+            // Made where the features are (no per-step host-to-device copy of every level's anchors).
+            var shiftX = arange(0, width, dtype: ScalarType.Float32, device: device) * stride + Offset * stride;
+            var shiftY = arange(0, height, dtype: ScalarType.Float32, device: device) * stride + Offset * stride;
             var grid = meshgrid([shiftY, shiftX], indexing: "ij");
             var sx = grid[1].reshape(-1);
             var sy = grid[0].reshape(-1);
             var shifts = stack([sx, sy, sx, sy], 1);
-            var cell = tensor(CellAnchors[level], ScalarType.Float32);
+            var cell = tensor(CellAnchors[level], ScalarType.Float32, device);
             var anchors = (shifts.unsqueeze(1) + cell.unsqueeze(0)).reshape(-1, 4);
-            result.Add((device is null ? anchors : anchors.to(device)).MoveToOuterDisposeScope());
+            result.Add(anchors.MoveToOuterDisposeScope());
         }
         return result;
     }

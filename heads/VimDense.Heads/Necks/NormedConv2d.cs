@@ -34,11 +34,17 @@ public sealed class NormedConv2d : nn.Module<Tensor, Tensor>
         }
     }
 
-#pragma warning disable IDE1006 // names follow the reference state dicts
-    public TorchSharp.Modules.Parameter weight { get; }
-    public TorchSharp.Modules.Parameter? bias { get; }
-    public LayerNorm2d? norm { get; }
+    // Fields named as the reference state dicts: Module.to() replaces the registered tensors and assigns the field of
+    // the same name, which a property's backing field is not.
+#pragma warning disable IDE1006
+    private TorchSharp.Modules.Parameter weight;
+    private TorchSharp.Modules.Parameter? bias;
+    private readonly LayerNorm2d? norm;
 #pragma warning restore IDE1006
+
+    public TorchSharp.Modules.Parameter Weight => weight;
+    public TorchSharp.Modules.Parameter? Bias => bias;
+    public LayerNorm2d? Norm => norm;
 
     public override Tensor forward(Tensor x)
     {

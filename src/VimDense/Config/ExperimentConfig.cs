@@ -22,6 +22,9 @@ public sealed class ExperimentConfig
     /// <summary>Torch intra-op threads; 0 keeps libtorch's default.</summary>
     [Min(0)]
     public int Threads { get; set; }
+    /// <summary>Where the model, optimizer state, batches and losses live: cpu (default), cuda or cuda:N (<see cref="Engine.ComputeDevice"/>).</summary>
+    [DeviceName]
+    public string Device { get; set; } = "cpu";
     public ModelConfig Model { get; set; } = new();
     /// <summary>
     /// Data set and loader settings (<see cref="DataConfig"/>) beside the task's pipeline settings, bound by the task

@@ -21,10 +21,18 @@ public sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
         register_parameter("bias", bias);
     }
 
-#pragma warning disable IDE1006 // parameter names follow the reference state dicts
-    public TorchSharp.Modules.Parameter weight { get; }
-    public TorchSharp.Modules.Parameter bias { get; }
+    // Fields named as the registered parameters (the reference state dict's names): Module.to() replaces the
+    // registered tensors and assigns the field of the same name, which a property's backing field is not.
+#pragma warning disable IDE1006
+    private TorchSharp.Modules.Parameter weight;
+    private TorchSharp.Modules.Parameter bias;
 #pragma warning restore IDE1006
+
+    /// <summary>Per-channel scale (C).</summary>
+    public TorchSharp.Modules.Parameter Weight => weight;
+
+    /// <summary>Per-channel shift (C).</summary>
+    public TorchSharp.Modules.Parameter Bias => bias;
 
     public override Tensor forward(Tensor x)
     {

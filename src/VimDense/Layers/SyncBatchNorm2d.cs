@@ -34,13 +34,21 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
         register_buffer("num_batches_tracked", num_batches_tracked);
     }
 
-#pragma warning disable IDE1006 // names follow BatchNorm2d's state dict
-    public TorchSharp.Modules.Parameter weight { get; private set; }
-    public TorchSharp.Modules.Parameter bias { get; private set; }
-    public Tensor running_mean { get; private set; }
-    public Tensor running_var { get; private set; }
-    public Tensor num_batches_tracked { get; private set; }
+    // Fields named as BatchNorm2d's state dict: Module.to() replaces the registered tensors and assigns the field of
+    // the same name, which a property's backing field is not (a moved model would keep computing on the old tensors).
+#pragma warning disable IDE1006
+    private TorchSharp.Modules.Parameter weight;
+    private TorchSharp.Modules.Parameter bias;
+    private Tensor running_mean;
+    private Tensor running_var;
+    private Tensor num_batches_tracked;
 #pragma warning restore IDE1006
+
+    public TorchSharp.Modules.Parameter Weight => weight;
+    public TorchSharp.Modules.Parameter Bias => bias;
+    public Tensor RunningMean => running_mean;
+    public Tensor RunningVar => running_var;
+    public Tensor NumBatchesTracked => num_batches_tracked;
 
     public override Tensor forward(Tensor x)
     {

@@ -16,6 +16,10 @@ internal static partial class VdNative
     [LibraryImport(Lib, EntryPoint = "vd_version")] internal static partial IntPtr Version();
     [LibraryImport(Lib, EntryPoint = "vd_has_cuda")] internal static partial int HasCuda();
     [LibraryImport(Lib, EntryPoint = "vd_cuda_device_count")] internal static partial int CudaDeviceCount();
+    [LibraryImport(Lib, EntryPoint = "vd_cuda_architectures")] internal static partial IntPtr CudaArchitectures();
+    [LibraryImport(Lib, EntryPoint = "vd_cuda_device_info")]
+    internal static unsafe partial int CudaDeviceInfo(int device, byte* name, int nameCapacity, out int major, out int minor);
+    [LibraryImport(Lib, EntryPoint = "vd_cuda_kernels_fit")] internal static partial int CudaKernelsFit(int device);
     [LibraryImport(Lib, EntryPoint = "vd_last_error")] internal static partial IntPtr LastError();
     [LibraryImport(Lib, EntryPoint = "vd_cpu_threads")] internal static partial int CpuThreads();
 

@@ -13,6 +13,7 @@ public static class CausalConv1d
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias = null, bool silu = true, bool reverse = false)
     {
         Conv1dArguments.Validate(x, weight, bias, native: true);
+        NativeDevices.Require("causal_conv1d", ("x", x), ("weight", weight), ("bias", bias));
         object[] args = [x, weight, bias!, silu, reverse];
         return SelectiveScan.NeedsGradient(x, weight, bias)
             ? CausalConv1dFunction.apply(args)

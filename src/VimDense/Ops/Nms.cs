@@ -18,6 +18,7 @@ public static class Nms
     {
         ValidateBoxesAndScores(boxes, scores);
         if (double.IsNaN(iouThreshold)) throw new ArgumentException("iouThreshold is NaN", nameof(iouThreshold));
+        NativeDevices.Require("nms", ("boxes", boxes), ("scores", scores));
         var device = boxes.device;
         long count = boxes.shape[0];
         if (count == 0) return empty(0, ScalarType.Int64, device);
@@ -49,6 +50,7 @@ public static class Nms
         ValidateBoxesAndScores(boxes, scores);
         if (classIdxs.dim() != 1 || classIdxs.shape[0] != boxes.shape[0])
             throw new ArgumentException($"classIdxs must be (N) with N = {boxes.shape[0]}, got shape [{string.Join(", ", classIdxs.shape)}]", nameof(classIdxs));
+        NativeDevices.Require("batched_nms", ("boxes", boxes), ("scores", scores), ("classIdxs", classIdxs));
         if (boxes.shape[0] == 0) return empty(0, ScalarType.Int64, boxes.device);
         using var scope = NewDisposeScope();
         // Shifted in float64: a float32 coordinate plus a whole offset stays exact there, so the IoUs of the

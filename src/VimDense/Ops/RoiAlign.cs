@@ -21,6 +21,7 @@ public static class RoiAlign
         int samplingRatio = 0, bool aligned = true)
     {
         Validate(input, rois, outH, outW, spatialScale);
+        NativeDevices.Require("roi_align", ("input", input), ("rois", rois));
         return RoiAlignFunction.apply(input, rois, outH, outW, spatialScale, samplingRatio, aligned)[0];
     }
 

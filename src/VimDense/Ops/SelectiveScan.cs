@@ -16,6 +16,7 @@ public static class SelectiveScan
                                Tensor? deltaBias = null, bool deltaSoftplus = false, bool reverse = false)
     {
         ScanArguments.Validate(u, delta, A, B, C, D, z, deltaBias, native: true);
+        NativeDevices.Require("selective_scan", ("u", u), ("delta", delta), ("A", A), ("B", B), ("C", C), ("D", D), ("z", z), ("deltaBias", deltaBias));
         var b4 = B.dim() == 3 ? B.unsqueeze(1) : B;
         var c4 = C.dim() == 3 ? C.unsqueeze(1) : C;
         object[] args = [u, delta, A, b4, c4, D!, z!, deltaBias!, deltaSoftplus, reverse];

@@ -14,11 +14,11 @@ public class SimpleFeaturePyramidTests
         var norm = new LayerNorm2d(6);
         using (no_grad())
         {
-            norm.weight.copy_(arange(1, 7, dtype: ScalarType.Float32));
-            norm.bias.copy_(arange(0, 6, dtype: ScalarType.Float32) * 0.1);
+            norm.Weight.copy_(arange(1, 7, dtype: ScalarType.Float32));
+            norm.Bias.copy_(arange(0, 6, dtype: ScalarType.Float32) * 0.1);
         }
         var x = randn(2, 6, 5, 4);
-        var expected = nn.functional.layer_norm(x.permute(0, 2, 3, 1), [6], norm.weight, norm.bias, 1e-6).permute(0, 3, 1, 2);
+        var expected = nn.functional.layer_norm(x.permute(0, 2, 3, 1), [6], norm.Weight, norm.Bias, 1e-6).permute(0, 3, 1, 2);
         Assert.True(allclose(norm.forward(x), expected, rtol: 1e-5, atol: 1e-5));
         Assert.Equal(["weight", "bias"], norm.named_parameters().Select(p => p.name));
     }

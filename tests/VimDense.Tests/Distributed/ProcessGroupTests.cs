@@ -98,7 +98,7 @@ public class ProcessGroupTests
         using (no_grad())
         {
             reference.weight!.copy_(rand(6));
-            sync.weight.copy_(reference.weight);
+            sync.Weight.copy_(reference.weight);
         }
         for (var step = 0; step < 2; step++)
         {
@@ -109,10 +109,10 @@ public class ProcessGroupTests
             Assert.True(DemoRuns.BitEqual(y1, y2));
             Assert.True(DemoRuns.BitEqual(x1.grad!, x2.grad!));
         }
-        Assert.True(DemoRuns.BitEqual(reference.weight!.grad!, sync.weight.grad!));
-        Assert.True(DemoRuns.BitEqual(reference.running_mean!, sync.running_mean));
-        Assert.True(DemoRuns.BitEqual(reference.running_var!, sync.running_var));
-        Assert.Equal(reference.num_batches_tracked!.item<long>(), sync.num_batches_tracked.item<long>());
+        Assert.True(DemoRuns.BitEqual(reference.weight!.grad!, sync.Weight.grad!));
+        Assert.True(DemoRuns.BitEqual(reference.running_mean!, sync.RunningMean));
+        Assert.True(DemoRuns.BitEqual(reference.running_var!, sync.RunningVar));
+        Assert.Equal(reference.num_batches_tracked!.item<long>(), sync.NumBatchesTracked.item<long>());
         reference.eval();
         sync.eval();
         Assert.True(DemoRuns.BitEqual(reference.forward(input), sync.forward(input)));
@@ -124,7 +124,7 @@ public class ProcessGroupTests
         var sync = new SyncBatchNorm2d(3);
         var error = Assert.Throws<ArgumentException>(() => sync.forward(randn(1, 3, 1, 1)));
         Assert.Contains("data.batch_size", error.Message);
-        Assert.True(isfinite(sync.running_var).all().item<bool>());
+        Assert.True(isfinite(sync.RunningVar).all().item<bool>());
         sync.forward(randn(2, 3, 1, 1)).Dispose(); // two values: a variance exists
         sync.eval();
         sync.forward(randn(1, 3, 1, 1)).Dispose(); // evaluation uses the running statistics

@@ -21,7 +21,7 @@ public sealed class BenchBackboneCommand : ICliCommand
         var sizes = new Option<string>("--sizes") { Description = "Comma-separated square image sizes", DefaultValueFactory = _ => "512,640,738,1024,1248" };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 1 };
         var neck = new Option<string>("--neck") { Description = "none (backbone only, Fig. 1) or fpn (backbone + a minimal FPN, Fig. 3/4)", DefaultValueFactory = _ => "none" };
-        var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var device = new DeviceOption(defaultsToConfig: false);
         var attention = new Option<string>("--attention") { Description = "DeiT attention kernel: sdpa or math (matmul + softmax, as the paper's DeiT)", DefaultValueFactory = _ => "sdpa" };
         var iterations = new Option<int>("--iters") { Description = "Minimum timed passes per point (after one warm-up)", DefaultValueFactory = _ => 3 };
         var minSeconds = new Option<double>("--min-seconds") { Description = "Minimum timed seconds per point", DefaultValueFactory = _ => 2.0 };
@@ -38,8 +38,9 @@ public sealed class BenchBackboneCommand : ICliCommand
         };
         var singlePoint = new Option<bool>("--single-point") { Hidden = true, Description = "Internal: measure the first model and size in this process and print JSON" };
         var command = new Command("backbone", "Images/s and peak memory of backbone feature extraction vs resolution (paper Fig. 1)");
-        foreach (var option in new Option[] { models, sizes, batch, neck, device, attention, iterations, minSeconds, rounds, output, depth, profile, singlePoint })
+        foreach (var option in new Option[] { models, sizes, batch, neck, attention, iterations, minSeconds, rounds, output, depth, profile, singlePoint })
             command.Options.Add(option);
+        device.AddTo(command);
         command.SetAction(parse =>
         {
             var modelList = SplitList(parse.GetValue(models)!, "--models");
@@ -48,10 +49,8 @@ public sealed class BenchBackboneCommand : ICliCommand
                 : throw new UserInputException($"--sizes: '{s}' is not an image size (integer >= 16)")).ToList();
             var neckName = parse.GetValue(neck)!.ToLowerInvariant() is "none" or "fpn" ? parse.GetValue(neck)!.ToLowerInvariant()
                 : throw new UserInputException($"--neck '{parse.GetValue(neck)}': expected none or fpn");
-            var deviceName = parse.GetValue(device)!.ToLowerInvariant() is "cpu" or "cuda" ? parse.GetValue(device)!.ToLowerInvariant()
-                : throw new UserInputException($"--device '{parse.GetValue(device)}': expected cpu or cuda");
-            if (deviceName == "cuda" && !TorchSharp.torch.cuda.is_available())
-                throw new UserInputException("--device cuda: no CUDA device visible to libtorch (build with -p:TorchBackend=cuda)");
+            _ = device.Resolve(parse);
+            var deviceName = VimDense.Engine.ComputeDevice.Parse(device.Value(parse) ?? "cpu", DeviceOption.Name).ToString();
             if (parse.GetValue(batch) < 1) throw new UserInputException("--batch must be at least 1");
 
             if (parse.GetValue(profile))

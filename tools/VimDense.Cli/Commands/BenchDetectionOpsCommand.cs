@@ -23,23 +23,18 @@ public sealed class BenchDetectionOpsCommand : ICliCommand
         var output = new Option<int>("--output") { Description = "Pooled output side", DefaultValueFactory = _ => 7 };
         var boxes = new Option<int>("--boxes") { Description = "Boxes per NMS call", DefaultValueFactory = _ => 4000 };
         var repeat = new Option<int>("--repeat") { Description = "Timed repetitions (median reported)", DefaultValueFactory = _ => 5 };
-        var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var device = new DeviceOption(defaultsToConfig: false);
         var json = new Option<bool>("--json") { Description = "Print the timings as JSON" };
         var command = new Command("detection-ops", "Time the native RoIAlign and NMS kernels");
-        foreach (var o in new Option[] { rois, channels, size, output, boxes, repeat, device, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { rois, channels, size, output, boxes, repeat, json }) command.Options.Add(o);
+        device.AddTo(command);
         command.SetAction(parse =>
         {
             int r = parse.GetValue(rois), c = parse.GetValue(channels), s = parse.GetValue(size), p = parse.GetValue(output),
                 n = parse.GetValue(boxes), times = parse.GetValue(repeat);
             if (r < 1 || c < 1 || s < 1 || p < 1 || n < 1 || times < 1)
                 throw new UserInputException("--rois, --channels, --size, --output, --boxes and --repeat must be >= 1");
-            var dev = parse.GetValue(device) switch
-            {
-                "cpu" => CPU,
-                "cuda" when cuda.is_available() => CUDA,
-                "cuda" => throw new UserInputException("--device cuda: no CUDA device is available to TorchSharp"),
-                var other => throw new UserInputException($"--device must be cpu or cuda, got '{other}'"),
-            };
+            var dev = device.Resolve(parse);
             var report = Run(r, c, s, p, n, times, dev);
             if (parse.GetValue(json)) Console.Out.WriteLine(report.ToString());
             else

@@ -24,16 +24,17 @@ public sealed class BenchScanCommand : ICliCommand
         var dim = new Option<int>("--dim") { Description = "Channels (d_inner)", DefaultValueFactory = _ => 384 };
         var dstate = new Option<int>("--dstate") { Description = "State size N", DefaultValueFactory = _ => 16 };
         var lengths = new Option<string>("--lengths") { Description = "Comma-separated sequence lengths", DefaultValueFactory = _ => "197,730,3136,6084" };
-        var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var device = new DeviceOption(defaultsToConfig: false);
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per measurement (median reported)", DefaultValueFactory = _ => 3 };
         var refMax = new Option<int>("--reference-max-length") { Description = "Skip the (slow, memory-hungry) reference above this length", DefaultValueFactory = _ => 3136 };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var command = new Command("scan", "Benchmark the native selective scan against the TorchSharp reference");
-        foreach (var o in new Option[] { batch, dim, dstate, lengths, device, repeats, refMax, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { batch, dim, dstate, lengths, repeats, refMax, json }) command.Options.Add(o);
+        device.AddTo(command);
         command.SetAction(parse =>
         {
             var settings = new Settings(parse.GetValue(batch), parse.GetValue(dim), parse.GetValue(dstate),
-                ParseLengths(parse.GetValue(lengths)!), ParseDevice(parse.GetValue(device)!), parse.GetValue(repeats),
+                ParseLengths(parse.GetValue(lengths)!), device.Resolve(parse), parse.GetValue(repeats),
                 parse.GetValue(refMax));
             if (settings.Batch < 1 || settings.Dim < 1 || settings.DState is < 1 or > 256 || settings.Repeats < 1)
                 throw new UserInputException("--batch, --dim, --repeats must be >= 1 and --dstate in 1..256");
@@ -286,14 +287,6 @@ public sealed class BenchScanCommand : ICliCommand
         catch (FormatException) { }
         throw new UserInputException($"--lengths: expected comma-separated positive integers, got '{text}'");
     }
-
-    private static Device ParseDevice(string text) => text switch
-    {
-        "cpu" => CPU,
-        "cuda" when torch.cuda.is_available() => CUDA,
-        "cuda" => throw new UserInputException("--device cuda: no CUDA device visible to libtorch"),
-        _ => throw new UserInputException($"--device: expected cpu or cuda, got '{text}'"),
-    };
 
     private static string Opt(double? v) => v is null ? "-" : v.Value.ToString("F2", CultureInfo.InvariantCulture);
 

@@ -32,8 +32,10 @@ public sealed class BenchTrainCommand : ICliCommand
         };
         var instances = new Option<int>("--instances") { Description = "Random ground-truth instances per detection image (mask-target memory grows with it)", DefaultValueFactory = _ => 3 };
         var set = new ConfigOverrides("Override a config value in every config: a.b=c");
-        var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data, CPU)");
+        var device = new DeviceOption(defaultsToConfig: true);
+        var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data; --device picks the device)");
         foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances, recompute }) command.Options.Add(option);
+        device.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
         {
@@ -48,7 +50,7 @@ public sealed class BenchTrainCommand : ICliCommand
             foreach (var (path, setting) in paths.SelectMany(path => settings.Select(setting => (path, setting))))
             {
                 long parameters; double seconds, peak;
-                var overrides = set.Values(parse).Concat(RecomputeOverrides(path, setting)).ToArray();
+                var overrides = device.AppendTo(parse, set.Values(parse).Concat(RecomputeOverrides(path, setting)).ToArray());
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 peakIsPerModel &= VimDense.Engine.Logging.ProcessMemory.ResetPeak();
@@ -134,6 +136,8 @@ public sealed class BenchTrainCommand : ICliCommand
             if (i == warmup) watch.Start();
             step(i);
         }
+        // CUDA kernels run asynchronously: the last step is done only once the device has finished it.
+        if (VimDense.Engine.DevicePlacement.DeviceOf(model).type == DeviceType.CUDA) torch.cuda.synchronize();
         watch.Stop();
         return watch.Elapsed.TotalSeconds / iterations;
     }

@@ -94,11 +94,11 @@ public sealed class DistCheckCommand : ICliCommand
         var output = sync.forward(local);
         (output * upstream.narrow(0, 2 * group.Rank, 2)).sum().backward();
         expect(output.allclose(referenceOutput.narrow(0, 2 * group.Rank, 2), rtol: 1e-9, atol: 1e-9), "SyncBN output");
-        var weightGrad = sync.weight.grad!.clone();
+        var weightGrad = sync.Weight.grad!.clone();
         group.AllReduceSum(weightGrad);
         expect(local.grad!.allclose(referenceInput.grad!.narrow(0, 2 * group.Rank, 2), rtol: 1e-9, atol: 1e-9), "SyncBN input gradient");
         expect(weightGrad.allclose(reference.weight!.grad!, rtol: 1e-9, atol: 1e-9), "SyncBN weight gradient");
-        expect(sync.running_mean.allclose(reference.running_mean!, rtol: 1e-9, atol: 1e-12), "SyncBN running mean");
-        expect(sync.running_var.allclose(reference.running_var!, rtol: 1e-9, atol: 1e-12), "SyncBN running variance");
+        expect(sync.RunningMean.allclose(reference.running_mean!, rtol: 1e-9, atol: 1e-12), "SyncBN running mean");
+        expect(sync.RunningVar.allclose(reference.running_var!, rtol: 1e-9, atol: 1e-12), "SyncBN running variance");
     }
 }

@@ -29,13 +29,14 @@ public sealed class EvalClsCommand : ICliCommand
         var stride = new Option<int?>("--stride") { Description = "Patch stride (default: from the checkpoint's position embedding: 8 for the \"+\" models)" };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
         var workers = new Option<int>("--workers") { Description = "Loader threads (decode + transform)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
-        var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
+        var device = new DeviceOption(defaultsToConfig: false);
         var maxImages = new Option<int>("--max-images") { Description = "Evaluate the first N images only (0: all)" };
         var logitsOut = new Option<string?>("--logits") { Description = "Also write the (N, classes) float32 logits to this .npy" };
         var command = new Command("eval-cls", "ImageNet-style top-1 / top-5 of a classification checkpoint (hustvl/Vim evaluation transform)");
         command.Arguments.Add(config);
-        foreach (var option in new Option[] { model, checkpoint, data, labels, inputSize, cropRatio, stride, batchSize, workers, device, maxImages, logitsOut })
+        foreach (var option in new Option[] { model, checkpoint, data, labels, inputSize, cropRatio, stride, batchSize, workers, maxImages, logitsOut })
             command.Options.Add(option);
+        device.AddTo(command);
         command.SetAction(parse =>
         {
             var (name, options) = (parse.GetValue(config), parse.GetValue(model)) switch
@@ -44,16 +45,17 @@ public sealed class EvalClsCommand : ICliCommand
                 (null, { } modelName) => (modelName, (BackboneOptions?)null),
                 _ => throw new UserInputException("eval-cls: give either a CONFIG or --model NAME"),
             };
+            var target = device.Resolve(parse);
             var index = ImageFolderIndex.Open(parse.GetValue(data)!, parse.GetValue(labels));
             var size = parse.GetValue(inputSize);
             var (created, report) = PretrainedClassifier.Load(name, parse.GetValue(checkpoint)!, options, size, null, parse.GetValue(stride));
             using var classifier = (nn.Module<Tensor, Tensor>)created;
             foreach (var note in report.Adapted) Console.Error.WriteLine($"checkpoint: {note}");
-            classifier.to(new Device(parse.GetValue(device)!));
+            VimDense.Engine.DevicePlacement.MoveModule(classifier, target);
             var evalOptions = new ClassificationEvalOptions
             {
                 Transform = new ClassificationEvalTransform(size, parse.GetValue(cropRatio)),
-                BatchSize = parse.GetValue(batchSize), Workers = parse.GetValue(workers), Device = parse.GetValue(device)!,
+                BatchSize = parse.GetValue(batchSize), Workers = parse.GetValue(workers), Device = device.Value(parse) ?? "cpu",
                 MaxImages = parse.GetValue(maxImages), KeepLogits = parse.GetValue(logitsOut) is not null,
             };
             var count = evalOptions.MaxImages > 0 ? Math.Min(evalOptions.MaxImages, index.Samples.Count) : index.Samples.Count;

@@ -24,10 +24,13 @@ public sealed class FeaturesCommand : ICliCommand
         var logits = new Option<bool>("--logits") { Description = "Write the head's logits instead of the features" };
         var rope = new Option<bool>("--rope") { Description = "Vim: 2-D RoPE on the hidden states and the residual before every block (if_rope, if_rope_residual)" };
         var ptHwSeqLen = new Option<int>("--pt-hw-seq-len") { Description = "Vim RoPE pretraining grid side", DefaultValueFactory = _ => VimDense.Layers.VisionRotaryEmbedding.DefaultPretrainSide };
+        var device = new DeviceOption(defaultsToConfig: false);
         var command = new Command("features", "Classification features or logits of a batch of images with a pretrained backbone");
         foreach (var option in new Option[] { model, checkpoint, input, output, depth, img, stride, logits, rope, ptHwSeqLen }) command.Options.Add(option);
+        device.AddTo(command);
         command.SetAction(parse =>
         {
+            var target = device.Resolve(parse);
             OutputPath.CheckFile(parse.GetValue(output)!, "features .npy");
             using var images = NpyFile.Read(parse.GetValue(input)!);
             if (images.dim() != 4 || images.shape[1] != 3 || images.dtype != ScalarType.Float32)
@@ -46,9 +49,12 @@ public sealed class FeaturesCommand : ICliCommand
                 parse.GetValue(img) ?? (int)images.shape[2], parse.GetValue(img) is null ? (int)images.shape[3] : null, parse.GetValue(stride));
             using var backbone = (nn.Module<Tensor, Tensor>)created;
             foreach (var note in report.Adapted) Console.Error.WriteLine($"checkpoint: {note}");
+            VimDense.Engine.DevicePlacement.MoveModule(backbone, target);
             backbone.eval();
             using var noGrad = no_grad();
-            using var result = parse.GetValue(logits) ? backbone.forward(images) : created.ForwardFeatures(images);
+            using var batch = VimDense.Engine.DevicePlacement.OnDevice(images, target);
+            using var computed = parse.GetValue(logits) ? backbone.forward(batch) : created.ForwardFeatures(batch);
+            using var result = computed.cpu();
             NpyFile.Write(parse.GetValue(output)!, result);
             Console.WriteLine($"{parse.GetValue(output)}: {(parse.GetValue(logits) ? "logits" : "features")} [{string.Join(", ", result.shape)}]");
             return 0;
