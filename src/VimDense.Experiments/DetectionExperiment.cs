@@ -192,7 +192,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
         var (rank, size) = (ranks?.Rank ?? 0, ranks?.Size ?? 1);
         IDataset<DetectionSample> dataset = size == 1 ? full : new StridedDataset<DetectionSample>(full, rank, size, fullLimit);
         var limit = size == 1 ? fullLimit : dataset.Count;
-        var (results, imageIds) = Detect(model, dataset, limit, categoryIds);
+        var (results, imageIds) = Detect(model, dataset, limit, categoryIds, progress);
         if (size > 1)
         {
             var order = Enumerable.Range(0, fullLimit).Select(i => full.ImageInfo(i).Id).ToList();
@@ -228,7 +228,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
             maxImagePixels: Data.MaxImagePixels));
         var model = LoadModel(checkpoint, ema);
         var limit = maxImages > 0 ? Math.Min(maxImages, dataset.Count) : dataset.Count;
-        var (results, _) = Detect(model, dataset, limit, dataset.Annotations.Categories.Select(c => c.Id).ToList());
+        var (results, _) = Detect(model, dataset, limit, dataset.Annotations.Categories.Select(c => c.Id).ToList(), progress: true);
         Directory.CreateDirectory(outDir);
         var paths = new List<string> { Path.Combine(outDir, "results_bbox.json") };
         CocoResultsWriter.Write(paths[0], results, includeBoxes: true, includeMasks: false);
@@ -242,7 +242,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
 
     /// <summary>The COCO results (class k as <paramref name="categoryIds"/>[k], the data set file's ids) of the first <paramref name="limit"/> images of <paramref name="dataset"/>, and their image ids.</summary>
     private (List<CocoAnnotation> Results, HashSet<long> ImageIds) Detect(CascadeMaskRcnn model, IDataset<DetectionSample> dataset, int limit,
-        IReadOnlyList<long> categoryIds)
+        IReadOnlyList<long> categoryIds, bool progress)
     {
         var results = new List<CocoAnnotation>();
         var imageIds = new HashSet<long>();
