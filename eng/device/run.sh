@@ -40,6 +40,7 @@ results=$out/device-check.md
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+step_time_scale=$([ "$rehearse" -eq 1 ] && echo 5 || echo 1)
 source "$here/results.sh"
 results_begin "$results" "$([ "$rehearse" -eq 1 ] && echo "CPU rehearsal (no GPU; --device cpu)" || echo "GPU check")"
 
