@@ -30,6 +30,7 @@ step() {
     printf '\n'
   } >> "$results_file"
   step_rows+=("| $name | $verdict | $((SECONDS - start)) |")
+  step_last_output=$(tail -n 20 "$log") # for callers that react to how a step failed
   echo "[device-check] $name: $verdict" >&2
   rm -f "$log"
   return 0
