@@ -87,6 +87,7 @@ run_harness() {
     text=$("$t" 2>&1); code=$?
     echo "$(basename "$t"): exit $code: $(tail -n 1 <<< "$text")"
     [ "$code" -eq 0 ] || status=1
+    if [ "$rehearse" -eq 0 ] && grep -q 'skipped: no GPU' <<< "$text"; then status=1; fi
   done
   return $status
 }
