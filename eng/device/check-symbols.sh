@@ -19,6 +19,10 @@ for name in libtorch libc10 libtorch_cpu libtorch_cuda libc10_cuda; do
   done
 done
 [ "$found" -gt 0 ] || { echo "check-symbols.sh: no libtorch/libc10/libtorch_cpu in $dir" >&2; exit 2; }
+# Libraries it needs from its own folder count too (the glibcxx shim defines std::ios_base_library_init).
+for name in $(readelf -d "$lib" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+  [ -f "$(dirname "$lib")/$name" ] && nm -D --defined-only "$(dirname "$lib")/$name" | awk '{print $NF}' >> "$defined"
+done
 sort -u -o "$defined" "$defined"
 # Strong (U) references only: weak ones may stay unresolved. Versioned ones (GLIBC_*, GLIBCXX_*) are the C/C++ runtime's.
 nm -D --undefined-only "$lib" | awk '$1 == "U" {print $2}' | grep -v '@' | sort -u > "$needed"

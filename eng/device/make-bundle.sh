@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # eng/device/make-bundle.sh [OUTPUT.tar.xz]: packs the vimdense CLI for eng/device/run.sh stage 2 on a machine
-# without dotnet (default output: artifacts/device/vimdense-bundle.tar.xz, ~30 MiB; carry it to the GPU machine).
+# without dotnet (default output: artifacts/device/vimdense-bundle.tar.xz, 15 MiB; carry it to the GPU machine).
 # Self-contained publish (the .NET runtime inside), partial trimming (full trimming breaks the CLI: its commands
 # are found by reflection), invariant globalization. Left out: libtorch (the GPU machine's own is used),
 # OpenCvSharpExtern (108 MiB, needs GTK; only image decoding uses it), and libvimdense_native (stage 1 builds it).

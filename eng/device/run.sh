@@ -40,6 +40,7 @@ results=$out/device-check.md
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+step_time_scale=$([ "$rehearse" -eq 1 ] && echo 5 || echo 1)
 source "$here/results.sh"
 results_begin "$results" "$([ "$rehearse" -eq 1 ] && echo "CPU rehearsal (no GPU; --device cpu)" || echo "GPU check")"
 
@@ -86,6 +87,7 @@ run_harness() {
     text=$("$t" 2>&1); code=$?
     echo "$(basename "$t"): exit $code: $(tail -n 1 <<< "$text")"
     [ "$code" -eq 0 ] || status=1
+    if [ "$rehearse" -eq 0 ] && grep -q 'skipped: no GPU' <<< "$text"; then status=1; fi
   done
   return $status
 }

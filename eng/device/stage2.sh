@@ -24,25 +24,34 @@ run_stage2() {
     quick=(--lengths 197 --repeats 1 --reference-max-length 0) backbone=(--models vim_tiny --sizes 224 --iters 1 --min-seconds 0)
     train=(--iters 1 --warmup 0 --size 128)
   fi
-  cli_bench "bench scan" 120 bench scan --device "$device" "${quick[@]}"
-  cli_bench "bench backbone" 180 bench backbone --device "$device" "${backbone[@]}"
-  cli_bench "bench train" 240 bench train --device "$device" "${train[@]}" --json
+  cli_bench "bench scan --precision bf16" 120 bench scan --device "$device" "${quick[@]}"
+  cli_bench "bench backbone --precision bf16" 180 bench backbone --device "$device" "${backbone[@]}"
+  cli_bench "bench train --precision bf16" 240 bench train --device "$device" "${train[@]}" --json
 }
 
-# cli_bench NAME SECONDS ARGS...: runs `vimdense ARGS --precision bf16`; when that build does not know
-# --precision (or --device) yet, runs again without the options it rejected, so the row still has numbers.
+# cli_bench NAME SECONDS ARGS...: runs `vimdense ARGS --precision bf16`; when this build rejects an option
+# (--precision, --device, --json are being added), runs again without it, so the row still has numbers.
 cli_bench() {
   local name=$1 limit=$2; shift 2
-  local failed_before=$failed_steps
-  step "$name --precision bf16" "$limit" bash -c 'cli "$@"' _ "$@" --precision bf16
-  [ "$failed_steps" -eq "$failed_before" ] && return
-  if tail -n 80 "$results_file" | grep -q "Unrecognized command or argument '--precision'"; then
-    local args=() skip=0
-    for a in "$@"; do
-      if [ "$skip" -eq 1 ]; then skip=0; continue; fi
-      if [ "$a" = --device ] && tail -n 80 "$results_file" | grep -q "Unrecognized command or argument '--device'"; then skip=1; continue; fi
-      args+=("$a")
-    done
-    step "$name (fp32: this build has no --precision)" "$limit" bash -c 'cli "$@"' _ "${args[@]}"
-  fi
+  local args=("$@" --precision bf16) dropped= option attempt before
+  for attempt in 1 2 3 4; do
+    before=$failed_steps
+    step "$name${dropped:+ without$dropped (not in this build)}" "$limit" bash -c 'cli "$@"' _ "${args[@]}"
+    [ "$failed_steps" -eq "$before" ] && return
+    option=$(grep -o "Unrecognized command or argument '--[a-z-]*'" <<< "$step_last_output" | head -n 1 | cut -d"'" -f2)
+    [ -n "$option" ] || return
+    dropped="$dropped $option"
+    mapfile -t args < <(without_option "$option" "${args[@]}")
+  done
+}
+
+# without_option OPTION ARGS...: ARGS, one per line, without OPTION and its value (the next word unless it is
+# an option itself).
+without_option() {
+  local option=$1 skip_value=0 a; shift
+  for a in "$@"; do
+    if [ "$skip_value" -eq 1 ]; then skip_value=0; [[ $a == --* ]] || continue; fi
+    if [ "$a" = "$option" ]; then skip_value=1; continue; fi
+    printf '%s\n' "$a"
+  done
 }
