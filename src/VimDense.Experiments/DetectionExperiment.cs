@@ -40,7 +40,7 @@ public sealed class DetectionExperiment : TaskExperiment<CascadeMaskRcnn, Detect
     /// <summary>The config's test section as the detector's test options (its split and format-only keys aside).</summary>
     public DetectionTestOptions TestOptions => Config.Test.Bind<DetectionTestOptions>(ConfigBinding.KeysOf<TestSplitOptions>());
 
-    public override TestSplitOptions TestSplit => Config.Test.Bind<TestSplitOptions>(ConfigBinding.KeysOf<DetectionTestOptions>());
+    public override TestSplitOptions TestSplit => TestSplitOptions.Of<DetectionTestOptions>(Config.Test);
 
     /// <summary>Whether the ROI heads predict masks (model.roi_heads.masks).</summary>
     public bool Masks => DetectorBuilder.RoiHeads(Config.Model).Masks;

@@ -174,7 +174,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         return new FormatOnlyOutputs(images.Count, [dir]);
     }
 
-    public override TestSplitOptions TestSplit => Config.Test.Bind<TestSplitOptions>(ConfigBinding.KeysOf<InferenceOptions>());
+    public override TestSplitOptions TestSplit => TestSplitOptions.Of<InferenceOptions>(Config.Test);
 
     /// <summary>
     /// mIoU over the validation split (first <paramref name="maxImages"/> when > 0). Optionally writes label PNGs

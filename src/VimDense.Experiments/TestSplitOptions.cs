@@ -19,4 +19,12 @@ public sealed record TestSplitOptions
     /// may be absent), relative to data.root; null: annotations/instances_&lt;split&gt;.json.
     /// </summary>
     public string? AnnFile { get; init; }
+
+    /// <summary>
+    /// These keys of <paramref name="test"/>, the task's <typeparamref name="TInference"/> keys aside: every key that
+    /// record writes (print-config's output includes its read-only ones), not only those it binds.
+    /// </summary>
+    internal static TestSplitOptions Of<TInference>(VimDense.Config.ConfigSection test) where TInference : new() =>
+        test.Bind<TestSplitOptions>(VimDense.Config.ConfigBinding.KeysOf<TInference>()
+            .Concat(VimDense.Config.ConfigBinding.ToJson(new TInference()).Properties().Select(p => p.Name)).Distinct().ToArray());
 }
