@@ -84,6 +84,9 @@ public static class ActivationRecomputation
             ctx.save_for_backward([.. inputs]);
             ctx.save_data("recipe", recipe);
             ctx.save_data("requires_grad", inputs.Select(t => t.requires_grad).ToArray());
+            // Outputs backward never reached arrive undefined and are skipped below. (TorchSharp would otherwise
+            // build zeros from shape templates it made here, inside the caller's dispose scope, which is gone by then.)
+            ctx.set_materialize_grads(false);
             return [.. recipe.Block(inputs)];
         }
 
@@ -98,7 +101,7 @@ public static class ActivationRecomputation
             using (recipe.State.Enter())
             using (enable_grad())
                 outputs = recipe.Block(leaves);
-            var differentiable = outputs.Select((o, i) => (Output: o, Grad: gradOutputs[i])).Where(p => p.Output.requires_grad).ToList();
+            var differentiable = outputs.Select((o, i) => (Output: o, Grad: gradOutputs[i])).Where(p => p.Output.requires_grad && p.Grad is { IsInvalid: false }).ToList();
             if (differentiable.Count > 0)
                 autograd.backward(differentiable.Select(p => p.Output).ToList(), differentiable.Select(p => p.Grad).ToList());
             var grads = new List<Tensor> { null! };   // the recipe slot

@@ -84,6 +84,20 @@ public sealed class ActivationRecomputationTests
         Assert.True(x.grad!.eq(2).all().item<bool>());
     }
 
+    [Fact]
+    public void AnOutputBackwardNeverReachesIsSkipped()
+    {
+        using var x = randn(3, 4).requires_grad_(true);
+        Tensor[] Block(Tensor[] inputs) => [inputs[0] * 2, inputs[0] * 3];
+        Tensor used;
+        using (var scope = NewDisposeScope())   // the forward's scope ends before backward, as in the backbones
+            used = ActivationRecomputation.Run(Block, [x], drawsRandomNumbers: false, "test")[0].MoveToOuterDisposeScope();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        used.sum().backward();
+        Assert.True(x.grad!.eq(2).all().item<bool>());
+    }
+
     [Theory]
     [InlineData("true", int.MaxValue)]
     [InlineData("false", 0)]
