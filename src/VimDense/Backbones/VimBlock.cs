@@ -32,7 +32,8 @@ public sealed class VimBlock : nn.Module
     {
         // Inference (drop path is the identity, nothing to record): the native fused add + norm, same values.
         var (newResidual, normalised) =
-            (!drop_path.training || drop_path.Rate == 0) && ResidualRmsNorm.Applies(hidden, residual, norm.Weight)
+            ResidualRmsNorm.Enabled && (!drop_path.training || drop_path.Rate == 0) &&
+            ResidualRmsNorm.Applies(hidden, residual, norm.Weight)
                 ? ResidualRmsNorm.Apply(hidden, residual, norm.Weight, norm.Eps)
                 : AddAndNormalise(hidden, residual);
         using (normalised) return (mixer.forward(normalised), newResidual);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using TorchSharp;
 using VimDense.Native;
 using static TorchSharp.torch;
 
@@ -14,6 +15,9 @@ public static partial class ResidualRmsNorm
     [LibraryImport(VdNative.Lib, EntryPoint = "vd_residual_rms_norm_fwd")]
     private static partial int Forward(long batch, long channels, long length, IntPtr hidden, IntPtr residual,
         IntPtr weight, double eps, IntPtr residualOut, IntPtr output);
+
+    /// <summary>False when the environment variable VD_NO_FUSED_NORM is set (any value): A/B against the library ops.</summary>
+    public static bool Enabled { get; } = Environment.GetEnvironmentVariable("VD_NO_FUSED_NORM") is null;
 
     /// <summary>
     /// Whether <see cref="Apply"/> takes these inputs: CPU float32, 3-D, contiguous, and nothing that autograd would
