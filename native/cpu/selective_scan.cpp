@@ -5,18 +5,26 @@
 // scan_steps.h; AVX-512, chosen at run time, one vector for 16 states, see simd_avx512.h) with a polynomial
 // exp, so no per-element libm call remains in the hot loop. Inference passes no checkpoints buffer, and then
 // nothing is kept for the backward.
+// With AVX-512 and 16 states the float forward runs 16 channels per register instead (scan_channel_blocks.h).
 // B and C are first rearranged so that one step's states are contiguous (see states_by_step).
+#include "cpu/scan_channel_blocks.h"
 #include "cpu/scan_cpu.h"
 #include "src/common.h"
 #ifdef VD_WITH_CUDA
 #include "cuda/scan_cuda.h"
 #endif
 #include <string>
+#include <type_traits>
 
 namespace vd::cpu {
 
 template <typename T, typename S>
 void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, S* out, T* checkpoints) {
+#ifdef VD_HAVE_AVX2
+  if constexpr (std::is_same_v<T, float>) {
+    if (channel_block_width(s) == 16) return scan_forward_channel_blocks<16, S>(s, in, out, checkpoints);
+  }
+#endif
   const int64_t np = padded_states(s.dstate), L = s.length, per_group = s.dim / s.groups;
   const std::vector<T> b_steps = states_by_step<T>(s, in.B), c_steps = states_by_step<T>(s, in.C);
   const std::vector<T> a_padded = padded_A(s, in.A);
@@ -40,9 +48,7 @@ void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, S* out
         if (checkpoints) std::copy(hp, hp + np, checkpoints + (bd * chunk_count(s) + first / kChunk) * np);
         row.load(s, in, offset, first, bias);
         forward_chunk<T>(a, bs + first * np, cs + first * np, row.dt, row.dtu, row.len, hp, y, np);
-        for (int64_t j = 0; j < row.len; ++j) y[j] += skip * row.u[j];
-        if (in.z) gate_row(row.z, y, row.len);
-        for (int64_t j = 0; j < row.len; ++j) store(out[offset + time_at(s, first + j)], y[j]);
+        finish_row(s, row, in.z != nullptr, skip, offset, first, y, out);
       }
     }
   }

@@ -78,9 +78,7 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
         var scope = NewDisposeScope();
         try
         {
-            // x and z straight from the two halves of in_proj: dense (B, E, L) without an xz intermediate and copies.
-            var x = Project(in_proj.weight!.narrow(0, 0, Inner), hidden);
-            var z = Project(in_proj.weight!.narrow(0, Inner, Inner), hidden);
+            var (x, z) = InProjection(hidden);
             var y = Direction(x, z, conv1d, x_proj, dt_proj, A_log, D, reverse: false);
             if (Bidirectional)
             {
@@ -103,6 +101,21 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
         {
             using (OpProfiler.Scope(OpCategory.Allocation)) scope.Dispose();
         }
+    }
+
+    /// <summary>
+    /// x and z as dense (B, E, L) tensors. At batch 1 the two halves of one (1, 2E, L) product are already dense,
+    /// so one GEMM serves both; at larger batches they would be strided, and the kernels would copy them, so each
+    /// half of in_proj gets its own GEMM instead.
+    /// </summary>
+    private (Tensor X, Tensor Z) InProjection(Tensor hidden)
+    {
+        if (hidden.shape[0] == 1)
+        {
+            using var xz = Project(in_proj.weight!, hidden);
+            using (OpProfiler.Scope(OpCategory.Layout)) return (xz.narrow(1, 0, Inner), xz.narrow(1, Inner, Inner));
+        }
+        return (Project(in_proj.weight!.narrow(0, 0, Inner), hidden), Project(in_proj.weight!.narrow(0, Inner, Inner), hidden));
     }
 
     /// <summary>weight (M, K) times the channels of x (B, K, L): one GEMM per batch element, recorded by the profiler.</summary>

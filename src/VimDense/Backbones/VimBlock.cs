@@ -30,18 +30,27 @@ public sealed class VimBlock : nn.Module
     /// <param name="residual">Previous residual, null for the first block.</param>
     public (Tensor Hidden, Tensor Residual) Forward(Tensor hidden, Tensor? residual)
     {
-        Tensor newResidual, normalised;
-        using (OpProfiler.Scope(OpCategory.NormResidual))
-        {
-            if (residual is null) newResidual = hidden.to_type(ScalarType.Float32, copy: true);
-            else
-            {
-                // No dtype-conversion handle on the float32 path: an extra alias would keep the old residual alive.
-                using var dropped = drop_path.forward(hidden);
-                newResidual = residual.dtype == ScalarType.Float32 ? residual.add(dropped) : residual.to_type(ScalarType.Float32).add_(dropped);
-            }
-            normalised = norm.forward(newResidual);
-        }
+        // Inference (drop path is the identity, nothing to record): the native fused add + norm, same values.
+        var (newResidual, normalised) =
+            ResidualRmsNorm.Enabled && (!drop_path.training || drop_path.Rate == 0) &&
+            ResidualRmsNorm.Applies(hidden, residual, norm.Weight)
+                ? ResidualRmsNorm.Apply(hidden, residual, norm.Weight, norm.Eps)
+                : AddAndNormalise(hidden, residual);
         using (normalised) return (mixer.forward(normalised), newResidual);
+    }
+
+    /// <summary>The differentiable add + norm (library ops; training, or inputs the fused kernel does not take).</summary>
+    private (Tensor Residual, Tensor Normalised) AddAndNormalise(Tensor hidden, Tensor? residual)
+    {
+        using var timed = OpProfiler.Scope(OpCategory.NormResidual);
+        Tensor newResidual;
+        if (residual is null) newResidual = hidden.to_type(ScalarType.Float32, copy: true);
+        else
+        {
+            // No dtype-conversion handle on the float32 path: an extra alias would keep the old residual alive.
+            using var dropped = drop_path.forward(hidden);
+            newResidual = residual.dtype == ScalarType.Float32 ? residual.add(dropped) : residual.to_type(ScalarType.Float32).add_(dropped);
+        }
+        return (newResidual, norm.forward(newResidual));
     }
 }

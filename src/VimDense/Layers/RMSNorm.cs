@@ -24,6 +24,7 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
     }
 
     public Parameter Weight => weight;
+    public double Eps => eps;
 
     public override Tensor forward(Tensor input)
     {
