@@ -109,6 +109,6 @@ public sealed class CascadeMaskRcnn : nn.Module
         var d = Math.Max(_options.SizeDivisibility, 1);
         long padH = (d - images.shape[2] % d) % d, padW = (d - images.shape[3] % d) % d;
         if (padH > 0 || padW > 0) x = nn.functional.pad(x, [0, padW, 0, padH]);
-        return neck.forward(_backbone.ForwardIntermediates(x)).ToList();
+        return neck.call(_backbone.ForwardIntermediates(x)).ToList();
     }
 }

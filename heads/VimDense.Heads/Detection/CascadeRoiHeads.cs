@@ -103,7 +103,7 @@ public sealed class CascadeRoiHeads : nn.Module
             results.Add((b, s, c, null));
         }
         if (mask_head is null) return results;
-        var maskLogits = mask_head.forward(_maskPooler.Pool(features, results.Select(r => r.Item1).ToList()));
+        var maskLogits = mask_head.call(_maskPooler.Pool(features, results.Select(r => r.Item1).ToList()));
         var maskProbabilities = Split(nn.functional.sigmoid(MaskRcnnHead.SelectClass(maskLogits, cat(results.Select(r => r.Item3).ToList(), 0))),
             results.Select(r => r.Item1).ToList());
         return results.Select((r, i) => (r.Item1, r.Item2, r.Item3, (Tensor?)maskProbabilities[i])).ToList();
@@ -130,7 +130,7 @@ public sealed class CascadeRoiHeads : nn.Module
     private (Tensor Logits, Tensor Deltas) RunStage(int k, IReadOnlyList<Tensor> features, IReadOnlyList<Tensor> boxes)
     {
         var pooled = GradientScale.Apply(_boxPooler.Pool(features, boxes), 1.0 / Stages);
-        return box_predictor[k].forward(box_head[k].forward(pooled));
+        return box_predictor[k].call(box_head[k].call(pooled));
     }
 
     private sealed record Sampled(Tensor Boxes, Tensor Classes, Tensor GtIndex);
@@ -173,7 +173,7 @@ public sealed class CascadeRoiHeads : nn.Module
             fgClasses.Add(sampled[i].Classes[fg]);
             using (no_grad()) maskTargets.Add(MaskTargets(targets[i], i, sampled[i].GtIndex[fg], fgBoxes[^1]));
         }
-        var logits = mask_head!.forward(_maskPooler.Pool(features, fgBoxes));
+        var logits = mask_head!.call(_maskPooler.Pool(features, fgBoxes));
         if (logits.shape[0] == 0) return logits.sum() * 0;
         var selected = MaskRcnnHead.SelectClass(logits, cat(fgClasses, 0));
         return nn.functional.binary_cross_entropy_with_logits(selected, cat(maskTargets, 0));

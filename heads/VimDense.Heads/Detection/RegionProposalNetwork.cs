@@ -32,7 +32,7 @@ public sealed class RegionProposalNetwork : nn.Module
         IReadOnlyList<(long Height, long Width)> imageSizes, IReadOnlyList<Instances>? targets)
     {
         var anchors = _anchors.Generate(features.Select(f => (f.shape[2], f.shape[3])).ToList(), features[0].device);
-        var (objectness, deltas) = rpn_head.forward(features);
+        var (objectness, deltas) = rpn_head.call(features);
         long batch = features[0].shape[0];
         // (N, A, H, W) -> (N, H·W·A) and (N, 4A, H, W) -> (N, H·W·A, 4): anchors are location-major.
         var logits = objectness.Select(o => o.permute(0, 2, 3, 1).reshape(batch, -1)).ToList();

@@ -37,11 +37,11 @@ public sealed class VimBlock : nn.Module
             else
             {
                 // No dtype-conversion handle on the float32 path: an extra alias would keep the old residual alive.
-                using var dropped = drop_path.forward(hidden);
+                using var dropped = drop_path.call(hidden);
                 newResidual = residual.dtype == ScalarType.Float32 ? residual.add(dropped) : residual.to_type(ScalarType.Float32).add_(dropped);
             }
-            normalised = norm.forward(newResidual);
+            normalised = norm.call(newResidual);
         }
-        using (normalised) return (mixer.forward(normalised), newResidual);
+        using (normalised) return (mixer.call(normalised), newResidual);
     }
 }
