@@ -14,8 +14,9 @@ public sealed class InferenceModel : IDisposable
 {
     private readonly Action<Tensor> run;
 
-    private InferenceModel(nn.Module module, Action<Tensor> run, (int Height, int Width) configuredSize, string task)
+    private InferenceModel(nn.Module module, Action<Tensor> run, (int Height, int Width) configuredSize, string task, int backboneStride)
     {
+        BackboneStride = backboneStride;
         Module = module;
         this.run = run;
         ConfiguredSize = configuredSize;
@@ -27,6 +28,9 @@ public sealed class InferenceModel : IDisposable
 
     /// <summary>The size the config trains at: data.crop_size (segmentation) or data.image_size (detection).</summary>
     public (int Height, int Width) ConfiguredSize { get; }
+
+    /// <summary>The stride of the backbone's first feature map (16 for a patch-16 Vim or DeiT): tokens = (H/stride)·(W/stride).</summary>
+    public int BackboneStride { get; }
 
     /// <summary>"segmentation" or "detection".</summary>
     public string Task { get; }
@@ -70,7 +74,7 @@ public sealed class InferenceModel : IDisposable
     private static InferenceModel Segmentor(SegmentationExperiment experiment, string? checkpoint)
     {
         var model = checkpoint is null ? experiment.BuildModel(loadPretrained: false) : experiment.LoadModel(checkpoint);
-        return new InferenceModel(model, images => model.call(images), experiment.PipelineOptions().CropSize, "segmentation");
+        return new InferenceModel(model, images => model.call(images), experiment.PipelineOptions().CropSize, "segmentation", model.Backbone.Strides[0]);
     }
 
     private static InferenceModel Detector(DetectionExperiment experiment, string? checkpoint)
@@ -80,6 +84,6 @@ public sealed class InferenceModel : IDisposable
         {
             var sizes = Enumerable.Repeat(((long)images.shape[2], (long)images.shape[3]), (int)images.shape[0]).ToList();
             model.Predict(images, sizes);
-        }, experiment.PipelineOptions().ImageSize, "detection");
+        }, experiment.PipelineOptions().ImageSize, "detection", model.Backbone.Strides[0]);
     }
 }
