@@ -41,6 +41,17 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// Parses <paramref name="args"/> against <paramref name="root"/>: as System.CommandLine does, after writing a lone
+    /// "--size H" as "--size H H" where the command's --size takes H [W] (so KEY=VALUE overrides may follow it).
+    /// </summary>
+    public static ParseResult Parse(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        var squared = ImageSizeOption.SquareSingleSizes(parse, args);
+        return ReferenceEquals(squared, args) ? parse : root.Parse(squared);
+    }
+
     /// <summary>Runs the command line; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
     public static int Run(string[] args)
     {
@@ -49,8 +60,9 @@ public static class CliApp
         try
         {
             Native.OpenMpEnvironment.PreferPassiveWaiting(); // before any command loads libtorch
+            if (args is [CommandLineCheck.OptionName, var file]) return CommandLineCheck.Run(file, Console.Out);
             var root = BuildRoot();
-            var parse = root.Parse(args);
+            var parse = Parse(root, args);
             var helpRequested = args.Any(a => a is "-h" or "--help" or "-?");
             if (parse.Errors.Count > 0 && !helpRequested)
             {

@@ -111,7 +111,7 @@ public sealed class CascadeMaskRcnn : nn.Module
         long padH = (d - images.shape[2] % d) % d, padW = (d - images.shape[3] % d) % d;
         if (padH > 0 || padW > 0) x = nn.functional.pad(x, [0, padW, 0, padH]);
         var maps = _backbone.ForwardIntermediates(x);
-        if (!neck.Checkpoint || !neck.training) return neck.forward(maps).ToList();
-        return [.. ActivationRecomputation.Run(inputs => [.. neck.forward(inputs)], [.. maps], drawsRandomNumbers: false, "model.neck.checkpoint")];
+        if (!neck.Checkpoint || !neck.training) return neck.call(maps).ToList();
+        return [.. ActivationRecomputation.Run(inputs => [.. neck.call(inputs)], [.. maps], drawsRandomNumbers: false, "model.neck.checkpoint")];
     }
 }

@@ -103,7 +103,7 @@ public sealed class CascadeRoiHeads : nn.Module
             results.Add((b, s, c, null));
         }
         if (mask_head is null) return results;
-        var maskLogits = mask_head.forward(_maskPooler.Pool(features, results.Select(r => r.Item1).ToList()));
+        var maskLogits = mask_head.call(_maskPooler.Pool(features, results.Select(r => r.Item1).ToList()));
         var maskProbabilities = Split(nn.functional.sigmoid(MaskRcnnHead.SelectClass(maskLogits, cat(results.Select(r => r.Item3).ToList(), 0))),
             results.Select(r => r.Item1).ToList());
         return results.Select((r, i) => (r.Item1, r.Item2, r.Item3, (Tensor?)maskProbabilities[i])).ToList();
@@ -130,10 +130,10 @@ public sealed class CascadeRoiHeads : nn.Module
     private (Tensor Logits, Tensor Deltas) RunStage(int k, IReadOnlyList<Tensor> features, IReadOnlyList<Tensor> boxes)
     {
         var pooled = GradientScale.Apply(_boxPooler.Pool(features, boxes), 1.0 / Stages);
-        if (!_options.Checkpoint || !training) return box_predictor[k].forward(box_head[k].forward(pooled));
+        if (!_options.Checkpoint || !training) return box_predictor[k].call(box_head[k].call(pooled));
         var outputs = ActivationRecomputation.Run(inputs =>
         {
-            var (logits, deltas) = box_predictor[k].forward(box_head[k].forward(inputs[0]));
+            var (logits, deltas) = box_predictor[k].call(box_head[k].call(inputs[0]));
             return [logits, deltas];
         }, [pooled], drawsRandomNumbers: false, "model.roi_heads.checkpoint");
         return (outputs[0], outputs[1]);
@@ -180,13 +180,13 @@ public sealed class CascadeRoiHeads : nn.Module
             using (no_grad()) maskTargets.Add(MaskTargets(targets[i], i, sampled[i].GtIndex[fg], fgBoxes[^1]));
         }
         var pooled = _maskPooler.Pool(features, fgBoxes);
-        if (pooled.shape[0] == 0) return mask_head!.forward(pooled).sum() * 0;
+        if (pooled.shape[0] == 0) return mask_head!.call(pooled).sum() * 0;
         var classes = cat(fgClasses, 0);
         // Recomputed, the head keeps only its pooled input and each box's own class map, not all K logit maps.
         var selected = _options.Checkpoint && training
-            ? ActivationRecomputation.Run(inputs => [MaskRcnnHead.SelectClass(mask_head!.forward(inputs[0]), classes)], [pooled],
+            ? ActivationRecomputation.Run(inputs => [MaskRcnnHead.SelectClass(mask_head!.call(inputs[0]), classes)], [pooled],
                 drawsRandomNumbers: false, "model.roi_heads.checkpoint")[0]
-            : MaskRcnnHead.SelectClass(mask_head!.forward(pooled), classes);
+            : MaskRcnnHead.SelectClass(mask_head!.call(pooled), classes);
         return nn.functional.binary_cross_entropy_with_logits(selected, cat(maskTargets, 0));
     }
 

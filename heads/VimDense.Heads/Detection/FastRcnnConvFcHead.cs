@@ -34,7 +34,7 @@ public sealed class FastRcnnConvFcHead : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        foreach (var conv in _convs) x = conv.forward(x);
-        return nn.functional.relu(fc1.forward(x.flatten(1)));
+        foreach (var conv in _convs) x = conv.call(x);
+        return nn.functional.relu(fc1.call(x.flatten(1)));
     }
 }

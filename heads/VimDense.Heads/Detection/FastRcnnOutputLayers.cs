@@ -32,7 +32,7 @@ public sealed class FastRcnnOutputLayers : nn.Module<Tensor, (Tensor Logits, Ten
     public int NumClasses { get; }
     public Box2BoxTransform Coder { get; }
 
-    public override (Tensor Logits, Tensor Deltas) forward(Tensor x) => (cls_score.forward(x), bbox_pred.forward(x));
+    public override (Tensor Logits, Tensor Deltas) forward(Tensor x) => (cls_score.call(x), bbox_pred.call(x));
 
     /// <summary>
     /// Cross-entropy averaged over all R boxes, plus L1 between predicted and target deltas summed over

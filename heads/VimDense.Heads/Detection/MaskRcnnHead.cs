@@ -41,8 +41,8 @@ public sealed class MaskRcnnHead : nn.Module<Tensor, Tensor>
     /// <summary>Mask logits (R, K, 2S, 2S) of pooled features (R, C, S, S).</summary>
     public override Tensor forward(Tensor x)
     {
-        foreach (var conv in _convs) x = conv.forward(x);
-        return predictor.forward(nn.functional.relu(deconv.forward(x)));
+        foreach (var conv in _convs) x = conv.call(x);
+        return predictor.call(nn.functional.relu(deconv.call(x)));
     }
 
     /// <summary>Logits of each box's own class: (R, M, M) from (R, K, M, M).</summary>

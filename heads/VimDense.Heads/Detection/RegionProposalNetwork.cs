@@ -32,7 +32,7 @@ public sealed class RegionProposalNetwork : nn.Module
         IReadOnlyList<(long Height, long Width)> imageSizes, IReadOnlyList<Instances>? targets)
     {
         var anchors = _anchors.Generate(features.Select(f => (f.shape[2], f.shape[3])).ToList(), features[0].device);
-        var (objectness, deltas) = _options.Checkpoint && training ? RecomputedHead(features) : rpn_head.forward(features);
+        var (objectness, deltas) = _options.Checkpoint && training ? RecomputedHead(features) : rpn_head.call(features);
         long batch = features[0].shape[0];
         // (N, A, H, W) -> (N, H·W·A) and (N, 4A, H, W) -> (N, H·W·A, 4): anchors are location-major.
         var logits = objectness.Select(o => o.permute(0, 2, 3, 1).reshape(batch, -1)).ToList();
@@ -50,7 +50,7 @@ public sealed class RegionProposalNetwork : nn.Module
     {
         var outputs = ActivationRecomputation.Run(inputs =>
         {
-            var (o, d) = rpn_head.forward(inputs);
+            var (o, d) = rpn_head.call(inputs);
             return [.. o, .. d];
         }, [.. features], drawsRandomNumbers: false, "model.rpn.checkpoint");
         return (outputs.Take(features.Count).ToList(), outputs.Skip(features.Count).ToList());

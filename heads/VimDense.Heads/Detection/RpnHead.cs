@@ -36,9 +36,9 @@ public sealed class RpnHead : nn.Module<IReadOnlyList<Tensor>, (List<Tensor> Obj
         var deltas = new List<Tensor>();
         foreach (var f in features)
         {
-            var t = conv.forward(f);
-            objectness.Add(objectness_logits.forward(t));
-            deltas.Add(anchor_deltas.forward(t));
+            var t = conv.call(f);
+            objectness.Add(objectness_logits.call(t));
+            deltas.Add(anchor_deltas.call(t));
         }
         return (objectness, deltas);
     }

@@ -34,7 +34,7 @@ public sealed class DetectionFpn : Neck
 
     public override IReadOnlyList<Tensor> forward(IReadOnlyList<Tensor> inputs)
     {
-        var levels = fpn.forward(pyramid.forward(inputs)).ToList();
+        var levels = fpn.call(pyramid.call(inputs)).ToList();
         levels.Add(nn.functional.max_pool2d(levels[^1], 1, 2));
         return levels;
     }

@@ -33,7 +33,7 @@ public sealed class Feature2Pyramid : Neck
     public override IReadOnlyList<Tensor> forward(IReadOnlyList<Tensor> inputs)
     {
         var xs = Replicate(inputs, branches.Count);
-        return xs.Select((x, i) => branches[i].forward(x)).ToList();
+        return xs.Select((x, i) => branches[i].call(x)).ToList();
     }
 
     private static nn.Module<Tensor, Tensor> Branch(int dim, double scale, NormKind norm)

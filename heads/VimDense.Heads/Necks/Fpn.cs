@@ -40,12 +40,12 @@ public sealed class Fpn : Neck
     public override IReadOnlyList<Tensor> forward(IReadOnlyList<Tensor> inputs)
     {
         if (inputs.Count != lateral_convs.Count) throw new ArgumentException($"FPN expects {lateral_convs.Count} maps, got {inputs.Count}");
-        var laterals = inputs.Select((x, i) => lateral_convs[i].forward(x)).ToList();
+        var laterals = inputs.Select((x, i) => lateral_convs[i].call(x)).ToList();
         for (var i = laterals.Count - 1; i > 0; i--)
         {
             var below = laterals[i - 1];
             laterals[i - 1] = below + nn.functional.interpolate(laterals[i], size: [below.shape[2], below.shape[3]], mode: InterpolationMode.Nearest);
         }
-        return laterals.Select((x, i) => fpn_convs[i].forward(x)).ToList();
+        return laterals.Select((x, i) => fpn_convs[i].call(x)).ToList();
     }
 }

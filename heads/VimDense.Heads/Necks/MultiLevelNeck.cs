@@ -50,13 +50,13 @@ public sealed class MultiLevelNeck : Neck
         var outs = new List<Tensor>();
         for (var i = 0; i < scales.Length; i++)
         {
-            var x = lateral_convs[i].forward(xs[i]);
+            var x = lateral_convs[i].call(xs[i]);
             if (scales[i] != 1)
             {
                 long h = (long)Math.Floor(x.shape[2] * scales[i]), w = (long)Math.Floor(x.shape[3] * scales[i]);
                 x = nn.functional.interpolate(x, size: [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
             }
-            outs.Add(convs[i].forward(x));
+            outs.Add(convs[i].call(x));
         }
         return outs;
     }

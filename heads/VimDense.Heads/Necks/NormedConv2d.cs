@@ -49,7 +49,7 @@ public sealed class NormedConv2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var y = nn.functional.conv2d(x, weight, bias, padding: [_padding, _padding]);
-        if (norm is not null) y = norm.forward(y);
+        if (norm is not null) y = norm.call(y);
         return _relu ? nn.functional.relu(y) : y;
     }
 }

@@ -54,7 +54,7 @@ public sealed class SimpleFeaturePyramid : Neck
     {
         if (features.Count == 0) throw new ArgumentException("no feature maps", nameof(features));
         var x = features[^1];
-        var outputs = _stages.Select(stage => stage.forward(x)).ToList();
+        var outputs = _stages.Select(stage => stage.call(x)).ToList();
         if (TopBlock) outputs.Add(nn.functional.max_pool2d(outputs[^1], 1, 2));
         return outputs;
     }

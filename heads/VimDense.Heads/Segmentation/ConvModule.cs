@@ -32,8 +32,8 @@ public sealed class ConvModule : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var x = conv.forward(input);
-        if (bn is not null) x = bn.forward(x);
+        var x = conv.call(input);
+        if (bn is not null) x = bn.call(x);
         return relu ? nn.functional.relu(x) : x;
     }
 }

@@ -37,13 +37,13 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
     public IReadOnlyList<Tensor> ExtractFeatures(Tensor images)
     {
         var features = backboneImpl.ForwardIntermediates(images);
-        return neck is null ? features : neck.forward(features);
+        return neck is null ? features : neck.call(features);
     }
 
     /// <summary>Decode-head logits resized to the input size (B, K, H, W).</summary>
     public override Tensor forward(Tensor images)
     {
-        var logits = decode_head.forward(ExtractFeatures(images));
+        var logits = decode_head.call(ExtractFeatures(images));
         return nn.functional.interpolate(logits, size: [images.shape[2], images.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
     }
 
@@ -54,12 +54,12 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
     public (Dictionary<string, Tensor> Losses, double Accuracy) Loss(Tensor images, Tensor labels)
     {
         var features = ExtractFeatures(images);
-        var decodeLogits = decode_head.forward(features);
+        var decodeLogits = decode_head.call(features);
         var losses = new Dictionary<string, Tensor> { ["decode.loss_ce"] = decode_head.Loss(decodeLogits, labels) };
         var total = losses["decode.loss_ce"];
         if (auxiliary_head is not null)
         {
-            losses["aux.loss_ce"] = auxiliary_head.Loss(auxiliary_head.forward(features), labels);
+            losses["aux.loss_ce"] = auxiliary_head.Loss(auxiliary_head.call(features), labels);
             total = total + losses["aux.loss_ce"];
         }
         losses["loss"] = total;

@@ -34,8 +34,8 @@ public sealed class FcnHead : DecodeHead
     {
         var x = Select(inputs, inIndex);
         var y = x;
-        foreach (var conv in convs) y = conv.forward(y);
-        if (conv_cat is not null) y = conv_cat.forward(cat([x, y], 1));
-        return conv_seg.forward(dropout.forward(y));
+        foreach (var conv in convs) y = conv.call(y);
+        if (conv_cat is not null) y = conv_cat.call(cat([x, y], 1));
+        return conv_seg.call(dropout.call(y));
     }
 }

@@ -44,12 +44,12 @@ public sealed class SemanticFpnHead : DecodeHead
             var x = inputs[i];
             foreach (var conv in scale_heads[i])
             {
-                x = conv.forward(x);
+                x = conv.call(x);
                 if (upsampleCounts[i] > 0) x = Resize(x, x.shape[2] * 2, x.shape[3] * 2);
             }
             if (sum is not null && (x.shape[2] != sum.shape[2] || x.shape[3] != sum.shape[3])) x = Resize(x, sum.shape[2], sum.shape[3]);
             sum = sum is null ? x : sum + x;
         }
-        return conv_seg.forward(dropout.forward(sum!));
+        return conv_seg.call(dropout.call(sum!));
     }
 }

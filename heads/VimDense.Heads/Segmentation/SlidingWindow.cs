@@ -34,7 +34,7 @@ public static class SlidingWindow
         foreach (var (y1, x1, y2, x2) in Windows(h, w, crop, stride))
         {
             using var scope = NewDisposeScope();
-            var logits = model.forward(image[.., .., TensorIndex.Slice(y1, y2), TensorIndex.Slice(x1, x2)]);
+            var logits = model.call(image[.., .., TensorIndex.Slice(y1, y2), TensorIndex.Slice(x1, x2)]);
             sum[.., .., TensorIndex.Slice(y1, y2), TensorIndex.Slice(x1, x2)].add_(logits);
             count[.., .., TensorIndex.Slice(y1, y2), TensorIndex.Slice(x1, x2)].add_(1);
         }

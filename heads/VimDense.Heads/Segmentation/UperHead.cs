@@ -46,7 +46,7 @@ public sealed class UperHead : DecodeHead
         var levels = lateral_convs.Count + 1;
         if (inputs.Count < levels) throw new ArgumentException($"UperHead expects {levels} feature maps, got {inputs.Count}");
         var laterals = new List<Tensor>();
-        for (var i = 0; i < lateral_convs.Count; i++) laterals.Add(lateral_convs[i].forward(inputs[i]));
+        for (var i = 0; i < lateral_convs.Count; i++) laterals.Add(lateral_convs[i].call(inputs[i]));
         laterals.Add(PyramidPooling(inputs[levels - 1]));
 
         for (var i = levels - 1; i > 0; i--)
@@ -55,12 +55,12 @@ public sealed class UperHead : DecodeHead
             laterals[i - 1] = below + Resize(laterals[i], below.shape[2], below.shape[3]);
         }
         var outs = new List<Tensor>();
-        for (var i = 0; i < levels - 1; i++) outs.Add(fpn_convs[i].forward(laterals[i]));
+        for (var i = 0; i < levels - 1; i++) outs.Add(fpn_convs[i].call(laterals[i]));
         outs.Add(laterals[^1]);
         var (h, w) = (outs[0].shape[2], outs[0].shape[3]);
         for (var i = 1; i < outs.Count; i++) outs[i] = Resize(outs[i], h, w);
-        var fused = fpn_bottleneck.forward(cat(outs, 1));
-        return conv_seg.forward(dropout.forward(fused));
+        var fused = fpn_bottleneck.call(cat(outs, 1));
+        return conv_seg.call(dropout.call(fused));
     }
 
     private Tensor PyramidPooling(Tensor x)
@@ -69,8 +69,8 @@ public sealed class UperHead : DecodeHead
         for (var i = 0; i < poolScales.Length; i++)
         {
             var pooled = nn.functional.adaptive_avg_pool2d(x, [poolScales[i], poolScales[i]]);
-            branches.Add(Resize(psp_modules[i].forward(pooled), x.shape[2], x.shape[3]));
+            branches.Add(Resize(psp_modules[i].call(pooled), x.shape[2], x.shape[3]));
         }
-        return bottleneck.forward(cat(branches, 1));
+        return bottleneck.call(cat(branches, 1));
     }
 }

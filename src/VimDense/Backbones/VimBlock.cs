@@ -36,7 +36,7 @@ public sealed class VimBlock : nn.Module
             ResidualRmsNorm.Applies(hidden, residual, norm.Weight)
                 ? ResidualRmsNorm.Apply(hidden, residual, norm.Weight, norm.Eps)
                 : AddAndNormalise(hidden, residual);
-        using (normalised) return (mixer.forward(normalised), newResidual);
+        using (normalised) return (mixer.call(normalised), newResidual);
     }
 
     /// <summary>The differentiable add + norm (library ops; training, or inputs the fused kernel does not take).</summary>
@@ -48,9 +48,9 @@ public sealed class VimBlock : nn.Module
         else
         {
             // No dtype-conversion handle on the float32 path: an extra alias would keep the old residual alive.
-            using var dropped = drop_path.forward(hidden);
+            using var dropped = drop_path.call(hidden);
             newResidual = residual.dtype == ScalarType.Float32 ? residual.add(dropped) : residual.to_type(ScalarType.Float32).add_(dropped);
         }
-        return (newResidual, norm.forward(newResidual));
+        return (newResidual, norm.call(newResidual));
     }
 }

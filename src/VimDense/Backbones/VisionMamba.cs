@@ -119,11 +119,11 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         if (Placement != ClassTokenPlacement.None || FinalPool != FinalPool.Max)
         {
             using var features = ForwardFeatures(images);
-            return head.forward(features);
+            return head.call(features);
         }
         using var scope = NewDisposeScope();
         var tokens = FinalTokens(images, out _);                 // (B, D, L)
-        return head.forward(tokens.transpose(1, 2)).amax([1]).MoveToOuterDisposeScope();
+        return head.call(tokens.transpose(1, 2)).amax([1]).MoveToOuterDisposeScope();
     }
 
     /// <summary>The classification feature (B, D): the normalised class token (as forward(x, return_features=True)), or the pooled tokens.</summary>
@@ -191,7 +191,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
             throw new ArgumentException($"images must be (B, 3, H, W), got [{string.Join(", ", images.shape)}]");
         using var scope = NewDisposeScope();
         Tensor map;
-        using (Ops.OpProfiler.Scope(Ops.OpCategory.Gemm)) map = patch_embed.forward(images);
+        using (Ops.OpProfiler.Scope(Ops.OpCategory.Gemm)) map = patch_embed.call(images);
         grid = ((int)map.shape[2], (int)map.shape[3]);
         var proj = patch_embed.Proj.weight!;
         Ops.OpProfiler.RecordGemm(proj.shape[0], proj.shape[1] * proj.shape[2] * proj.shape[3], grid.Rows * grid.Cols, images.shape[0]);
@@ -200,7 +200,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         var classTokens = new[] { cls_token, cls_token_head, cls_token_tail }.Where(t => t is not null).Select(t => t!.transpose(1, 2)).ToArray();
         var sequence = layout.Insert(map.flatten(2), classTokens);
         if (pos_embed is not null) sequence = sequence + PositionEmbeddingFor(grid, layout).transpose(1, 2);
-        return pos_drop.forward(sequence).MoveToOuterDisposeScope();
+        return pos_drop.call(sequence).MoveToOuterDisposeScope();
     }
 
     /// <summary>pos_embed for another grid: class rows kept, patch rows resized bicubically.</summary>
@@ -284,9 +284,9 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
     private Tensor FinalNorm(Tensor hidden, Tensor residual)
     {
         if (norm_f is null) throw new InvalidOperationException("this model has no norm_f");
-        using var dropped = drop_path.forward(hidden);
+        using var dropped = drop_path.call(hidden);
         using var stream = residual + dropped;
-        return norm_f.forward(stream);
+        return norm_f.call(stream);
     }
 
     /// <summary>norm_f(residual + drop_path(hidden)) after the last block: (B, D, L).</summary>

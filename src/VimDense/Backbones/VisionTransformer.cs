@@ -98,7 +98,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor images)
     {
         using var feature = ForwardFeatures(images);
-        return head is null ? feature.alias() : head.forward(feature);
+        return head is null ? feature.alias() : head.call(feature);
     }
 
     /// <summary>The normalised class-token feature (B, D), or the normalised mean of the tokens without a class token.</summary>
@@ -107,7 +107,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
         if (IsDense) throw new InvalidOperationException("this DeiT was built for dense features (options.Dense = true)");
         using var scope = NewDisposeScope();
         var tokens = RunBlocks(images, Depth - 1, null, out _);
-        return norm!.forward(Placement == ClassTokenPlacement.Head ? tokens.select(1, 0) : tokens.mean([1])).MoveToOuterDisposeScope();
+        return norm!.call(Placement == ClassTokenPlacement.Head ? tokens.select(1, 0) : tokens.mean([1])).MoveToOuterDisposeScope();
     }
 
     public IReadOnlyList<Tensor> ForwardIntermediates(Tensor images)
@@ -134,14 +134,14 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
     private Tensor RunBlocks(Tensor images, int lastIndex, Action<int, Tensor, ClassTokenLayout, (int Rows, int Cols)>? onOutput,
         out ClassTokenLayout layout)
     {
-        var map = patch_embed.forward(images);
+        var map = patch_embed.call(images);
         var grid = ((int)map.shape[2], (int)map.shape[3]);
         layout = new ClassTokenLayout(Placement, grid.Item1 * grid.Item2);
         var classTokens = cls_token is null ? Array.Empty<Tensor>() : [cls_token.transpose(1, 2)];
         using var sequence = layout.Insert(map.flatten(2), classTokens);
         map.Dispose();
         var x = sequence.transpose(1, 2) + PositionEmbeddingFor(grid, layout);
-        x = pos_drop.forward(x);
+        x = pos_drop.call(x);
         var drawsRandomNumbers = training && blocks.Any(b => ((VitBlock)b).DropPathRate > 0);
         for (var i = 0; i <= Math.Min(lastIndex, Depth - 1); i++)
         {

@@ -30,7 +30,7 @@ public sealed class VitAttention : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long batch = x.shape[0], length = x.shape[1], dim = x.shape[2];
         var headDim = dim / heads;
-        var parts = qkv.forward(x).reshape(batch, length, 3, heads, headDim).permute(2, 0, 3, 1, 4);
+        var parts = qkv.call(x).reshape(batch, length, 3, heads, headDim).permute(2, 0, 3, 1, 4);
         Tensor q = parts[0], k = parts[1], v = parts[2];               // (B, heads, L, hd)
         Tensor attended;
         if (useSdpa) attended = nn.functional.scaled_dot_product_attention(q, k, v);
@@ -40,6 +40,6 @@ public sealed class VitAttention : nn.Module<Tensor, Tensor>
             attended = matmul(weights, v);
             weights.Dispose();
         }
-        return proj.forward(attended.transpose(1, 2).reshape(batch, length, dim)).MoveToOuterDisposeScope();
+        return proj.call(attended.transpose(1, 2).reshape(batch, length, dim)).MoveToOuterDisposeScope();
     }
 }

@@ -39,14 +39,14 @@ public sealed class VitBlock : nn.Module
     public Tensor Forward(Tensor x, (int Rows, int Cols) grid)
     {
         using var scope = NewDisposeScope();
-        var normed = norm1.forward(x);
-        var attended = WindowSize > 0 ? WindowAttention(normed, grid) : attn.forward(normed);
+        var normed = norm1.call(x);
+        var attended = WindowSize > 0 ? WindowAttention(normed, grid) : attn.call(normed);
         normed.Dispose();
-        var y = x + drop_path.forward(attended);
+        var y = x + drop_path.call(attended);
         attended.Dispose();
-        var mlpOut = mlp.forward(norm2.forward(y));
+        var mlpOut = mlp.call(norm2.call(y));
         // Out of place: autograd still needs y (the input of norm2) for the backward pass.
-        return (y + drop_path.forward(mlpOut)).MoveToOuterDisposeScope();
+        return (y + drop_path.call(mlpOut)).MoveToOuterDisposeScope();
     }
 
     private Tensor WindowAttention(Tensor x, (int Rows, int Cols) grid)
@@ -60,7 +60,7 @@ public sealed class VitBlock : nn.Module
         if (padH > 0 || padW > 0) map = nn.functional.pad(map, [0, 0, 0, padW, 0, padH]);
         long rows = grid.Rows + padH, cols = grid.Cols + padW, nh = rows / wh, nw = cols / ww;
         var windows = map.reshape(batch, nh, wh, nw, ww, dim).permute(0, 1, 3, 2, 4, 5).reshape(batch * nh * nw, (long)wh * ww, dim);
-        var attended = attn.forward(windows);
+        var attended = attn.call(windows);
         var merged = attended.reshape(batch, nh, nw, wh, ww, dim).permute(0, 1, 3, 2, 4, 5).reshape(batch, rows, cols, dim);
         if (padH > 0 || padW > 0) merged = merged.narrow(1, 0, grid.Rows).narrow(2, 0, grid.Cols);
         return merged.reshape(batch, (long)grid.Rows * grid.Cols, dim);

@@ -36,54 +36,17 @@ internal static class BackboneBenchPoint
         using var images = randn(batch, 3, size, size, device: target);
         var isCuda = target.type == DeviceType.CUDA;
 
-        if (!isCuda) VimDense.Engine.Logging.ProcessMemory.ResetPeak();
-        var baseline = isCuda ? GpuProcessMemoryBytes() : VimDense.Engine.Logging.ProcessMemory.ResidentBytes();
-        using var noGrad = no_grad();
-        RunOnce(backbone, fpn, images, isCuda);                          // warm-up: thread pools, allocator, kernels
-        // Median of per-pass times: robust to bursts of load from other processes on a shared machine.
-        var times = new List<double>();
-        var clock = Stopwatch.StartNew();
-        while (times.Count < minIterations || clock.Elapsed.TotalSeconds < minSeconds)
-        {
-            var pass = Stopwatch.StartNew();
-            RunOnce(backbone, fpn, images, isCuda);
-            times.Add(pass.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        var seconds = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
-        var iterations = times.Count;
-        var peak = isCuda ? GpuProcessMemoryBytes() : VimDense.Engine.Logging.ProcessMemory.PeakResidentBytes();
+        var (seconds, iterations, peakMiB, baselineMiB) = BenchTiming.Measure(() => RunOnce(backbone, fpn, images), isCuda, minIterations, minSeconds);
         var tokens = size / backbone.Strides[0];
         return new BenchResult(model, size, tokens * tokens, batch, neck, device, attention, iterations, seconds,
-            batch / seconds, (peak - baseline) / 1048576.0, baseline / 1048576.0);
+            batch / seconds, peakMiB, baselineMiB);
     }
 
-    private static void RunOnce(IBackbone backbone, BenchFpnNeck? neck, Tensor images, bool isCuda)
+    private static void RunOnce(IBackbone backbone, BenchFpnNeck? neck, Tensor images)
     {
         using var scope = NewDisposeScope();
         var maps = backbone.ForwardIntermediates(images);
         if (neck is not null) neck.forward(maps.ToArray());
-        if (isCuda) cuda.synchronize();
-    }
-
-    /// <summary>GPU memory held by this process according to nvidia-smi (the caching allocator keeps its peak reserved).</summary>
-    private static long GpuProcessMemoryBytes()
-    {
-        try
-        {
-            var info = new ProcessStartInfo("nvidia-smi", "--query-compute-apps=pid,used_memory --format=csv,noheader,nounits")
-            { RedirectStandardOutput = true, UseShellExecute = false };
-            using var process = Process.Start(info)!;
-            var text = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            var pid = Environment.ProcessId.ToString();
-            var line = text.Split('\n').FirstOrDefault(l => l.Split(',')[0].Trim() == pid);
-            return line is null ? 0 : long.Parse(line.Split(',')[1].Trim()) * 1048576;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return 0;
-        }
     }
 
     public static string ToJson(BenchResult result) => JsonConvert.SerializeObject(result);

@@ -2,25 +2,34 @@ using System.Globalization;
 
 namespace VimDense.Cli.Bench;
 
-/// <summary>The table, the Vim/DeiT ratios and the CSV of `bench backbone`.</summary>
+/// <summary>The table, the ratios and the CSV of `bench backbone` and `bench model`.</summary>
 internal static class BenchReport
 {
-    public static void Print(IReadOnlyList<BenchResult> results, TextWriter output)
+    public static void Print(IReadOnlyList<BenchResult> results, TextWriter output, bool ratios = true)
     {
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine($"{"model",-12} {"size",5} {"tokens",7} {"batch",5} {"neck",5} {"images/s",10} {"s/iter",8} {"peak MiB",9}");
+        var width = Math.Max(12, results.Max(r => r.Model.Length));
+        output.WriteLine($"{"model".PadRight(width)} {"size",5} {"tokens",7} {"batch",5} {"neck",5} {"images/s",10} {"s/iter",8} {"peak MiB",9}");
         foreach (var r in results)
-            output.WriteLine(string.Create(c, $"{r.Model,-12} {r.Size,5} {r.Tokens,7} {r.Batch,5} {r.Neck,5} {r.ImagesPerSecond,10:0.000} {r.SecondsPerIteration,8:0.000} {r.PeakMiB,9:0.0}"));
+            output.WriteLine(string.Create(c, $"{r.Model.PadRight(width)} {r.Size,5} {r.Tokens,7} {r.Batch,5} {r.Neck,5} {r.ImagesPerSecond,10:0.000} {r.SecondsPerIteration,8:0.000} {r.PeakMiB,9:0.0}"));
 
         var vim = results.Select(r => r.Model).FirstOrDefault(m => m.StartsWith("vim", StringComparison.Ordinal));
         var deit = results.Select(r => r.Model).FirstOrDefault(m => m.StartsWith("deit", StringComparison.Ordinal));
-        if (vim is null || deit is null) return;
+        if (ratios && vim is not null && deit is not null) PrintRatios(results, vim, deit, output);
+    }
+
+    /// <summary>Per size: images/s of <paramref name="model"/> over <paramref name="baseline"/>'s, and its peak memory as a percentage of the baseline's.</summary>
+    public static void PrintRatios(IReadOnlyList<BenchResult> results, string model, string baseline, TextWriter output)
+    {
+        var c = CultureInfo.InvariantCulture;
         output.WriteLine();
-        output.WriteLine($"{"size",5} {$"{vim}/{deit} images/s",28} {$"{vim} memory % of {deit}",28}");
+        var speed = $"{model}/{baseline} images/s";
+        var memory = $"{model} memory % of {baseline}";
+        output.WriteLine($"{"size",5} {speed,28} {memory,28}");
         foreach (var size in results.Select(r => r.Size).Distinct())
         {
-            var v = results.FirstOrDefault(r => r.Model == vim && r.Size == size);
-            var d = results.FirstOrDefault(r => r.Model == deit && r.Size == size);
+            var v = results.FirstOrDefault(r => r.Model == model && r.Size == size);
+            var d = results.FirstOrDefault(r => r.Model == baseline && r.Size == size);
             if (v is null || d is null) continue;
             output.WriteLine(string.Create(c, $"{size,5} {v.ImagesPerSecond / d.ImagesPerSecond,27:0.00}x {100 * v.PeakMiB / d.PeakMiB,27:0.0}%"));
         }

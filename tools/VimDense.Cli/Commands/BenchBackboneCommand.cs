@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using VimDense.Backbones;
 using VimDense.Cli.Bench;
@@ -113,30 +112,11 @@ public sealed class BenchBackboneCommand : ICliCommand
     private static BenchResult RunChild(string model, int size, int batch, string neck, string device, string attention,
         int iterations, double minSeconds, int? depth, bool memoryRun)
     {
-        var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // Memory runs: a fixed glibc mmap threshold returns every freed tensor to the OS at once, so the peak
-        // resident set measures live tensors rather than heap fragmentation (timing runs keep the default).
-        if (memoryRun && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null) info.Environment["MALLOC_MMAP_THRESHOLD_"] = "131072";
-        var processPath = Environment.ProcessPath ?? "dotnet";
-        var assembly = typeof(BenchBackboneCommand).Assembly.Location;
-        if (Path.GetFileNameWithoutExtension(processPath) == "vimdense") info.FileName = processPath;
-        else
-        {
-            info.FileName = Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : "dotnet";
-            info.ArgumentList.Add(assembly);
-        }
-        foreach (var arg in new[] { "bench", "backbone", "--single-point", "--models", model, "--sizes", size.ToString(CultureInfo.InvariantCulture),
-                     "--batch", batch.ToString(CultureInfo.InvariantCulture), "--neck", neck, "--device", device, "--attention", attention,
-                     "--iters", iterations.ToString(CultureInfo.InvariantCulture), "--min-seconds", minSeconds.ToString(CultureInfo.InvariantCulture) })
-            info.ArgumentList.Add(arg);
-        if (depth is not null) { info.ArgumentList.Add("--depth"); info.ArgumentList.Add(depth.Value.ToString(CultureInfo.InvariantCulture)); }
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the bench child process");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.TrimStart().StartsWith('{'));
-        if (process.ExitCode != 0 || json is null)
-            throw new InvalidOperationException($"bench point {model} at {size} failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
-        return BackboneBenchPoint.FromJson(json);
+        var c = CultureInfo.InvariantCulture;
+        var args = new List<string> { "bench", "backbone", "--single-point", "--models", model, "--sizes", size.ToString(c),
+            "--batch", batch.ToString(c), "--neck", neck, "--device", device, "--attention", attention,
+            "--iters", iterations.ToString(c), "--min-seconds", minSeconds.ToString(c) };
+        if (depth is not null) args.AddRange(["--depth", depth.Value.ToString(c)]);
+        return BackboneBenchPoint.FromJson(BenchChild.Run(args, memoryRun, $"{model} at {size}"));
     }
 }
