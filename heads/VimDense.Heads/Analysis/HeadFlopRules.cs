@@ -15,7 +15,7 @@ public static class HeadFlopRules
 {
     /// <summary><paramref name="rules"/> with the heads' rules added.</summary>
     public static FlopRules AddTo(FlopRules rules) => rules
-        .With(typeof(NormedConv2d), (m, _, o) => LayerFlops.Own(LayerFlops.Convolution(((NormedConv2d)m).weight, (Tensor)o)))
+        .With(typeof(NormedConv2d), (m, _, o) => LayerFlops.Own(LayerFlops.Convolution(((NormedConv2d)m).Weight, (Tensor)o)))
         .With(typeof(Segmentation.TransformerEncoderLayer), (_, i, _) => LayerFlops.Own(LayerFlops.Attention((Tensor)i)))
         .With(typeof(SegmenterMaskHead), (m, _, o) => LayerFlops.Own(MaskProduct((SegmenterMaskHead)m, (Tensor)o)));
 
