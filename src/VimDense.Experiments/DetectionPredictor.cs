@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using VimDense.Config;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Transforms;
@@ -26,7 +27,7 @@ public sealed class DetectionPredictor : ImagePredictor<DetectionPrediction>
         var size = experiment.PipelineOptions().ImageSize;
         collator = new DetectionCollator(size.Height, size.Width);
         ClassNames = classNames ?? experiment.ClassNames();
-        ScoreThreshold = experiment.Config.Test.Bind<DetectionTestOptions>().OverlayScoreThreshold;
+        ScoreThreshold = experiment.Config.Test.Bind<DetectionTestOptions>(ConfigBinding.KeysOf<TestConfig>()).OverlayScoreThreshold;
     }
 
     /// <summary>A predictor with the weights of a training checkpoint.</summary>

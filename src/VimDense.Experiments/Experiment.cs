@@ -79,4 +79,7 @@ public abstract class Experiment
     /// data.val_max_images) and writes its outputs (metrics.json, predictions or results files) to <paramref name="outDir"/>.
     /// </summary>
     public abstract IEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null);
+
+    /// <summary>The engine's keys of the test section (test.precision), bound beside the task's test options.</summary>
+    public abstract TestConfig TestSettings { get; }
 }

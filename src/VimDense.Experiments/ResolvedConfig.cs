@@ -31,6 +31,7 @@ public static class ResolvedConfig
                 model.Remove("roi_heads");
                 json["data"] = Merge(segmentation.Data, config.Data.Bind<Datasets.Transforms.SegmentationPipelineOptions>(ConfigBinding.KeysOf<DataConfig>()));
                 json["test"] = ConfigBinding.ToJson(segmentation.Inference);
+                json["test"]!["precision"] = Engine.Precisions.Name(segmentation.TestSettings.Precision);
                 break;
             case DetectionExperiment detection:
                 model["neck"] = Component(config.Model.Neck, DetectorBuilder.Necks.BindOptions(config.Model.Neck));
@@ -42,7 +43,8 @@ public static class ResolvedConfig
                 model.Remove("decode_head");
                 model.Remove("auxiliary_head");
                 json["data"] = Merge(detection.Data, detection.PipelineOptions());
-                json["test"] = ConfigBinding.ToJson(config.Test.Bind<DetectionTestOptions>());
+                json["test"] = ConfigBinding.ToJson(config.Test.Bind<DetectionTestOptions>(ConfigBinding.KeysOf<TestConfig>()));
+                json["test"]!["precision"] = Engine.Precisions.Name(detection.TestSettings.Precision);
                 break;
             default:
                 throw new ArgumentException($"unknown experiment type {experiment.GetType().Name}", nameof(experiment));

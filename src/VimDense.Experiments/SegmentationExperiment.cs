@@ -1,13 +1,14 @@
 using VimDense.Config;
-using VimDense.Datasets;
 using VimDense.Datasets.Ade20k;
 using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
-using VimDense.Engine;
+using VimDense.Datasets;
 using VimDense.Engine.Distributed;
+using VimDense.Engine;
 using VimDense.Heads.Segmentation;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;
@@ -28,7 +29,8 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         SegmentorBuilder.Validate(config.Model);
         _ = Data;
         PipelineOptions();
-        config.Test.Bind<InferenceOptions>();
+        config.Test.Bind<InferenceOptions>(ConfigBinding.KeysOf<TestConfig>());
+        _ = TestSettings;
     }
 
     private DatasetClasses? classes;
@@ -92,7 +94,9 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         });
 
     /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
-    public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>();
+    public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>(ConfigBinding.KeysOf<TestConfig>());
+
+    public override TestConfig TestSettings => Config.Test.Bind<TestConfig>(ConfigBinding.KeysOf<InferenceOptions>());
 
     /// <summary>The class names, in train-id order (<see cref="Classes"/>).</summary>
     public IReadOnlyList<string> ClassNames() => Classes.Names;
@@ -154,6 +158,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         var limit = size == 1 ? fullLimit : dataset.Count;
         var wasTraining = model.training;
         model.eval();
+        using var precision = Autocast.Enter(Precisions.LowType(TestSettings.Precision)); // test.precision
         // A rank may have no image (fewer images than ranks): it still joins the histogram sum below.
         using var loader = limit > 0 ? DataSetup.SegmentationLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false) : null;
         for (var index = 0; index < limit && loader!.Next() is { } batch; index++)

@@ -1,5 +1,6 @@
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Segmentation;
@@ -60,7 +61,7 @@ public sealed class UperHead : DecodeHead
         var (h, w) = (outs[0].shape[2], outs[0].shape[3]);
         for (var i = 1; i < outs.Count; i++) outs[i] = Resize(outs[i], h, w);
         var fused = fpn_bottleneck.forward(cat(outs, 1));
-        return conv_seg.forward(dropout.forward(fused));
+        return Autocast.Conv2d(conv_seg, dropout.forward(fused));
     }
 
     private Tensor PyramidPooling(Tensor x)

@@ -1,5 +1,5 @@
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using VimDense.Checkpoints;
 using VimDense.Layers;
 using static TorchSharp.torch;
@@ -95,7 +95,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor images)
     {
         using var feature = ForwardFeatures(images);
-        return head is null ? feature.alias() : head.forward(feature);
+        return head is null ? feature.alias() : Autocast.Linear(head, feature);
     }
 
     /// <summary>The normalised class-token feature (B, D), or the normalised mean of the tokens without a class token.</summary>

@@ -7,10 +7,11 @@ using static TorchSharp.torch;
 namespace VimDense.Cli.Commands;
 
 /// <summary>
-/// `vimdense bench train [--config C ...] [--iters N]`: training-step throughput (forward, backward, AdamW) and
+/// `vimdense bench train [--config C ...] [--iters N] [--precision fp32,bf16] [--json]`: training-step throughput (forward, backward, AdamW) and
 /// peak resident memory of segmentors on random 512×512 batches (batch 2), or of detectors (configs with task
 /// "detection") on random batches at the config's image size (batch 1) with --instances random boxes and masks. Without
-/// --config it measures the UperNet baselines Vim-Ti and DeiT-Ti (configs/ade20k), each in the same run.
+/// --config it measures the UperNet baselines Vim-Ti and DeiT-Ti (configs/ade20k), each in the same run. With
+/// --precision each config is measured at each precision (train.precision) and the rows say the speed-up over fp32.
 /// </summary>
 public sealed class BenchTrainCommand : ICliCommand
 {
@@ -24,9 +25,11 @@ public sealed class BenchTrainCommand : ICliCommand
         var batch = new Option<int?>("--batch") { Description = "Images per iteration (default: 2 for segmentation, 1 for detection)" };
         var size = new Option<int?>("--size") { Description = "Square image size (default: 512 for segmentation, data.image_size for detection)" };
         var instances = new Option<int>("--instances") { Description = "Random ground-truth instances per detection image (mask-target memory grows with it)", DefaultValueFactory = _ => 3 };
+        var precisions = new Option<string?>("--precision") { Description = "Comma-separated precisions to measure each config at (fp32, bf16, fp16; default: the config's train.precision)" };
+        var json = new Option<bool>("--json") { Description = "Print the rows as JSON instead of a table" };
         var set = new ConfigOverrides("Override a config value in every config: a.b=c");
         var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data, CPU)");
-        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances }) command.Options.Add(option);
+        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances, precisions, json }) command.Options.Add(option);
         set.AddTo(command);
         command.SetAction(parse =>
         {
@@ -34,12 +37,17 @@ public sealed class BenchTrainCommand : ICliCommand
             var (iters, warm, b, s) = (parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(size));
             var count = parse.GetValue(instances);
             if (iters < 1 || b < 1 || s < 32 || count < 0) throw new UserInputException("--iters and --batch must be >= 1, --size >= 32, --instances >= 0");
-            Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
+            var asJson = parse.GetValue(json);
+            IReadOnlyList<Engine.Precision?> points = parse.GetValue(precisions) is { } list
+                ? Engine.Precisions.ParseList(list, "--precision").Select(p => (Engine.Precision?)p).ToList() : [null];
+            if (!asJson) Console.WriteLine($"{"config",-40} {"precision",9} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
             var peakIsPerModel = true;
+            var rows = new List<Bench.BenchTrainRow>();
             foreach (var path in paths)
+            foreach (var precision in points)
             {
                 long parameters; double seconds, peak;
-                var overrides = set.Values(parse);
+                var overrides = precision is { } p ? [.. set.Values(parse), $"train.precision={Engine.Precisions.Name(p)}"] : set.Values(parse);
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 peakIsPerModel &= Bench.ProcessMemory.ResetPeak();
@@ -55,11 +63,26 @@ public sealed class BenchTrainCommand : ICliCommand
                 catch (System.Runtime.InteropServices.ExternalException e)
                 {
                     // A libtorch error in one model (e.g. an autograd failure) should not hide the others' numbers.
-                    Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} failed: {e.Message.Split('\n')[0]}");
+                    (asJson ? Console.Error : Console.Out).WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} failed: {e.Message.Split('\n')[0]}");
                     continue;
                 }
-                Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
+                var row = new Bench.BenchTrainRow(Path.GetFileNameWithoutExtension(path), Engine.Precisions.Name(experiment.Config.Train.Precision),
+                    parameters, pointBatch, pointSize, seconds, peak);
+                rows.Add(row);
+                if (!asJson) Console.WriteLine($"{row.Config,-40} {row.Precision,9} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
             }
+            rows = Bench.BenchTrainRow.WithSpeedups(rows);
+            if (asJson)
+            {
+                Console.WriteLine(Newtonsoft.Json.JsonConvert.SerializeObject(new
+                {
+                    threads = torch.get_num_threads(), iterations = iters, warmup = warm,
+                    peak_rss = peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far", rows,
+                }, Newtonsoft.Json.Formatting.Indented));
+                return 0;
+            }
+            foreach (var r in rows.Where(r => r.Precision != "fp32" && r.SpeedupVsFp32 is not null))
+                Console.WriteLine($"{r.Config} {r.Precision}: {r.SpeedupVsFp32:F2}x the fp32 speed");
             Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS: {(peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far")})");
             return 0;
         });

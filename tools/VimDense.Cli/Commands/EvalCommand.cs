@@ -17,14 +17,16 @@ public sealed class EvalCommand : ICliCommand
         var maxImages = new Option<int>("--max-images") { Description = "Evaluate the first N images only (0: all)" };
         var ema = new Option<bool>("--ema") { Description = "Use the EMA weights when the checkpoint has them" };
         var set = new ConfigOverrides();
+        var precision = new PrecisionOption("test.precision");
         var command = new Command("eval", "Evaluate a trained checkpoint (segmentation: mIoU, mAcc, aAcc; detection: COCO bbox and segm AP)");
         command.Aliases.Add("test"); // mmseg's and detectron2's name for it
         command.Arguments.Add(config);
         foreach (var option in new Option[] { checkpoint, output, maxImages, ema }) command.Options.Add(option);
+        precision.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, set.Values(parse));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, precision.Apply(parse, set.Values(parse)));
             if (parse.GetValue(output) is { } outDir) VimDense.IO.OutputPath.CheckFolder(outDir, "evaluation output");
             var result = experiment.Evaluate(parse.GetValue(checkpoint)!, parse.GetValue(ema), parse.GetValue(maxImages), parse.GetValue(output));
             Console.WriteLine(result.FormatTable());

@@ -18,14 +18,16 @@ public sealed class PredictCommand : ICliCommand
         var images = new Option<string>("--images") { Description = "Folder of images", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var set = new ConfigOverrides();
+        var precision = new PrecisionOption("test.precision");
         var threshold = new Option<double?>("--score-threshold") { Description = "Detection: draw detections scoring at least this (default: test.overlay_score_threshold)" };
         var command = new Command("predict", "Segment (or detect objects in) a folder of images and write colour overlays");
         command.Arguments.Add(config);
         foreach (var option in new Option[] { checkpoint, images, output, threshold }) command.Options.Add(option);
+        precision.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, set.Values(parse));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, precision.Apply(parse, set.Values(parse)));
             var files = ImageFilesIn(parse.GetValue(images)!);
             var (path, outDir) = (parse.GetValue(checkpoint)!, parse.GetValue(output)!);
             VimDense.IO.OutputPath.CheckFolder(outDir, "prediction");

@@ -21,15 +21,17 @@ public sealed class TrainCommand : ICliCommand
         var force = new Option<bool>("--force") { Description = "Start over in a work directory that holds a run, after removing that run's checkpoints, log and outputs" };
         var workDir = new Option<string?>("--work-dir") { Description = "Output folder (default: work_dirs/<config name>)" };
         var set = new ConfigOverrides();
+        var precision = new PrecisionOption("train.precision", "test.precision");
         var command = new Command("train", "Train a segmentation or detection model from a config");
         command.Arguments.Add(config);
         command.Options.Add(resume);
         command.Options.Add(force);
         command.Options.Add(workDir);
+        precision.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, set.Values(parse), parse.GetValue(workDir));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, precision.Apply(parse, set.Values(parse)), parse.GetValue(workDir));
             // A diverged run (TrainingDivergedException) ends in CliApp's error path with exit code 3.
             var result = experiment.Train(parse.GetValue(resume), parse.GetValue(force));
             // Under mpirun every rank runs this command: rank 0 reports, and MPI ends cleanly on success.
