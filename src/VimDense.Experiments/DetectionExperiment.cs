@@ -1,13 +1,13 @@
 using TorchSharp;
 using VimDense.Backbones;
 using VimDense.Config;
+using VimDense.Datasets;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
-using VimDense.Datasets;
-using VimDense.Engine.Distributed;
 using VimDense.Engine;
+using VimDense.Engine.Distributed;
 using VimDense.Heads.Detection;
 using VimDense.Heads.Necks;
 using VimDense.Heads.Segmentation;

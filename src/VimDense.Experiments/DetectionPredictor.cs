@@ -1,10 +1,10 @@
 using OpenCvSharp;
-using VimDense.Config;
 using VimDense.Datasets.Coco;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Transforms;
 using VimDense.Datasets.Visual;
 using VimDense.Heads.Detection;
+using VimDense.Config;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;

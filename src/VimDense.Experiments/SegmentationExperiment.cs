@@ -1,12 +1,12 @@
 using VimDense.Config;
+using VimDense.Datasets;
 using VimDense.Datasets.Ade20k;
 using VimDense.Datasets.Evaluation;
 using VimDense.Datasets.Loading;
 using VimDense.Datasets.Synthetic;
 using VimDense.Datasets.Transforms;
-using VimDense.Datasets;
-using VimDense.Engine.Distributed;
 using VimDense.Engine;
+using VimDense.Engine.Distributed;
 using VimDense.Heads.Segmentation;
 using VimDense.Layers;
 using static TorchSharp.torch;

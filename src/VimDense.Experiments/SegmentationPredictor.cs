@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using VimDense.Datasets.Transforms;
-using VimDense.Engine;
 using VimDense.Heads.Segmentation;
+using VimDense.Engine;
 using VimDense.Layers;
 using static TorchSharp.torch;
 

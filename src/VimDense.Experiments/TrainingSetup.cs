@@ -1,6 +1,6 @@
 using VimDense.Config;
-using VimDense.Engine.Distributed;
 using VimDense.Engine;
+using VimDense.Engine.Distributed;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;

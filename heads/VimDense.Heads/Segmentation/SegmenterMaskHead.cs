@@ -1,6 +1,6 @@
-using TorchSharp.Modules;
-using TorchSharp;
 using VimDense.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Segmentation;

@@ -1,7 +1,7 @@
-using TorchSharp.Modules;
 using TorchSharp;
-using VimDense.Layers;
+using TorchSharp.Modules;
 using VimDense.Ops;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Backbones;

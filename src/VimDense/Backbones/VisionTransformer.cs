@@ -1,5 +1,5 @@
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using VimDense.Checkpoints;
 using VimDense.Layers;
 using static TorchSharp.torch;

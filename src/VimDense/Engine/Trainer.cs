@@ -35,6 +35,9 @@ public sealed class Trainer<TBatch>(
     public string? BestCheckpoint { get; private set; }
     public string? LastCheckpoint { get; private set; }
 
+    /// <summary>The fp16 loss scale (null in other precisions).</summary>
+    public double? LossScale => scaler?.Scale;
+
     /// <summary>Runs to <see cref="TrainerOptions.Iterations"/>; with <paramref name="resume"/>, continues from the work directory's latest checkpoint.</summary>
     public void Run(bool resume)
     {
