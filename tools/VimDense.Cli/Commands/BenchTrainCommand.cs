@@ -72,15 +72,20 @@ public sealed class BenchTrainCommand : ICliCommand
                 if (!asJson) Console.WriteLine($"{row.Config,-40} {row.Precision,9} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
             }
             rows = Bench.BenchTrainRow.WithSpeedups(rows);
+            // What this CPU's GEMM gives in the low types, measured in the same run (the ceiling of any mixed-precision speed-up).
+            var matmul = rows.Select(r => r.Precision).Distinct().Where(p => p != "fp32").Prepend("fp32")
+                .ToDictionary(p => p, p => Bench.MatmulProbe.Gflops(Engine.Precisions.LowType(Engine.Precisions.Parse(p, "--precision")) ?? ScalarType.Float32));
             if (asJson)
             {
                 Console.WriteLine(Newtonsoft.Json.JsonConvert.SerializeObject(new
                 {
                     threads = torch.get_num_threads(), iterations = iters, warmup = warm,
-                    peak_rss = peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far", rows,
+                    peak_rss = peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far",
+                    matmul_1024_gflops = matmul, rows,
                 }, Newtonsoft.Json.Formatting.Indented));
                 return 0;
             }
+            Console.WriteLine("1024² matmul GFLOP/s: " + string.Join(", ", matmul.Select(kv => $"{kv.Key} {kv.Value:F0}")));
             foreach (var r in rows.Where(r => r.Precision != "fp32" && r.SpeedupVsFp32 is not null))
                 Console.WriteLine($"{r.Config} {r.Precision}: {r.SpeedupVsFp32:F2}x the fp32 speed");
             Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS: {(peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far")})");
