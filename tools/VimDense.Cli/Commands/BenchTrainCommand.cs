@@ -40,7 +40,7 @@ public sealed class BenchTrainCommand : ICliCommand
             var asJson = parse.GetValue(json);
             IReadOnlyList<Engine.Precision?> points = parse.GetValue(precisions) is { } list
                 ? Engine.Precisions.ParseList(list, "--precision").Select(p => (Engine.Precision?)p).ToList() : [null];
-            if (!asJson) Console.WriteLine($"{"config",-40} {"precision",9} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13}");
+            if (!asJson) Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13} {"precision",9}");
             var peakIsPerModel = true;
             var rows = new List<Bench.BenchTrainRow>();
             foreach (var path in paths)
@@ -69,7 +69,7 @@ public sealed class BenchTrainCommand : ICliCommand
                 var row = new Bench.BenchTrainRow(Path.GetFileNameWithoutExtension(path), Engine.Precisions.Name(experiment.Config.Train.Precision),
                     parameters, pointBatch, pointSize, seconds, peak);
                 rows.Add(row);
-                if (!asJson) Console.WriteLine($"{row.Config,-40} {row.Precision,9} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0}");
+                if (!asJson) Console.WriteLine($"{row.Config,-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0} {row.Precision,9}");
             }
             rows = Bench.BenchTrainRow.WithSpeedups(rows);
             // What this CPU's GEMM gives in the low types, measured in the same run (the ceiling of any mixed-precision speed-up).
