@@ -5,6 +5,7 @@ using VimDense.Datasets.Transforms;
 using VimDense.Datasets.Visual;
 using VimDense.Heads.Detection;
 using VimDense.Structures;
+using VimDense.Config;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;

@@ -97,5 +97,5 @@ public abstract class Experiment
     public abstract FormatOnlyOutputs FormatResults(string checkpoint, string outDir, bool ema = false, int maxImages = 0);
 
     /// <summary>The test section's split and format-only keys (test.format_only, test.split, test.ann_file).</summary>
-    public abstract TestSplitOptions TestSplit { get; }
+    public abstract TestRunOptions TestRun { get; }
 }

@@ -30,7 +30,7 @@ public static class ResolvedConfig
                 model.Remove("rpn");
                 model.Remove("roi_heads");
                 json["data"] = Merge(segmentation.Data, config.Data.Bind<Datasets.Transforms.SegmentationPipelineOptions>(ConfigBinding.KeysOf<DataConfig>()));
-                json["test"] = Merge(segmentation.Inference, segmentation.TestSplit);
+                json["test"] = Merge(segmentation.Inference, segmentation.TestRun);
                 break;
             case DetectionExperiment detection:
                 model["neck"] = Component(config.Model.Neck, DetectorBuilder.Necks.BindOptions(config.Model.Neck));
@@ -42,7 +42,7 @@ public static class ResolvedConfig
                 model.Remove("decode_head");
                 model.Remove("auxiliary_head");
                 json["data"] = Merge(detection.Data, detection.PipelineOptions());
-                json["test"] = Merge(detection.TestOptions, detection.TestSplit);
+                json["test"] = Merge(detection.TestOptions, detection.TestRun);
                 break;
             default:
                 throw new ArgumentException($"unknown experiment type {experiment.GetType().Name}", nameof(experiment));

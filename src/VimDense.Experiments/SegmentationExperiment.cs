@@ -9,6 +9,7 @@ using VimDense.Engine;
 using VimDense.Engine.Distributed;
 using VimDense.Engine.Logging;
 using VimDense.Heads.Segmentation;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;
@@ -30,7 +31,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         _ = Data;
         PipelineOptions();
         _ = Inference;
-        _ = TestSplit;
+        _ = TestRun;
     }
 
     private DatasetClasses? classes;
@@ -94,7 +95,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         });
 
     /// <summary>The config's test section as inference options (whole or sliding window, flip, scales).</summary>
-    public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>(ConfigBinding.KeysOf<TestSplitOptions>());
+    public InferenceOptions Inference => Config.Test.Bind<InferenceOptions>(ConfigBinding.KeysOf<TestRunOptions>());
 
     /// <summary>The class names, in train-id order (<see cref="Classes"/>).</summary>
     public IReadOnlyList<string> ClassNames() => Classes.Names;
@@ -157,7 +158,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     /// </summary>
     public override FormatOnlyOutputs FormatResults(string checkpoint, string outDir, bool ema = false, int maxImages = 0)
     {
-        var split = DataSetup.Ade20kSplit(TestSplit.Split ?? Data.ValSplit);
+        var split = DataSetup.Ade20kSplit(TestRun.Split ?? Data.ValSplit);
         var imageDir = Path.Combine(Data.Root, "images", split);
         if (!Directory.Exists(imageDir)) throw new DirectoryNotFoundException($"test.split '{split}': image folder {imageDir} not found");
         var suffix = new Ade20kOptions().ImageSuffix;
@@ -174,7 +175,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         return new FormatOnlyOutputs(images.Count, [dir]);
     }
 
-    public override TestSplitOptions TestSplit => TestSplitOptions.Of<InferenceOptions>(Config.Test);
+    public override TestRunOptions TestRun => TestRunOptions.Of<InferenceOptions>(Config.Test);
 
     /// <summary>
     /// mIoU over the validation split (first <paramref name="maxImages"/> when > 0). Optionally writes label PNGs
@@ -196,6 +197,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
         var device = DevicePlacement.DeviceOf(model);
         var wasTraining = model.training;
         model.eval();
+        using var precision = Autocast.Enter(Precisions.LowType(TestRun.Precision)); // test.precision
         // A rank may have no image (fewer images than ranks): it still joins the histogram sum below.
         using var loader = limit > 0 ? DataSetup.SegmentationLoader(dataset, new DataLoaderOptions { BatchSize = 1, Workers = 1, Prefetch = 2 }, train: false) : null;
         var bar = progress ? new ProgressBar(limit, 0) : null;

@@ -1,6 +1,8 @@
 using OpenCvSharp;
 using VimDense.Datasets.Transforms;
 using VimDense.Heads.Segmentation;
+using VimDense.Engine;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;
@@ -13,6 +15,7 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
 {
     private readonly ISegmentationPipeline pipeline;
     private readonly InferenceOptions inference;
+    private readonly ScalarType? lowType; // test.precision
     private readonly IReadOnlyList<(byte R, byte G, byte B)> palette;
     private readonly bool reduceZeroLabel;
 
@@ -22,6 +25,7 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         Model = model;
         pipeline = experiment.Pipeline(train: false);
         inference = experiment.Inference;
+        lowType = Precisions.LowType(experiment.TestRun.Precision);
         ClassNames = experiment.ClassNames();
         palette = experiment.Classes.Palette;
         reduceZeroLabel = experiment.Data.ReduceZeroLabel;
@@ -43,7 +47,8 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         using var blank = new Mat(bgr.Rows, bgr.Cols, MatType.CV_8UC1, Scalar.All(0));
         var sample = pipeline.Apply(bgr, blank, name, new Random(0));
         var image = tensor(sample.Image).reshape(1, 3, sample.Height, sample.Width).to(Engine.DevicePlacement.DeviceOf(Model));
-        var scores = Model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, inference);
+        Tensor scores;
+        using (Autocast.Enter(lowType)) scores = Model.Predict(image, sample.OriginalHeight, sample.OriginalWidth, inference);
         return new SegmentationPrediction(name, scores[0].MoveToOuterDisposeScope()) { Palette = palette, ReduceZeroLabel = reduceZeroLabel, ClassNames = ClassNames };
     }
 }

@@ -40,7 +40,7 @@ public static class TrainingSetup
             WorkDir = workDir, Iterations = config.Schedule.Iterations, AccumulationSteps = config.Optimizer.AccumulationSteps,
             GradientClipNorm = config.Optimizer.GradClip, LogInterval = t.LogInterval, CheckpointInterval = t.CheckpointInterval,
             EvaluationInterval = t.EvalInterval, KeepLastCheckpoints = t.KeepLast, EmaDecay = t.EmaDecay, TensorBoard = t.TensorBoard,
-            KeyMetric = keyMetric, ConfigJson = ConfigLoader.Serialize(config), ProcessGroup = ProcessGroups.Current,
+            KeyMetric = keyMetric, ConfigJson = ConfigLoader.Serialize(config), ProcessGroup = ProcessGroups.Current, Precision = t.Precision,
         };
     }
 }

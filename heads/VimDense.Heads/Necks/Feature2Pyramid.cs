@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VimDense.Heads.Segmentation;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Necks;
@@ -33,7 +34,7 @@ public sealed class Feature2Pyramid : Neck
     public override IReadOnlyList<Tensor> forward(IReadOnlyList<Tensor> inputs)
     {
         var xs = Replicate(inputs, branches.Count);
-        return xs.Select((x, i) => branches[i].call(x)).ToList();
+        return xs.Select((x, i) => Autocast.Forward(branches[i], x)).ToList();
     }
 
     private static nn.Module<Tensor, Tensor> Branch(int dim, double scale, NormKind norm)

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Segmentation;
@@ -32,8 +33,8 @@ public sealed class ConvModule : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var x = conv.call(input);
-        if (bn is not null) x = bn.call(x);
+        var x = Autocast.Conv2d(conv, input);
+        if (bn is not null) x = bn.call(Autocast.Float(x)); // batch statistics in float32
         return relu ? nn.functional.relu(x) : x;
     }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using VimDense.Backbones;
 using VimDense.Heads.Necks;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Segmentation;
@@ -95,7 +96,7 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
 
     private Tensor InferView(Tensor image, InferenceOptions options) => options.Mode switch
     {
-        InferenceMode.Whole => forward(image),
+        InferenceMode.Whole => Autocast.Float(forward(image)), // scores and their softmax in float32 under test.precision
         InferenceMode.Slide => SlidingWindow.Infer(this, image, options.CropSize, options.Stride, NumClasses),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown inference mode"),
     };

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Segmentation;
@@ -36,6 +37,6 @@ public sealed class FcnHead : DecodeHead
         var y = x;
         foreach (var conv in convs) y = conv.call(y);
         if (conv_cat is not null) y = conv_cat.call(cat([x, y], 1));
-        return conv_seg.call(dropout.call(y));
+        return Autocast.Conv2d(conv_seg, dropout.call(y));
     }
 }

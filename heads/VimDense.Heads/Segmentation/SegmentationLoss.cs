@@ -1,4 +1,5 @@
 using TorchSharp;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Segmentation;
@@ -13,6 +14,7 @@ public sealed record SegmentationLoss(int IgnoreIndex = 255, bool AverageNonIgno
 {
     public Tensor Compute(Tensor logits, Tensor labels)
     {
+        logits = Autocast.Float(logits); // the loss in float32 under mixed precision
         if (logits.shape[2] != labels.shape[1] || logits.shape[3] != labels.shape[2])
             logits = nn.functional.interpolate(logits, size: [labels.shape[1], labels.shape[2]], mode: InterpolationMode.Bilinear, align_corners: false);
         var perPixel = nn.functional.cross_entropy(logits, labels, ignore_index: IgnoreIndex, reduction: nn.Reduction.None);

@@ -53,12 +53,12 @@ public sealed class SegmenterMaskHead : DecodeHead
     {
         var x = Select(inputs, inIndex);
         var (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
-        var tokens = dec_proj.call(x.flatten(2).transpose(1, 2));
+        var tokens = Autocast.Float(Autocast.Linear(dec_proj, x.flatten(2).transpose(1, 2)));
         tokens = cat([tokens, cls_emb.expand(b, -1, -1)], 1);
         foreach (var layer in layers) tokens = layer.call(tokens);
         tokens = decoder_norm.call(tokens);
-        var patches = nn.functional.normalize(patch_proj.call(tokens[.., ..(int)(h * w)]), p: 2, dim: -1);
-        var classes = nn.functional.normalize(classes_proj.call(tokens[.., (int)(h * w)..]), p: 2, dim: -1);
+        var patches = nn.functional.normalize(Autocast.Float(Autocast.Linear(patch_proj, tokens[.., ..(int)(h * w)])), p: 2, dim: -1);
+        var classes = nn.functional.normalize(Autocast.Float(Autocast.Linear(classes_proj, tokens[.., (int)(h * w)..])), p: 2, dim: -1);
         var masks = mask_norm.call(matmul(patches, classes.transpose(1, 2)));
         return masks.transpose(1, 2).reshape(b, NumClasses, h, w);
     }

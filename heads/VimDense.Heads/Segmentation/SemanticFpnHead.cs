@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Segmentation;
@@ -50,6 +51,6 @@ public sealed class SemanticFpnHead : DecodeHead
             if (sum is not null && (x.shape[2] != sum.shape[2] || x.shape[3] != sum.shape[3])) x = Resize(x, sum.shape[2], sum.shape[3]);
             sum = sum is null ? x : sum + x;
         }
-        return conv_seg.call(dropout.call(sum!));
+        return Autocast.Conv2d(conv_seg, dropout.call(sum!));
     }
 }

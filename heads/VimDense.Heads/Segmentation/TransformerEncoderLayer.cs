@@ -44,16 +44,16 @@ internal sealed class TransformerEncoderLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         x = x + drop_path.call(Attention(norm1.call(x)));
-        return x + drop_path.call(fc2.call(nn.functional.gelu(fc1.call(norm2.call(x)))));
+        return x + drop_path.call(Autocast.Linear(fc2, nn.functional.gelu(Autocast.Linear(fc1, norm2.call(x)))));
     }
 
     private Tensor Attention(Tensor x)
     {
         var (b, n, c) = (x.shape[0], x.shape[1], x.shape[2]);
-        var qkvSplit = qkv.call(x).reshape(b, n, 3, heads, c / heads).permute(2, 0, 3, 1, 4);
+        var qkvSplit = Autocast.Linear(qkv, x).reshape(b, n, 3, heads, c / heads).permute(2, 0, 3, 1, 4);
         var (q, k, v) = (qkvSplit[0], qkvSplit[1], qkvSplit[2]);
-        var attention = matmul(q, k.transpose(-2, -1)).mul(1.0 / Math.Sqrt(c / heads)).softmax(-1);
-        var y = matmul(attention, v).transpose(1, 2).reshape(b, n, c);
-        return proj.call(y);
+        var attention = Autocast.Float(Autocast.MatMul(q, k.transpose(-2, -1))).mul(1.0 / Math.Sqrt(c / heads)).softmax(-1); // softmax in float32
+        var y = Autocast.MatMul(attention, v).transpose(1, 2).reshape(b, n, c);
+        return Autocast.Linear(proj, y);
     }
 }

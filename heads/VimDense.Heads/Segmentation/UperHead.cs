@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Heads.Segmentation;
@@ -60,7 +61,7 @@ public sealed class UperHead : DecodeHead
         var (h, w) = (outs[0].shape[2], outs[0].shape[3]);
         for (var i = 1; i < outs.Count; i++) outs[i] = Resize(outs[i], h, w);
         var fused = fpn_bottleneck.call(cat(outs, 1));
-        return conv_seg.call(dropout.call(fused));
+        return Autocast.Conv2d(conv_seg, dropout.call(fused));
     }
 
     private Tensor PyramidPooling(Tensor x)

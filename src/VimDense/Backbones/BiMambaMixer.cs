@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VimDense.Ops;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Backbones;
@@ -123,7 +124,7 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
     {
         using var timed = OpProfiler.Scope(OpCategory.Gemm);
         OpProfiler.RecordGemm(weight.shape[0], weight.shape[1], x.shape[^1], x.dim() == 3 ? x.shape[0] : 1);
-        return matmul(weight, x);
+        return Autocast.MatMul(weight, x); // bf16/fp16 under mixed precision: the scan and conv take them, with float32 state
     }
 
     /// <summary>One direction of mamba_inner_fn_no_out_proj: conv + SiLU, x/dt projections, gated selective scan.</summary>

@@ -30,9 +30,11 @@ public sealed class VimBlock : nn.Module
     /// <param name="residual">Previous residual, null for the first block.</param>
     public (Tensor Hidden, Tensor Residual) Forward(Tensor hidden, Tensor? residual)
     {
-        // Inference (drop path is the identity, nothing to record): the native fused add + norm, same values.
+        // Inference (eval mode, nothing to record): the native fused add + norm, same values to rounding. Not in a
+        // training-mode forward without a graph: activation recomputation reruns that forward with a graph, and the two
+        // must agree bit for bit.
         var (newResidual, normalised) =
-            ResidualRmsNorm.Enabled && (!drop_path.training || drop_path.Rate == 0) &&
+            ResidualRmsNorm.Enabled && !training &&
             ResidualRmsNorm.Applies(hidden, residual, norm.Weight)
                 ? ResidualRmsNorm.Apply(hidden, residual, norm.Weight, norm.Eps)
                 : AddAndNormalise(hidden, residual);

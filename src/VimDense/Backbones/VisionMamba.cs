@@ -119,11 +119,11 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         if (Placement != ClassTokenPlacement.None || FinalPool != FinalPool.Max)
         {
             using var features = ForwardFeatures(images);
-            return head.call(features);
+            return Autocast.Linear(head, features);
         }
         using var scope = NewDisposeScope();
         var tokens = FinalTokens(images, out _);                 // (B, D, L)
-        return head.call(tokens.transpose(1, 2)).amax([1]).MoveToOuterDisposeScope();
+        return Autocast.Linear(head, tokens.transpose(1, 2)).amax([1]).MoveToOuterDisposeScope();
     }
 
     /// <summary>The classification feature (B, D): the normalised class token (as forward(x, return_features=True)), or the pooled tokens.</summary>

@@ -98,7 +98,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor images)
     {
         using var feature = ForwardFeatures(images);
-        return head is null ? feature.alias() : head.call(feature);
+        return head is null ? feature.alias() : Autocast.Linear(head, feature);
     }
 
     /// <summary>The normalised class-token feature (B, D), or the normalised mean of the tokens without a class token.</summary>

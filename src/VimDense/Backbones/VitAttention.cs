@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Backbones;
@@ -30,16 +31,16 @@ public sealed class VitAttention : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long batch = x.shape[0], length = x.shape[1], dim = x.shape[2];
         var headDim = dim / heads;
-        var parts = qkv.call(x).reshape(batch, length, 3, heads, headDim).permute(2, 0, 3, 1, 4);
+        var parts = Autocast.Linear(qkv, x).reshape(batch, length, 3, heads, headDim).permute(2, 0, 3, 1, 4);
         Tensor q = parts[0], k = parts[1], v = parts[2];               // (B, heads, L, hd)
         Tensor attended;
         if (useSdpa) attended = nn.functional.scaled_dot_product_attention(q, k, v);
         else
         {
-            var weights = matmul(q.mul(1.0 / Math.Sqrt(headDim)), k.transpose(-2, -1)).softmax(-1);
-            attended = matmul(weights, v);
+            var weights = Autocast.Float(Autocast.MatMul(q.mul(1.0 / Math.Sqrt(headDim)), k.transpose(-2, -1))).softmax(-1); // softmax in float32
+            attended = Autocast.MatMul(weights, v);
             weights.Dispose();
         }
-        return proj.call(attended.transpose(1, 2).reshape(batch, length, dim)).MoveToOuterDisposeScope();
+        return Autocast.Linear(proj, attended.transpose(1, 2).reshape(batch, length, dim)).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Backbones;
@@ -18,8 +19,8 @@ public sealed class VitMlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = fc1.call(x);
+        using var h = Autocast.Linear(fc1, x);
         using var a = nn.functional.gelu(h);
-        return fc2.call(a);
+        return Autocast.Linear(fc2, a);
     }
 }

@@ -32,13 +32,15 @@ public static class CheckpointKinds
     /// </summary>
     public static Dictionary<string, Tensor> ModelWeights(string path, bool ema = false)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found", path);
+        IO.InputFile.CheckRegular(path, "checkpoint"); // directories, FIFOs and devices refused before any byte is read
         if (LooksLikeTorch(path)) return TorchCheckpoint.LoadStateDict(path);
         // A damaged .safetensors gets the safetensors reader's own diagnosis (truncated, bad header); anything else unknown is no checkpoint.
         if (!LooksLikeSafeTensors(path) && !path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
             throw new UserInputException($"{path}: not a checkpoint: neither a safetensors file nor a PyTorch .pth (zip or pickle)");
         var tensors = SafeTensors.Load(path);
-        if (SafeTensors.ReadMetadata(path).GetValueOrDefault("format") != TrainingFormat) return tensors;
+        var training = SafeTensors.ReadMetadata(path).GetValueOrDefault("format") == TrainingFormat;
+        // A state dict whose every name starts with "model." is a whole model saved under that key (as training checkpoints name it).
+        if (!training && (tensors.Count == 0 || !tensors.Keys.All(k => k.StartsWith("model.", StringComparison.Ordinal)))) return tensors;
         var weights = Strip(tensors, "model.");
         // The average covers parameters and floating-point buffers; the rest (e.g. counters) stays as saved.
         if (ema)

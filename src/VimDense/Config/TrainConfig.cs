@@ -18,4 +18,6 @@ public sealed class TrainConfig
     /// <summary>Prediction overlays written after training (from the validation split).</summary>
     [Min(0)]
     public int OverlayImages { get; set; } = 4;
+    /// <summary>fp32 (default), bf16 (autocast policy) or fp16 (autocast policy and dynamic loss scaling).</summary>
+    public VimDense.Engine.Precision Precision { get; set; } = VimDense.Engine.Precision.Fp32;
 }

@@ -65,6 +65,11 @@ public sealed class CheckpointStore(string workDir, int keepLast)
             ["config"] = configJson,
             ["world_size"] = state.WorldSize.ToString(CultureInfo.InvariantCulture),
         };
+        if (state.LossScale is { } lossScale) // fp16 runs: the loss scaler continues where it was
+        {
+            metadata["loss_scale"] = lossScale.ToString("R", CultureInfo.InvariantCulture);
+            metadata["loss_scale_good_steps"] = state.LossScaleGoodSteps.ToString(CultureInfo.InvariantCulture);
+        }
         var file = fileName ?? FileName(state.Iteration);
         var path = Path.Combine(WorkDir, file);
         Directory.CreateDirectory(WorkDir);
@@ -139,6 +144,13 @@ public sealed class CheckpointStore(string workDir, int keepLast)
         // Checkpoints written before distributed training have no world size: they came from one process.
         var worldSize = metadata.ContainsKey("world_size") ? Counter(metadata, "world_size", path) : 1;
         if (worldSize is < 1 or > int.MaxValue) throw new InvalidDataException($"{path}: metadata field 'world_size' is {worldSize}, expected a positive process count");
+        // Written by fp16 runs only; another precision's checkpoint starts the scaler afresh.
+        var lossScale = metadata.TryGetValue("loss_scale", out var scaleText)
+            ? double.TryParse(scaleText, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s) && s > 0 ? s
+                : throw new InvalidDataException($"{path}: metadata field 'loss_scale' is '{Clip(scaleText)}', expected a positive finite number")
+            : (double?)null;
+        var goodSteps = lossScale is null ? 0 : Counter(metadata, "loss_scale_good_steps", path);
+        if (goodSteps > int.MaxValue) throw new InvalidDataException($"{path}: metadata field 'loss_scale_good_steps' is {goodSteps}, too large");
         var tensors = SafeTensors.Load(path);
         try
         {
@@ -151,7 +163,7 @@ public sealed class CheckpointStore(string workDir, int keepLast)
             optimizer.LoadState(optimSteps, Strip(tensors, "optim."));
             ema?.LoadState(Strip(tensors, "ema."));
             torch.random.set_rng_state(rngState);
-            return new TrainingState(iteration, optimSteps, dataState, bestMetric, bestIteration, (int)worldSize);
+            return new TrainingState(iteration, optimSteps, dataState, bestMetric, bestIteration, (int)worldSize, lossScale, (int)goodSteps);
         }
         finally
         {

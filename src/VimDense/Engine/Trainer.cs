@@ -1,6 +1,7 @@
 using TorchSharp;
 using VimDense.Engine.Distributed;
 using VimDense.Engine.Logging;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Engine;
@@ -25,6 +26,7 @@ public sealed class Trainer<TBatch>(
     private readonly IProcessGroup ranks = options.ProcessGroup;
     private readonly GradientAverager averager = new(options.ProcessGroup);
     private readonly IterationTimer timer = new();
+    private readonly LossScaler? scaler = options.Precision == Precision.Fp16 ? new LossScaler(growthInterval: options.LossScaleGrowthInterval) : null;
     private bool IsRoot => ranks.Rank == 0;
 
     /// <summary>Losses of each iteration of this call (1-based iteration → total loss), for tests and reports.</summary>
@@ -33,6 +35,9 @@ public sealed class Trainer<TBatch>(
     public IReadOnlyDictionary<string, double>? LastMetrics { get; private set; }
     public string? BestCheckpoint { get; private set; }
     public string? LastCheckpoint { get; private set; }
+
+    /// <summary>The fp16 loss scale (null in other precisions).</summary>
+    public double? LossScale => scaler?.Scale;
 
     /// <summary>Runs to <see cref="TrainerOptions.Iterations"/>; with <paramref name="resume"/>, continues from the work directory's latest checkpoint.</summary>
     public void Run(bool resume)
@@ -47,6 +52,11 @@ public sealed class Trainer<TBatch>(
                 throw new UserInputException($"--resume: {latest} was written by {state.WorldSize} process(es) but this run has {ranks.Size}: resume with the same number of processes (the batch and data order depend on it)");
             try { data.RestoreState(state.DataState); }
             catch (InvalidDataException e) { throw new InvalidDataException($"{latest}: {e.Message}", e); }
+            if (scaler is not null && state.LossScale is { } savedScale)
+            {
+                try { scaler.Restore(savedScale, state.LossScaleGoodSteps); }
+                catch (InvalidDataException e) { throw new InvalidDataException($"{latest}: {e.Message}", e); }
+            }
             LastCheckpoint = store.LastGood = latest;
             if (IsRoot) Console.Error.WriteLine($"resumed from {latest} at iteration {state.Iteration}");
         }
@@ -81,7 +91,7 @@ public sealed class Trainer<TBatch>(
             }
             if (done % options.CheckpointInterval == 0 || done == options.Iterations || improved)
             {
-                var current = new TrainingState(done, optimizer.Steps, data.SaveState(), best, bestIteration, ranks.Size);
+                var current = new TrainingState(done, optimizer.Steps, data.SaveState(), best, bestIteration, ranks.Size, scaler?.Scale, scaler?.GoodSteps ?? 0);
                 if (!IsRoot) store.CheckFinite(model, optimizer, ema, done); // as rank 0's save does: all ranks stop together
                 if (done % options.CheckpointInterval == 0 || done == options.Iterations)
                     LastCheckpoint = IsRoot ? store.Save(model, optimizer, ema, current, options.ConfigJson) : Path.Combine(options.WorkDir, CheckpointStore.FileName(done));
@@ -105,20 +115,36 @@ public sealed class Trainer<TBatch>(
         for (var micro = 0; micro < options.AccumulationSteps; micro++)
         {
             using var scope = NewDisposeScope();
-            var result = step(timer.Data(data.Next));
+            TrainStepResult result;
+            // train.precision: the forward (and the loss, computed in float32 by the heads) under autocast; backward follows the recorded casts.
+            using (Autocast.Enter(Precisions.LowType(options.Precision))) result = step(timer.Data(data.Next));
             var loss = result.Loss.item<float>();
             // All ranks stop together: one rank's NaN/Inf loss is everyone's (a vote, so no rank waits in an allreduce alone).
-            if (!ranks.AllAgree(float.IsFinite(loss)))
+            // In fp16 an overflowing forward is the loss scaler's to skip, not a divergence (it stops after many skips in a row).
+            if (!ranks.AllAgree(float.IsFinite(loss)) && scaler is null)
                 throw new TrainingDivergedException(
                     $"loss is {(float.IsFinite(loss) ? "not finite on another rank" : loss)} at iteration {iteration + 1}; stopped without saving. Last good checkpoint: {LastCheckpoint ?? "none yet"}" +
                     " (lower the learning rate, enable gradient clipping, or resume from it with --resume)");
-            (options.AccumulationSteps == 1 ? result.Loss : result.Loss / options.AccumulationSteps).backward();
+            var scaled = scaler is null ? result.Loss : result.Loss * scaler.Scale;
+            (options.AccumulationSteps == 1 ? scaled : scaled / options.AccumulationSteps).backward();
             sums["loss"] = sums.GetValueOrDefault("loss") + loss / options.AccumulationSteps;
             foreach (var (key, value) in result.Scalars) sums[key] = sums.GetValueOrDefault(key) + value / options.AccumulationSteps;
         }
         // Data parallelism: the gradients of the step (after accumulation) averaged over the ranks, then clipping.
         averager.Average(optimizer.Parameters.ToList<Tensor>());
         if (ranks.Size > 1) AverageOverRanks(sums);
+        if (scaler is not null)
+        {
+            sums["loss_scale"] = scaler.Scale;
+            // Every rank holds the averaged gradients, so every rank reaches the same verdict.
+            var finite = scaler.Unscale(optimizer.Parameters);
+            scaler.Update(finite, iteration + 1);
+            if (!finite)
+            {
+                sums["lr"] = lr;
+                return sums; // skipped: no clipping, step or EMA update
+            }
+        }
         if (options.GradientClipNorm is > 0 and var maxNorm)
             sums["grad_norm"] = nn.utils.clip_grad_norm_(optimizer.Parameters, maxNorm); // skips parameters without a gradient
         optimizer.Step(lr);

@@ -26,4 +26,8 @@ public sealed record TrainerOptions
     public TextWriter? ProgressOutput { get; init; }
     /// <summary>The data-parallel ranks: gradients are averaged over them and only rank 0 writes logs and checkpoints.</summary>
     public IProcessGroup ProcessGroup { get; init; } = SingleProcessGroup.Instance;
+    /// <summary>train.precision: forward passes of fp16/bf16 run under <see cref="Layers.Autocast"/>; fp16 adds loss scaling.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
+    /// <summary>Good fp16 steps after which the loss scale doubles (GradScaler's 2000; tests shorten it).</summary>
+    public int LossScaleGrowthInterval { get; init; } = LossScaler.DefaultGrowthInterval;
 }

@@ -50,5 +50,5 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>(B, C, H, W) images to a (B, D, rows, cols) token map.</summary>
-    public override Tensor forward(Tensor images) => proj.call(images);
+    public override Tensor forward(Tensor images) => Autocast.Conv2d(proj, images);
 }

@@ -42,29 +42,32 @@ public static class ActivationRecomputation
 
     /// <summary>
     /// The thread state a block's forward depends on beyond its inputs, captured at forward time and re-entered for the
-    /// recomputation. Today that is the CPU generator. A thread-local precision (autocast) scope belongs here as well:
-    /// capture the active scope in <see cref="Capture"/> and re-enter it in <see cref="Enter"/>, so that the recomputed
-    /// block casts exactly as its forward did.
+    /// recomputation: the CPU generator (drop path, dropout) and the precision scope (<see cref="Layers.Autocast"/>),
+    /// so that the recomputed block draws and casts exactly as its forward did (backward runs after the trainer's
+    /// autocast scope has closed).
     /// </summary>
-    private sealed class ReplayState(Tensor? generatorState)
+    private sealed class ReplayState(Tensor? generatorState, ScalarType? lowType)
     {
         public static ReplayState Capture(bool drawsRandomNumbers) =>
             // Detached from any dispose scope: the caller's scope ends long before backward reads the state.
-            new(drawsRandomNumbers ? torch.random.get_rng_state().DetachFromDisposeScope() : null);
+            new(drawsRandomNumbers ? torch.random.get_rng_state().DetachFromDisposeScope() : null, Layers.Autocast.Active);
 
         /// <summary>Sets the captured state; disposing the result puts the state of the moment back.</summary>
-        public IDisposable Enter()
+        public IDisposable Enter() =>
+            new Restore(generatorState is null ? null : SwapGenerator(generatorState), Layers.Autocast.Enter(lowType));
+
+        private static Tensor SwapGenerator(Tensor state)
         {
-            if (generatorState is null) return new Restore(null);
             var now = torch.random.get_rng_state();
-            torch.random.set_rng_state(generatorState);
-            return new Restore(now);
+            torch.random.set_rng_state(state);
+            return now;
         }
 
-        private sealed class Restore(Tensor? generatorState) : IDisposable
+        private sealed class Restore(Tensor? generatorState, Layers.Autocast.Scope precision) : IDisposable
         {
             public void Dispose()
             {
+                precision.Dispose();
                 if (generatorState is null) return;
                 torch.random.set_rng_state(generatorState);
                 generatorState.Dispose();

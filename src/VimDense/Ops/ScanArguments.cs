@@ -73,11 +73,14 @@ internal static class ScanArguments
         if (!t.is_floating_point()) throw new ArgumentException($"{name} must be a floating-point tensor, got {t.dtype}", name);
     }
 
-    /// <summary>CPU kernels take float32/float64; CUDA kernels float32/float16/bfloat16.</summary>
+    /// <summary>
+    /// CPU kernels take float32/float64 and float16/bfloat16 activations (computed with float32 state, see
+    /// native/cpu/storage.h); CUDA kernels float32/float16/bfloat16.
+    /// </summary>
     internal static void RequireNativeDType(Tensor t, string name)
     {
         var ok = t.device_type == DeviceType.CPU
-            ? t.dtype is ScalarType.Float32 or ScalarType.Float64
+            ? t.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16
             : t.dtype is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16;
         if (!ok) throw new ArgumentException($"{name}: dtype {t.dtype} is not supported by the native kernels on {t.device}", name);
         if (t.device_type != DeviceType.CPU && t.device_type != DeviceType.CUDA)

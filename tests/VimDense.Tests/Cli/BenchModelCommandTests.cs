@@ -11,7 +11,7 @@ public class BenchModelCommandTests
     {
         var prefix = Path.Combine(TestPaths.NewTempDir(), "model");
         var (code, stdout, stderr) = CliRunner.Run("bench", "model", Segmentation, Detection, "--sizes", "64", "--iters", "1", "--min-seconds", "0",
-            "--output", prefix, "model.backbone.options.depth=2");
+            "--output", prefix, "model.backbone.options.drop_path_rate=0");
         Assert.True(code == 0, stderr);
         Assert.Contains("upernet_vim_tiny_synthetic/cascade_mask_rcnn_vim_tiny_synthetic images/s", stdout);
         var csv = File.ReadAllLines(prefix + ".csv");

@@ -24,7 +24,8 @@ public class ResumeTests
         public void RestoreState(string state) => served = long.Parse(state, CultureInfo.InvariantCulture);
     }
 
-    private static (List<double> Losses, Dictionary<string, Tensor> Weights, Trainer<(Tensor, Tensor)> Trainer) Train(string workDir, long iterations, bool resume, double? clip = 1.0, Func<long, double>? poison = null)
+    internal static (List<double> Losses, Dictionary<string, Tensor> Weights, Trainer<(Tensor, Tensor)> Trainer) Train(string workDir, long iterations, bool resume, double? clip = 1.0, Func<long, double>? poison = null,
+        VimDense.Engine.Precision precision = VimDense.Engine.Precision.Fp32)
     {
         manual_seed(7);
         var model = SegmentorBuilder.Build(new ModelConfig
@@ -39,7 +40,7 @@ public class ResumeTests
         var options = new TrainerOptions
         {
             WorkDir = workDir, Iterations = iterations, CheckpointInterval = 3, KeepLastCheckpoints = 1, AccumulationSteps = 2,
-            GradientClipNorm = clip, EmaDecay = 0.9, LogInterval = 1, ProgressOutput = TextWriter.Null,
+            GradientClipNorm = clip, EmaDecay = 0.9, LogInterval = 1, ProgressOutput = TextWriter.Null, Precision = precision,
         };
         long calls = 0;
         var trainer = new Trainer<(Tensor, Tensor)>(model, optimizer, schedule, options, batch =>

@@ -9,10 +9,11 @@ using static TorchSharp.torch;
 namespace VimDense.Cli.Commands;
 
 /// <summary>
-/// `vimdense bench train [--config C ...] [--iters N]`: training-step throughput (forward, backward, AdamW) and
+/// `vimdense bench train [--config C ...] [--iters N] [--precision fp32,bf16] [--json]`: training-step throughput (forward, backward, AdamW) and
 /// peak resident memory of segmentors on random 512×512 batches (batch 2), or of detectors (configs with task
 /// "detection") on random batches at the config's image size (batch 1) with --instances random boxes and masks. Without
-/// --config it measures the UperNet baselines Vim-Ti and DeiT-Ti (configs/ade20k), each in the same run.
+/// --config it measures the UperNet baselines Vim-Ti and DeiT-Ti (configs/ade20k), each in the same run. With
+/// --precision each config is measured at each precision (train.precision) and the rows say the speed-up over fp32.
 /// </summary>
 public sealed class BenchTrainCommand : ICliCommand
 {
@@ -31,10 +32,12 @@ public sealed class BenchTrainCommand : ICliCommand
                 "configs any setting but false also recomputes the neck, RPN head and ROI heads (model.neck/rpn/roi_heads.checkpoint)",
         };
         var instances = new Option<int>("--instances") { Description = "Random ground-truth instances per detection image (mask-target memory grows with it)", DefaultValueFactory = _ => 3 };
+        var precisions = new Option<string?>("--precision") { Description = "Comma-separated precisions to measure each config at (fp32, bf16, fp16; default: the config's train.precision)" };
+        var json = new Option<bool>("--json") { Description = "Print the rows as JSON instead of a table" };
         var set = new ConfigOverrides("Override a config value in every config: a.b=c");
         var device = new DeviceOption(defaultsToConfig: true);
         var command = new Command("train", "Training iterations/s and peak memory of segmentors or detectors (random data; --device picks the device)");
-        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances, recompute }) command.Options.Add(option);
+        foreach (var option in new Option[] { configs, iterations, warmup, batch, size, instances, recompute, precisions, json }) command.Options.Add(option);
         device.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
@@ -44,17 +47,24 @@ public sealed class BenchTrainCommand : ICliCommand
             var count = parse.GetValue(instances);
             if (iters < 1 || b < 1 || s < 32 || count < 0) throw new UserInputException("--iters and --batch must be >= 1, --size >= 32, --instances >= 0");
             var settings = RecomputeSettings(parse.GetValue(recompute));
-            Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13} {"recompute",10} {"memory %",9}");
+            var asJson = parse.GetValue(json);
+            IReadOnlyList<Engine.Precision?> points = parse.GetValue(precisions) is { } list
+                ? Engine.Precisions.ParseList(list, "--precision").Select(p => (Engine.Precision?)p).ToList() : [null];
+            if (!asJson) Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13} {"precision",9} {"recompute",10}");
             var peakIsPerModel = true;
-            var firstPeak = new Dictionary<string, double>();
-            foreach (var (path, setting) in paths.SelectMany(path => settings.Select(setting => (path, setting))))
+            var rows = new List<Bench.BenchTrainRow>();
+            foreach (var path in paths)
+            foreach (var precision in points)
+            foreach (var setting in settings)
             {
                 long parameters; double seconds, peak;
-                var overrides = device.AppendTo(parse, set.Values(parse).Concat(RecomputeOverrides(path, setting)).ToArray());
+                var overrides = set.Values(parse).Concat(RecomputeOverrides(path, setting));
+                if (precision is { } p) overrides = overrides.Append($"train.precision={Engine.Precisions.Name(p)}");
+                var onDevice = device.AppendTo(parse, overrides.ToArray());
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 peakIsPerModel &= VimDense.Engine.Logging.ProcessMemory.ResetPeak();
-                var experiment = Experiment.FromConfig(path, BenchOverrides(overrides), BenchWorkDir);
+                var experiment = Experiment.FromConfig(path, BenchOverrides(onDevice), BenchWorkDir);
                 var detection = experiment as DetectionExperiment;
                 var (pointBatch, pointSize) = (b ?? (detection is null ? 2 : 1), s ?? detection?.PipelineOptions().SquareSize ?? 512);
                 try
@@ -66,14 +76,33 @@ public sealed class BenchTrainCommand : ICliCommand
                 catch (System.Runtime.InteropServices.ExternalException e)
                 {
                     // A libtorch error in one model (e.g. an autograd failure) should not hide the others' numbers.
-                    Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} failed: {e.Message.Split('\n')[0]}");
+                    (asJson ? Console.Error : Console.Out).WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} failed: {e.Message.Split('\n')[0]}");
                     continue;
                 }
-                // Memory relative to the config's first row (the first --checkpoint-layers setting, normally false).
-                if (setting == settings[0]) firstPeak[path] = peak;
-                var relative = firstPeak.TryGetValue(path, out var baseline) ? $"{100 * peak / baseline,8:F0}%" : $"{"-",9}";
-                Console.WriteLine($"{Path.GetFileNameWithoutExtension(path),-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0} {setting?.ToString() ?? "config",10} {relative}");
+                var row = new Bench.BenchTrainRow(Path.GetFileNameWithoutExtension(path), Engine.Precisions.Name(experiment.Config.Train.Precision),
+                    parameters, pointBatch, pointSize, seconds, peak) { CheckpointLayers = setting?.ToString() ?? "config" };
+                rows.Add(row);
+                if (!asJson) Console.WriteLine($"{row.Config,-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0} {row.Precision,9} {row.CheckpointLayers,10}");
             }
+            rows = Bench.BenchTrainRow.WithRelatives(rows);
+            // What this CPU's GEMM gives in the low types, measured in the same run (the ceiling of any mixed-precision speed-up).
+            var matmul = rows.Select(r => r.Precision).Distinct().Where(p => p != "fp32").Prepend("fp32")
+                .ToDictionary(p => p, p => Bench.MatmulProbe.Gflops(Engine.Precisions.LowType(Engine.Precisions.Parse(p, "--precision")) ?? ScalarType.Float32));
+            if (asJson)
+            {
+                Console.WriteLine(Newtonsoft.Json.JsonConvert.SerializeObject(new
+                {
+                    threads = torch.get_num_threads(), iterations = iters, warmup = warm,
+                    peak_rss = peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far",
+                    matmul_1024_gflops = matmul, rows,
+                }, Newtonsoft.Json.Formatting.Indented));
+                return 0;
+            }
+            Console.WriteLine("1024² matmul GFLOP/s: " + string.Join(", ", matmul.Select(kv => $"{kv.Key} {kv.Value:F0}")));
+            foreach (var r in rows.Where(r => r.Precision != "fp32" && r.SpeedupVsFp32 is not null))
+                Console.WriteLine($"{r.Config} {r.Precision} (recompute {r.CheckpointLayers}): {r.SpeedupVsFp32:F2}x the fp32 speed");
+            foreach (var r in rows.Where(r => r.CheckpointLayers != settings[0]?.ToString() && settings.Length > 1))
+                Console.WriteLine($"{r.Config} {r.Precision} checkpoint_layers={r.CheckpointLayers}: peak memory {r.MemoryPercent:F0}% of checkpoint_layers={settings[0]}");
             Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS: {(peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far")})");
             // Measured: after a 4 GB row, glibc kept ~3.6 GB resident, so a later row's peak starts from there.
             if (settings.Length > 1)

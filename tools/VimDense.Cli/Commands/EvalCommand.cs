@@ -21,17 +21,19 @@ public sealed class EvalCommand : ICliCommand
         var ema = new Option<bool>("--ema") { Description = "Use the EMA weights when the checkpoint has them" };
         var set = new ConfigOverrides();
         var device = new DeviceOption(defaultsToConfig: true);
+        var precision = new PrecisionOption("test.precision");
         var command = new Command("eval", "Evaluate a trained checkpoint (segmentation: mIoU, mAcc, aAcc; detection: COCO bbox and segm AP)");
         command.Aliases.Add("test"); // mmseg's and detectron2's name for it
         command.Arguments.Add(config);
         foreach (var option in new Option[] { checkpoint, output, maxImages, ema, formatOnly }) command.Options.Add(option);
         device.AddTo(command);
+        precision.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, device.AppendTo(parse, set.Values(parse)));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, device.AppendTo(parse, precision.Apply(parse, set.Values(parse))));
             if (parse.GetValue(output) is { } outDir) VimDense.IO.OutputPath.CheckFolder(outDir, "evaluation output");
-            if (parse.GetValue(formatOnly) || experiment.TestSplit.FormatOnly)
+            if (parse.GetValue(formatOnly) || experiment.TestRun.FormatOnly)
             {
                 var dir = parse.GetValue(output) ?? Path.Combine(experiment.WorkDir, "eval");
                 VimDense.IO.OutputPath.CheckFolder(dir, "evaluation output");

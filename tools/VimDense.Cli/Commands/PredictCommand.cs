@@ -24,14 +24,16 @@ public sealed class PredictCommand : ICliCommand
         var threshold = new Option<double?>("--score-threshold") { Description = "Detection: keep detections scoring at least this (default: overlays test.overlay_score_threshold, --json all the detector keeps)" };
         var json = new Option<bool>("--json") { Description = "No overlays: COCO results_bbox.json/results_segm.json + images.json (detection), label PNGs (segmentation)" };
         var device = new DeviceOption(defaultsToConfig: true);
+        var precision = new PrecisionOption("test.precision");
         var command = new Command("predict", "Segment (or detect objects in) a folder of images and write colour overlays");
         command.Arguments.Add(config);
         foreach (var option in new Option[] { checkpoint, images, output, threshold, json }) command.Options.Add(option);
         device.AddTo(command);
+        precision.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, device.AppendTo(parse, set.Values(parse)));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, device.AppendTo(parse, precision.Apply(parse, set.Values(parse))));
             var files = ImageFilesIn(parse.GetValue(images)!);
             var (path, outDir) = (parse.GetValue(checkpoint)!, parse.GetValue(output)!);
             VimDense.IO.OutputPath.CheckFolder(outDir, "prediction");

@@ -23,6 +23,7 @@ public sealed class TrainCommand : ICliCommand
         var loadFrom = new Option<string?>("--load-from") { Description = "Start from a whole model's weights (training checkpoint or whole-model state dict; not a resume: load_from)" };
         var set = new ConfigOverrides();
         var device = new DeviceOption(defaultsToConfig: true);
+        var precision = new PrecisionOption("train.precision", "test.precision");
         var command = new Command("train", "Train a segmentation or detection model from a config");
         command.Arguments.Add(config);
         command.Options.Add(resume);
@@ -30,10 +31,11 @@ public sealed class TrainCommand : ICliCommand
         command.Options.Add(workDir);
         command.Options.Add(loadFrom);
         device.AddTo(command);
+        precision.AddTo(command);
         set.AddTo(command);
         command.SetAction(parse =>
         {
-            var experiment = Experiment.FromConfig(parse.GetValue(config)!, device.AppendTo(parse, set.Values(parse)), parse.GetValue(workDir));
+            var experiment = Experiment.FromConfig(parse.GetValue(config)!, device.AppendTo(parse, precision.Apply(parse, set.Values(parse))), parse.GetValue(workDir));
             if (parse.GetValue(loadFrom) is { } weights) experiment.Config.LoadFrom = weights;
             // A diverged run (TrainingDivergedException) ends in CliApp's error path with exit code 3.
             var result = experiment.Train(parse.GetValue(resume), parse.GetValue(force));

@@ -1,13 +1,16 @@
 namespace VimDense.Experiments;
 
 /// <summary>
-/// The keys of the config's test section that say what `eval` runs on and whether it scores (the rest of the section
-/// is the task's inference options). <see cref="FormatOnly"/> is mmseg's / mmdet's format_only: predictions are
+/// The keys of the config's test section that say how `eval` and `predict` run: on which split, whether they score,
+/// in what precision (the rest of the section is the task's inference options). <see cref="FormatOnly"/> is mmseg's / mmdet's format_only: predictions are
 /// written in the form the data set's own tools and servers take (ADE20K label PNGs, COCO results JSON) and nothing is
 /// scored, so the split needs no annotations (ADE20K's testing images, COCO test-dev's image-info file).
 /// </summary>
-public sealed record TestSplitOptions
+public sealed record TestRunOptions
 {
+    /// <summary>Evaluation and prediction precision: fp32 (default) or bf16/fp16 under <see cref="VimDense.Layers.Autocast"/>.</summary>
+    public VimDense.Engine.Precision Precision { get; init; } = VimDense.Engine.Precision.Fp32;
+
     /// <summary>Write the predictions without scoring them (also `eval --format-only`).</summary>
     public bool FormatOnly { get; init; }
 
@@ -24,7 +27,7 @@ public sealed record TestSplitOptions
     /// These keys of <paramref name="test"/>, the task's <typeparamref name="TInference"/> keys aside: every key that
     /// record writes (print-config's output includes its read-only ones), not only those it binds.
     /// </summary>
-    internal static TestSplitOptions Of<TInference>(VimDense.Config.ConfigSection test) where TInference : new() =>
-        test.Bind<TestSplitOptions>(VimDense.Config.ConfigBinding.KeysOf<TInference>()
+    internal static TestRunOptions Of<TInference>(VimDense.Config.ConfigSection test) where TInference : new() =>
+        test.Bind<TestRunOptions>(VimDense.Config.ConfigBinding.KeysOf<TInference>()
             .Concat(VimDense.Config.ConfigBinding.ToJson(new TInference()).Properties().Select(p => p.Name)).Distinct().ToArray());
 }
