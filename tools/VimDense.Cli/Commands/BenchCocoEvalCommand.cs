@@ -89,7 +89,7 @@ public sealed class BenchCocoEvalCommand : ICliCommand
                 ["load_gt"] = watch.Cpu[0], ["load_dt"] = watch.Cpu[1], ["evaluate"] = watch.Cpu[2],
                 ["accumulate"] = watch.Cpu[3], ["summarize"] = watch.Cpu[4],
             },
-            ["peak_rss_mb"] = PeakResidentMegabytes(),
+            ["peak_rss_mb"] = VimDense.Engine.Logging.ProcessMemory.PeakResidentMegabytes() ?? double.NaN,
             ["threads"] = Environment.ProcessorCount,
             ["stats"] = new JArray(result.Stats),
             ["summary"] = new JArray(result.SummaryLines),
@@ -112,16 +112,5 @@ public sealed class BenchCocoEvalCommand : ICliCommand
             _wall.Restart();
             return seconds;
         }
-    }
-
-    /// <summary>VmHWM of this process from /proc/self/status (peak resident set), in MiB; NaN where unavailable.</summary>
-    private static double PeakResidentMegabytes()
-    {
-        const string path = "/proc/self/status";
-        if (!File.Exists(path)) return double.NaN;
-        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        if (line is null) return double.NaN;
-        var kb = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-        return kb / 1024.0;
     }
 }

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
 using Newtonsoft.Json;
 using TorchSharp;
+using VimDense.Engine.Logging;
 using VimDense.Ops;
 using static TorchSharp.torch;
 
@@ -162,12 +162,13 @@ public sealed class BenchScanCommand : ICliCommand
                     Thread.Sleep(1);
                 }
             });
-            var before = ResetPeakAndReadRss();
+            if (!ProcessMemory.ResetPeak()) throw new IOException("/proc/self/clear_refs: cannot reset the peak resident set (needs Linux >= 4.0)");
+            var before = ProcessMemory.ResidentBytes();
             sampler.Start();
             op(leaves).backward([dout]);
             Volatile.Write(ref done, true);
             sampler.Join();
-            var rssGrowth = (ReadStatusKiB("VmHWM") - before) * 1024.0;
+            var rssGrowth = (double)(ProcessMemory.PeakResidentBytes() - before);
             peak = Math.Max(0, Math.Max(rssGrowth, inUsePeak - inUseBefore)) / (1024.0 * 1024.0);
             SetMallocThresholds(TimingThreshold);
         }
@@ -262,18 +263,6 @@ public sealed class BenchScanCommand : ICliCommand
             return (double)info.InUseBytes + info.MmapBytes;
         }
         catch (EntryPointNotFoundException) { return 0; }
-    }
-
-    private static long ResetPeakAndReadRss()
-    {
-        File.WriteAllText("/proc/self/clear_refs", "5");
-        return ReadStatusKiB("VmRSS");
-    }
-
-    private static long ReadStatusKiB(string key)
-    {
-        var match = Regex.Match(File.ReadAllText("/proc/self/status"), key + @":\s+(\d+) kB");
-        return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
 
     private static int[] ParseLengths(string text)

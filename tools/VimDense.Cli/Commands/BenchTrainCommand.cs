@@ -143,7 +143,7 @@ public sealed class BenchTrainCommand : ICliCommand
     {
         var model = experiment.BuildModel(loadPretrained: false);
         var trainer = experiment.CreateTrainer(model, new RandomBatches(batch, size, experiment.Classes.Count), null);
-        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
+        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), VimDense.Engine.Logging.ProcessMemory.PeakResidentMegabytes() ?? double.NaN);
     }
 
     private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(DetectionExperiment experiment, int iterations, int warmup, int batch, int size, int instances)
@@ -151,7 +151,7 @@ public sealed class BenchTrainCommand : ICliCommand
         var model = experiment.BuildModel(loadPretrained: false);
         var source = new RandomDetectionBatches(batch, size, experiment.Classes.Count, experiment.Masks, instanceCount: instances);
         var trainer = experiment.CreateTrainer(model, source, null);
-        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), PeakResidentMiB());
+        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), VimDense.Engine.Logging.ProcessMemory.PeakResidentMegabytes() ?? double.NaN);
     }
 
     private static string BenchWorkDir => Path.Combine(Path.GetTempPath(), "vimdense-bench-train");
@@ -173,8 +173,4 @@ public sealed class BenchTrainCommand : ICliCommand
         watch.Stop();
         return watch.Elapsed.TotalSeconds / iterations;
     }
-
-    /// <summary>Peak resident MiB since the last reset (each model resets it before it is built; NaN off Linux).</summary>
-    private static double PeakResidentMiB() =>
-        File.Exists("/proc/self/status") ? VimDense.Engine.Logging.ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0) : double.NaN;
 }
