@@ -1,22 +1,27 @@
 using TorchSharp;
+using VimDense.Engine;
 using VimDense.Heads.Detection;
 using VimDense.Heads.Segmentation;
+using VimDense.Layers;
 using static TorchSharp.torch;
 
 namespace VimDense.Experiments;
 
 /// <summary>
 /// The whole model of an experiment (segmentor or detector) in eval mode, run on images of a chosen size as inference
-/// runs it: a segmentor's logits resized to the input (EncoderDecoder.forward, one view), a detector's detections
+/// runs it (under test.precision): a segmentor's logits resized to the input (EncoderDecoder.forward, one view), a detector's detections
 /// (RPN, cascade stages, masks). What `complexity` counts and `bench model` times.
 /// </summary>
 public sealed class InferenceModel : IDisposable
 {
     private readonly Action<Tensor> run;
+    private readonly ScalarType? lowType;
 
-    private InferenceModel(nn.Module module, Action<Tensor> run, (int Height, int Width) configuredSize, string task, int backboneStride)
+    private InferenceModel(nn.Module module, Action<Tensor> run, (int Height, int Width) configuredSize, string task, int backboneStride,
+        ScalarType? lowType)
     {
         BackboneStride = backboneStride;
+        this.lowType = lowType;
         Module = module;
         this.run = run;
         ConfiguredSize = configuredSize;
@@ -61,10 +66,11 @@ public sealed class InferenceModel : IDisposable
         return images.to(device ?? CPU);
     }
 
-    /// <summary>One inference pass over <paramref name="images"/> (no_grad; outputs are dropped).</summary>
+    /// <summary>One inference pass over <paramref name="images"/> (no_grad, test.precision; outputs are dropped).</summary>
     public void Run(Tensor images)
     {
         using var noGrad = no_grad();
+        using var precision = Autocast.Enter(lowType);
         using var scope = NewDisposeScope();
         run(images);
     }
@@ -74,7 +80,8 @@ public sealed class InferenceModel : IDisposable
     private static InferenceModel Segmentor(SegmentationExperiment experiment, string? checkpoint)
     {
         var model = checkpoint is null ? experiment.BuildModel(loadPretrained: false) : experiment.LoadModel(checkpoint);
-        return new InferenceModel(model, images => model.call(images), experiment.PipelineOptions().CropSize, "segmentation", model.Backbone.Strides[0]);
+        return new InferenceModel(model, images => model.call(images), experiment.PipelineOptions().CropSize, "segmentation", model.Backbone.Strides[0],
+            Precisions.LowType(experiment.TestRun.Precision));
     }
 
     private static InferenceModel Detector(DetectionExperiment experiment, string? checkpoint)
@@ -84,6 +91,7 @@ public sealed class InferenceModel : IDisposable
         {
             var sizes = Enumerable.Repeat(((long)images.shape[2], (long)images.shape[3]), (int)images.shape[0]).ToList();
             model.Predict(images, sizes);
-        }, experiment.PipelineOptions().ImageSize, "detection", model.Backbone.Strides[0]);
+        }, experiment.PipelineOptions().ImageSize, "detection", model.Backbone.Strides[0],
+            Precisions.LowType(experiment.TestRun.Precision));
     }
 }

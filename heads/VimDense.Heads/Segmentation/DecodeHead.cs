@@ -19,8 +19,8 @@ public abstract class DecodeHead(string name, int numClasses) : nn.Module<IReadO
     /// <summary>The head's weighted loss of <paramref name="logits"/> (resized to the labels) against labels (B, H, W).</summary>
     public Tensor Loss(Tensor logits, Tensor labels) => Criterion.Compute(logits, labels);
 
-    /// <summary>Pixel accuracy of <paramref name="logits"/> over labelled pixels, in percent (mmseg's acc_seg, for logs).</summary>
-    public double Accuracy(Tensor logits, Tensor labels) => Criterion.Accuracy(logits, labels);
+    /// <summary><see cref="Loss"/> and the pixel accuracy over labelled pixels in percent (mmseg's acc_seg, for logs), from one resize of the logits.</summary>
+    public (Tensor Loss, double Accuracy) LossAndAccuracy(Tensor logits, Tensor labels) => Criterion.ComputeWithAccuracy(logits, labels);
 
     /// <summary>mmseg's cls_seg classifier: 1×1 conv initialised Normal(0, 0.01), bias 0.</summary>
     protected static Conv2d CreateClassifier(long channels, int numClasses)

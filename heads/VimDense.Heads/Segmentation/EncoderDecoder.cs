@@ -55,16 +55,16 @@ public sealed class EncoderDecoder : nn.Module<Tensor, Tensor>
     public (Dictionary<string, Tensor> Losses, double Accuracy) Loss(Tensor images, Tensor labels)
     {
         var features = ExtractFeatures(images);
-        var decodeLogits = decode_head.call(features);
-        var losses = new Dictionary<string, Tensor> { ["decode.loss_ce"] = decode_head.Loss(decodeLogits, labels) };
-        var total = losses["decode.loss_ce"];
+        var (decodeLoss, accuracy) = decode_head.LossAndAccuracy(decode_head.call(features), labels);
+        var losses = new Dictionary<string, Tensor> { ["decode.loss_ce"] = decodeLoss };
+        var total = decodeLoss;
         if (auxiliary_head is not null)
         {
             losses["aux.loss_ce"] = auxiliary_head.Loss(auxiliary_head.call(features), labels);
             total = total + losses["aux.loss_ce"];
         }
         losses["loss"] = total;
-        return (losses, decode_head.Accuracy(decodeLogits, labels));
+        return (losses, accuracy);
     }
 
     /// <summary>

@@ -30,13 +30,13 @@ public sealed class VimBlock : nn.Module
     /// <param name="residual">Previous residual, null for the first block.</param>
     public (Tensor Hidden, Tensor Residual) Forward(Tensor hidden, Tensor? residual)
     {
-        // Inference (eval mode, nothing to record): the native fused add + norm, same values to rounding. Not in a
-        // training-mode forward without a graph: activation recomputation reruns that forward with a graph, and the two
-        // must agree bit for bit.
+        // Inference (eval mode, nothing to record): the native fused add + norm, same values to rounding, its output
+        // already in the autocast type in_proj lowers to. Not in a training-mode forward without a graph: activation
+        // recomputation reruns that forward with a graph, and the two must agree bit for bit.
         var (newResidual, normalised) =
             ResidualRmsNorm.Enabled && !training &&
             ResidualRmsNorm.Applies(hidden, residual, norm.Weight)
-                ? ResidualRmsNorm.Apply(hidden, residual, norm.Weight, norm.Eps)
+                ? ResidualRmsNorm.Apply(hidden, residual, norm.Weight, norm.Eps, Autocast.Active ?? ScalarType.Float32)
                 : AddAndNormalise(hidden, residual);
         using (normalised) return (mixer.call(normalised), newResidual);
     }

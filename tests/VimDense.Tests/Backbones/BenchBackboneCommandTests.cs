@@ -19,6 +19,37 @@ public sealed class BenchBackboneCommandTests
     }
 
     [Fact]
+    public void EachPrecisionIsMeasuredAndComparedAgainstTheSamePrecision()
+    {
+        var prefix = Path.Combine(TestPaths.NewTempDir(), "bench");
+        var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--models", "vim_tiny,deit_tiny", "--sizes", "32",
+            "--depth", "2", "--iters", "1", "--min-seconds", "0", "--precision", "fp32,bf16", "--output", prefix);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("vim_tiny bf16", stdout);
+        Assert.Contains("deit_tiny bf16", stdout);
+        var ratioRows = stdout.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+32\s+(fp32|bf16)\s")).ToList();
+        Assert.Equal(2, ratioRows.Count);
+        var rows = File.ReadAllLines(prefix + ".csv");
+        Assert.Equal(5, rows.Length);
+        Assert.Contains("precision", rows[0].Split(','));
+        Assert.Equal(2, rows.Count(r => r.Contains(",bf16,")));
+
+        var (badCode, _, badError) = CliRunner.Run("bench", "backbone", "--sizes", "32", "--precision", "fp8");
+        Assert.Equal(1, badCode);
+        Assert.Contains("--precision", badError);
+    }
+
+    [Fact]
+    public void ProfileRunsUnderTheChosenPrecision()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--profile", "--models", "vim_tiny", "--sizes", "32",
+            "--depth", "2", "--iters", "1", "--precision", "bf16");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("vim_tiny at 32x32, batch 1, bf16", stdout);
+        Assert.Contains("forward / GEMM roof =", stdout);
+    }
+
+    [Fact]
     public void ProfilePrintsEveryCategoryAndTheGemmRoof()
     {
         var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--profile", "--models", "vim_tiny,deit_tiny", "--sizes", "32",

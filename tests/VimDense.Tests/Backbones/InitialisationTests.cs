@@ -39,9 +39,10 @@ public sealed class InitialisationTests
         using var dt = nn.functional.softplus(p["layers.0.mixer.dt_proj.bias"]);
         Assert.True(dt.min().item<float>() >= 0.999e-3f && dt.max().item<float>() <= 0.1001f);
         Assert.Equal(0f, p["layers.0.mixer.dt_proj_b.bias"].abs().max().item<float>());
-        // out_proj: kaiming-uniform (bound 1/sqrt(E)) divided by sqrt(24).
+        // out_proj: kaiming-uniform (bound 1/sqrt(E)) divided by sqrt(24); the largest of 73,728 draws can round to the
+        // float32 nearest the bound, a hair above it in double.
         var bound = 1 / Math.Sqrt(384) / Math.Sqrt(24);
-        Assert.InRange(p["layers.0.mixer.out_proj.weight"].abs().max().item<float>(), 0.95 * bound, bound);
+        Assert.InRange(p["layers.0.mixer.out_proj.weight"].abs().max().item<float>(), 0.95 * bound, (double)(float)bound * (1 + 1e-7));
         Assert.Equal(1f, p["norm_f.weight"].min().item<float>());
     }
 }

@@ -22,6 +22,17 @@ public class BenchModelCommandTests
     }
 
     [Fact]
+    public void SegmentorRunsAtTheConfigsTestPrecision()
+    {
+        var prefix = Path.Combine(TestPaths.NewTempDir(), "model");
+        var (code, stdout, stderr) = CliRunner.Run("bench", "model", Segmentation, "--sizes", "64", "--iters", "1", "--min-seconds", "0",
+            "--output", prefix, "test.precision=bf16");
+        Assert.True(code == 0, stderr);
+        var csv = File.ReadAllLines(prefix + ".csv");
+        Assert.Equal("bf16", csv[1].Split(',')[Array.IndexOf(csv[0].Split(','), "precision")]);
+    }
+
+    [Fact]
     public void CheckpointsMustMatchTheConfigs()
     {
         var (code, _, stderr) = CliRunner.Run("bench", "model", Segmentation, Detection, "--checkpoint", "a.safetensors", "--sizes", "64");

@@ -69,9 +69,13 @@ public class ShippedConfigTests
         }
         var expected = Recorded[name];
         Assert.Equal(expected.Count, count);
-        Assert.True(Math.Abs(sum - expected.Sum) <= 1e-9 * Math.Abs(expected.Sum),
+        // 2e-8 relative: libtorch's exp/log/expm1 kernels (the Vim dt initialisation) differ in the last bit between
+        // CPU families (4e-9 measured between an AMD EPYC and an Intel Xeon with AMX); any re-initialised or
+        // re-shaped tensor moves the sums by orders of magnitude more.
+        const double tolerance = 2e-8;
+        Assert.True(Math.Abs(sum - expected.Sum) <= tolerance * Math.Abs(expected.Sum),
             string.Create(CultureInfo.InvariantCulture, $"{name}: parameter sum {sum:R}, recorded {expected.Sum:R}"));
-        Assert.True(Math.Abs(squares - expected.SumOfSquares) <= 1e-9 * expected.SumOfSquares,
+        Assert.True(Math.Abs(squares - expected.SumOfSquares) <= tolerance * expected.SumOfSquares,
             string.Create(CultureInfo.InvariantCulture, $"{name}: sum of squares {squares:R}, recorded {expected.SumOfSquares:R}"));
     }
 }

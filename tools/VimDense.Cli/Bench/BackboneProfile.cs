@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using VimDense.Backbones;
+using VimDense.Engine;
 using VimDense.Ops;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace VimDense.Cli.Bench;
 
 /// <summary>
 /// `bench backbone --profile`: where a Vim forward pass and a training step (forward + backward of the sum of the
-/// feature maps) spend their time, per <see cref="OpCategory"/> (timed by <see cref="OpProfiler"/> scopes in the
+/// feature maps) spend their time at a precision (under its autocast), per <see cref="OpCategory"/> (timed by <see cref="OpProfiler"/> scopes in the
 /// Vim layers and native ops), against the GEMM roof measured in the same run: the same matrix products
 /// (forward; for the step also their two backward products, dX = Wᵀ·dY and dW = dY·Xᵀ) timed alone.
 /// </summary>
@@ -26,8 +27,10 @@ internal static class BackboneProfile
         (OpCategory.AutogradOps, "autograd backward of libtorch ops"),
     ];
 
-    public static void Run(string model, int size, int batch, int passes, int? depth, TextWriter output)
+    public static void Run(string model, int size, int batch, Precision precision, int passes, int? depth, TextWriter output)
     {
+        var lowType = Precisions.LowType(precision);
+        using var autocast = Layers.Autocast.Enter(lowType);
         var backbone = BackboneFactory.Create(model, new VimOptions { Dense = true, ImgSize = size, Depth = depth });
         var module = backbone.Module;
         using var images = randn(batch, 3, size, size);
@@ -49,9 +52,9 @@ internal static class BackboneProfile
             foreach (var p in module.parameters()) p.grad?.zero_();
         });
 
-        var (roofForward, roofStep, flops) = GemmRoof(gemms);
+        var (roofForward, roofStep, flops) = GemmRoof(gemms, lowType ?? ScalarType.Float32);
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(c, $"{model} at {size}x{size}, batch {batch}, float32, {get_num_threads()} threads; mean of {passes} profiled passes after a warm-up"));
+        output.WriteLine(string.Create(c, $"{model} at {size}x{size}, batch {batch}, {Precisions.Name(precision)}, {get_num_threads()} threads; mean of {passes} profiled passes after a warm-up"));
         output.WriteLine($"{"category",-36} {"forward ms",11} {"%",6} {"train step ms",14} {"%",6}");
         double Sum(IReadOnlyDictionary<OpCategory, double> d) => d.Values.Sum();
         foreach (var (category, label) in Rows)
@@ -81,15 +84,17 @@ internal static class BackboneProfile
     /// <summary>
     /// Seconds of the recorded GEMMs run alone, in the recorded order and each with its own operands (as the model
     /// has one weight per product, so caches are not warmer than in the model): forward, and forward plus both
-    /// backward products; fastest of three replays. Also the forward FLOP.
+    /// backward products; fastest of three replays, with operands of <paramref name="type"/> (the precision's GEMM
+    /// type). Also the forward FLOP.
     /// </summary>
-    private static (double Forward, double Step, double Flops) GemmRoof(IReadOnlyList<GemmShape> gemms)
+    private static (double Forward, double Step, double Flops) GemmRoof(IReadOnlyList<GemmShape> gemms, ScalarType type)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var forward = gemms.Select(g => (W: randn(g.M, g.K), X: randn(g.Batch, g.K, g.N))).ToArray();
-        var backward = gemms.Select(g => (Wt: randn(g.K, g.M), Dy: randn(g.Batch, g.M, g.N), DyFlat: randn(g.M, g.Batch * g.N),
-            Xt: randn(g.Batch * g.N, g.K))).ToArray();
+        Tensor Random(params long[] shape) => randn(shape, dtype: type);
+        var forward = gemms.Select(g => (W: Random(g.M, g.K), X: Random(g.Batch, g.K, g.N))).ToArray();
+        var backward = gemms.Select(g => (Wt: Random(g.K, g.M), Dy: Random(g.Batch, g.M, g.N), DyFlat: Random(g.M, g.Batch * g.N),
+            Xt: Random(g.Batch * g.N, g.K))).ToArray();
         double Fastest(Action replay)
         {
             var best = double.MaxValue;

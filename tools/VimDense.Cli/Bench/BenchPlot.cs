@@ -4,7 +4,7 @@ namespace VimDense.Cli.Bench;
 
 /// <summary>
 /// Draws the paper's Fig. 1 (b)/(c) layout: images/s on a log10 axis and peak memory against resolution,
-/// one line per model, as a PNG (OpenCV drawing primitives, no plotting library).
+/// one line per model (and precision), as a PNG (OpenCV drawing primitives, no plotting library).
 /// </summary>
 internal static class BenchPlot
 {
@@ -13,7 +13,7 @@ internal static class BenchPlot
     public static void Save(string path, IReadOnlyList<BenchResult> results)
     {
         using var image = new Mat(new Size(1200, 520), MatType.CV_8UC3, Scalar.White);
-        var models = results.Select(r => r.Model).Distinct().ToList();
+        var models = results.Select(r => r.Label).Distinct().ToList();
         var sizes = results.Select(r => r.Size).Distinct().Order().ToList();
         Panel(image, new Rect(70, 50, 480, 380), "images/s (log10)", sizes, models, results, r => Math.Log10(Math.Max(r.ImagesPerSecond, 1e-6)));
         Panel(image, new Rect(690, 50, 480, 380), "peak memory (MiB)", sizes, models, results, r => r.PeakMiB);
@@ -58,7 +58,7 @@ internal static class BenchPlot
         }
         for (var m = 0; m < models.Count; m++)
         {
-            var points = results.Where(r => r.Model == models[m]).OrderBy(r => r.Size).Select(r => At(r.Size, value(r))).ToArray();
+            var points = results.Where(r => r.Label == models[m]).OrderBy(r => r.Size).Select(r => At(r.Size, value(r))).ToArray();
             for (var i = 1; i < points.Length; i++) Cv2.Line(image, points[i - 1], points[i], Colors[m % Colors.Length], 2, LineTypes.AntiAlias);
             foreach (var point in points) Cv2.Circle(image, point, 4, Colors[m % Colors.Length], -1, LineTypes.AntiAlias);
         }

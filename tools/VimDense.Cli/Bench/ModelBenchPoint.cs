@@ -7,7 +7,7 @@ namespace VimDense.Cli.Bench;
 
 /// <summary>
 /// Measures one (config, size) point of `bench model` in its own process: the config's whole segmentor or detector
-/// (random weights, or a training checkpoint's), inference on a batch of random square images (see
+/// (random weights, or a training checkpoint's), inference at test.precision on a batch of random square images (see
 /// <see cref="InferenceModel"/>), timed and its memory measured as <see cref="BenchTiming"/> does.
 /// </summary>
 internal static class ModelBenchPoint
@@ -23,7 +23,7 @@ internal static class ModelBenchPoint
         var (seconds, iterations, peakMiB, baselineMiB) = BenchTiming.Measure(() => model.Run(images), isCuda, minIterations, minSeconds);
         var tokens = size / model.BackboneStride;
         return new BenchResult(Name(config), size, tokens * tokens, batch, model.Task, device, "-", iterations, seconds,
-            batch / seconds, peakMiB, baselineMiB);
+            batch / seconds, peakMiB, baselineMiB, Engine.Precisions.Name(experiment.TestRun.Precision));
     }
 
     /// <summary>A config's name in tables and plots: its file name without .json.</summary>
