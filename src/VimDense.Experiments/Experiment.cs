@@ -43,6 +43,20 @@ public abstract class Experiment
 
     private static torch.Device DeviceOf(ExperimentConfig config) => Engine.ComputeDevice.Parse(config.Device).Resolve();
 
+    private static readonly HashSet<string> WarnedPrecisionKeys = [];
+
+    /// <summary>
+    /// One stderr line (once per key and process) when <paramref name="key"/>'s precision runs on this CPU without the
+    /// instructions that make it fast (see <see cref="Engine.CpuLowPrecisionSupport"/>); nothing on a GPU.
+    /// </summary>
+    internal void WarnIfPrecisionIsSlowHere(string key, Engine.Precision precision)
+    {
+        if (Device.type != DeviceType.CPU) return;
+        if (Engine.CpuLowPrecisionSupport.SlowPrecisionWarning(precision, key) is { } line)
+            lock (WarnedPrecisionKeys)
+                if (WarnedPrecisionKeys.Add(key)) Console.Error.WriteLine(line);
+    }
+
     /// <summary>
     /// Loads <paramref name="configPath"/> with <paramref name="overrides"/> ("a.b=c", as `--set`) and returns the
     /// experiment its "task" names. The work directory is <paramref name="workDir"/>, else the config's work_dir,

@@ -143,6 +143,7 @@ public sealed class SegmentationExperiment : TaskExperiment<EncoderDecoder, Segm
     /// </summary>
     public override SegmentationEvaluation Evaluate(string checkpoint, bool ema = false, int maxImages = 0, string? outDir = null)
     {
+        WarnIfPrecisionIsSlowHere("test.precision", TestRun.Precision);
         var model = LoadModel(checkpoint, ema);
         var result = Evaluate(model, maxImages > 0 ? maxImages : Data.ValMaxImages,
             outDir is null ? null : Path.Combine(outDir, "predictions"), overlays: outDir is null ? 0 : Config.Train.OverlayImages,

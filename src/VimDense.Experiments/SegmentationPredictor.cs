@@ -25,6 +25,7 @@ public sealed class SegmentationPredictor : ImagePredictor<SegmentationPredictio
         Model = model;
         pipeline = experiment.Pipeline(train: false);
         inference = experiment.Inference;
+        experiment.WarnIfPrecisionIsSlowHere("test.precision", experiment.TestRun.Precision);
         lowType = Precisions.LowType(experiment.TestRun.Precision);
         ClassNames = experiment.ClassNames();
         palette = experiment.Classes.Palette;

@@ -109,7 +109,12 @@ public abstract class TaskExperiment<TModel, TBatch> : Experiment
             CheckpointStore.LoadModelWeights(loadFrom, model, use: "load_from (--load-from)");
             if (isRoot) Console.Error.WriteLine($"load_from {loadFrom}: whole-model weights loaded (optimizer, schedule and iteration start afresh)");
         }
-        if (isRoot) Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
+        if (isRoot)
+        {
+            Console.Error.WriteLine($"model: {Describe()}, {model.parameters().Sum(p => p.numel()):N0} parameters; work dir {WorkDir}");
+            WarnIfPrecisionIsSlowHere("train.precision", Config.Train.Precision);
+            WarnIfPrecisionIsSlowHere("test.precision", TestRun.Precision);
+        }
         var data = TrainData();
         if (isRoot)
         {
