@@ -50,5 +50,25 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>(B, C, H, W) images to a (B, D, rows, cols) token map.</summary>
-    public override Tensor forward(Tensor images) => Autocast.Conv2d(proj, images);
+    public override Tensor forward(Tensor images) =>
+        Autocast.Active is not null && Stride == PatchSize && Padding == 0 ? PatchesTimesWeight(images) : Autocast.Conv2d(proj, images);
+
+    /// <summary>
+    /// Non-overlapping patches under autocast as one GEMM, (B, rows·cols, C·p·p) × (C·p·p, D): the same sums as the
+    /// convolution. Why: oneDNN's AMX bf16 convolution for this kernel (3 input channels, 16×16, stride 16) took
+    /// 0.36–0.42 s and ~1 GiB of scratch at 1248² where the whole rest of a Vim block took 0.13 s
+    /// (bench/results/2026-12-02-cpu-xeon-amx.md). The fp32 path keeps the convolution (bit-identical to before).
+    /// </summary>
+    private Tensor PatchesTimesWeight(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        long batch = images.shape[0], channels = images.shape[1], p = PatchSize;
+        long rows = images.shape[2] / p, cols = images.shape[3] / p;  // a convolution ignores the remainder too
+        var patches = images.narrow(2, 0, rows * p).narrow(3, 0, cols * p)
+            .reshape(batch, channels, rows, p, cols, p).permute(0, 2, 4, 1, 3, 5)   // (B, rows, cols, C, p, p)
+            .reshape(batch, rows * cols, channels * p * p);
+        var weight = proj.weight!.reshape(proj.weight!.shape[0], channels * p * p);
+        var tokens = nn.functional.linear(Autocast.Lower(patches), Autocast.Lower(weight), proj.bias is { } b ? Autocast.Lower(b) : null);
+        return tokens.transpose(1, 2).reshape(batch, -1, rows, cols).contiguous().MoveToOuterDisposeScope();
+    }
 }
