@@ -46,10 +46,11 @@ public sealed class InferenceModel : IDisposable
     /// </summary>
     public static InferenceModel Of(Experiment experiment, string? checkpoint = null, Device? device = null)
     {
+        var lowType = Precisions.LowType(experiment.TestRun.Precision);
         InferenceModel model = experiment switch
         {
-            SegmentationExperiment s => Segmentor(s, checkpoint),
-            DetectionExperiment d => Detector(d, checkpoint),
+            SegmentationExperiment s => Segmentor(s, checkpoint, lowType),
+            DetectionExperiment d => Detector(d, checkpoint, lowType),
             _ => throw new UserInputException($"{experiment.ConfigPath}: task '{experiment.Config.Task}' has no inference model"),
         };
         model.Module.eval();
@@ -77,14 +78,14 @@ public sealed class InferenceModel : IDisposable
 
     public void Dispose() => Module.Dispose();
 
-    private static InferenceModel Segmentor(SegmentationExperiment experiment, string? checkpoint)
+    private static InferenceModel Segmentor(SegmentationExperiment experiment, string? checkpoint, ScalarType? lowType)
     {
         var model = checkpoint is null ? experiment.BuildModel(loadPretrained: false) : experiment.LoadModel(checkpoint);
         return new InferenceModel(model, images => model.call(images), experiment.PipelineOptions().CropSize, "segmentation", model.Backbone.Strides[0],
-            Precisions.LowType(experiment.TestRun.Precision));
+            lowType);
     }
 
-    private static InferenceModel Detector(DetectionExperiment experiment, string? checkpoint)
+    private static InferenceModel Detector(DetectionExperiment experiment, string? checkpoint, ScalarType? lowType)
     {
         var model = checkpoint is null ? experiment.BuildModel(loadPretrained: false) : experiment.LoadModel(checkpoint);
         return new InferenceModel(model, images =>
@@ -92,6 +93,6 @@ public sealed class InferenceModel : IDisposable
             var sizes = Enumerable.Repeat(((long)images.shape[2], (long)images.shape[3]), (int)images.shape[0]).ToList();
             model.Predict(images, sizes);
         }, experiment.PipelineOptions().ImageSize, "detection", model.Backbone.Strides[0],
-            Precisions.LowType(experiment.TestRun.Precision));
+            lowType);
     }
 }

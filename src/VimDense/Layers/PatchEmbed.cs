@@ -64,11 +64,12 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long batch = images.shape[0], channels = images.shape[1], p = PatchSize;
         long rows = images.shape[2] / p, cols = images.shape[3] / p;  // a convolution ignores the remainder too
-        var patches = images.narrow(2, 0, rows * p).narrow(3, 0, cols * p)
+        // Cast first, so that the patch gather copies the low type, not float32 that a second copy would then lower.
+        var patches = Autocast.Lower(images.narrow(2, 0, rows * p).narrow(3, 0, cols * p))
             .reshape(batch, channels, rows, p, cols, p).permute(0, 2, 4, 1, 3, 5)   // (B, rows, cols, C, p, p)
             .reshape(batch, rows * cols, channels * p * p);
         var weight = proj.weight!.reshape(proj.weight!.shape[0], channels * p * p);
-        var tokens = nn.functional.linear(Autocast.Lower(patches), Autocast.Lower(weight), proj.bias is { } b ? Autocast.Lower(b) : null);
+        var tokens = nn.functional.linear(patches, Autocast.Lower(weight), proj.bias is { } b ? Autocast.Lower(b) : null);
         return tokens.transpose(1, 2).reshape(batch, -1, rows, cols).contiguous().MoveToOuterDisposeScope();
     }
 }

@@ -13,6 +13,7 @@ internal sealed record BenchResult(
     int Iterations, double SecondsPerIteration, double ImagesPerSecond, double PeakMiB, double BaselineMiB, string Precision = "fp32")
 {
     /// <summary>The model's name in tables and plots, with its precision when that is not fp32 ("vim_tiny bf16").</summary>
+    [JsonIgnore] // derived: not part of the child process's JSON line
     public string Label => Precision == "fp32" ? Model : $"{Model} {Precision}";
 }
 
