@@ -34,7 +34,9 @@ public static class ActivationRecomputation
         var args = new object[inputs.Length + 1];
         args[0] = new Recipe(block, ReplayState.Capture(drawsRandomNumbers));
         Array.Copy(inputs, 0, args, 1, inputs.Length);
-        return RecomputeFunction.apply(args).ToArray();
+        // The block's intermediates die with the call's scope: left to the caller's (the training step's), they would live
+        // through backward and recomputation would save little.
+        return AutogradFunctionScopes.Apply(() => RecomputeFunction.apply(args)).ToArray();
     }
 
     /// <summary>What backward needs besides the inputs: the block and the state it ran under.</summary>
@@ -79,7 +81,7 @@ public static class ActivationRecomputation
     {
         public override string Name => "VimDense.ActivationRecomputation";
 
-        // Runs without a graph (the Function machinery turns recording off): the block's intermediates die here.
+        // Runs without a graph (the Function machinery turns recording off), so nothing but the inputs is kept for backward.
         public override List<Tensor> forward(autograd.AutogradContext ctx, params object[] vars)
         {
             var recipe = (Recipe)vars[0];
@@ -93,12 +95,14 @@ public static class ActivationRecomputation
             return [.. recipe.Block(inputs)];
         }
 
-        public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs)
+        public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs) =>
+            AutogradFunctionScopes.Backward(gradOutputs, () => Backward(ctx, gradOutputs));
+
+        private static List<Tensor> Backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs)
         {
             var recipe = (Recipe)ctx.get_data("recipe");
             var requiresGrad = (bool[])ctx.get_data("requires_grad");
             var saved = ctx.get_saved_variables();
-            using var scope = NewDisposeScope();
             var leaves = saved.Select((t, i) => t.detach().requires_grad_(requiresGrad[i])).ToArray();
             Tensor[] outputs;
             using (recipe.State.Enter())
@@ -108,7 +112,7 @@ public static class ActivationRecomputation
             if (differentiable.Count > 0)
                 autograd.backward(differentiable.Select(p => p.Output).ToList(), differentiable.Select(p => p.Grad).ToList());
             var grads = new List<Tensor> { null! };   // the recipe slot
-            foreach (var leaf in leaves) grads.Add(leaf.grad?.MoveToOuterDisposeScope()!);
+            foreach (var leaf in leaves) grads.Add(leaf.grad!);
             return grads;
         }
     }

@@ -16,7 +16,7 @@ public static class CausalConv1d
         NativeDevices.Require("causal_conv1d", ("x", x), ("weight", weight), ("bias", bias));
         object[] args = [x, weight, bias!, silu, reverse];
         return SelectiveScan.NeedsGradient(x, weight, bias)
-            ? CausalConv1dFunction.apply(args)
+            ? AutogradFunctionScopes.Apply(() => [CausalConv1dFunction.apply(args)])[0]
             : CausalConv1dFunction.ForwardOnly(args);
     }
 }

@@ -18,6 +18,7 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
         ctx.save_data("silu", silu);
         ctx.save_data("reverse", reverse);
         ctx.save_data("weight_types", new[] { ((Tensor)vars[1]).dtype, (vars[2] as Tensor)?.dtype ?? weights });
+        ctx.set_materialize_grads(false);   // see AutogradFunctionScopes
         return output;
     }
 
@@ -51,7 +52,10 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
         return output;
     }
 
-    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput) =>
+        AutogradFunctionScopes.Backward([gradOutput], () => gradOutput.IsInvalid ? [.. new Tensor[5]] : Backward(ctx, gradOutput));
+
+    private static List<Tensor> Backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
         var saved = ctx.get_saved_variables();
         var (x, weight, bias) = (saved[0], saved[1], saved[2]);

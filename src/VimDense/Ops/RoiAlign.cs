@@ -22,7 +22,7 @@ public static class RoiAlign
     {
         Validate(input, rois, outH, outW, spatialScale);
         NativeDevices.Require("roi_align", ("input", input), ("rois", rois));
-        return RoiAlignFunction.apply(input, rois, outH, outW, spatialScale, samplingRatio, aligned)[0];
+        return AutogradFunctionScopes.Apply(() => RoiAlignFunction.apply(input, rois, outH, outW, spatialScale, samplingRatio, aligned))[0];
     }
 
     private static void Validate(Tensor input, Tensor rois, int outH, int outW, double spatialScale)
@@ -72,14 +72,18 @@ public static class RoiAlign
                 DetectionNative.DataPointer(rois), DetectionNative.DataPointer(output), IntPtr.Zero), "roi_align");
             ctx.save_for_backward([rois]);
             ctx.save_data("shape", shape);
+            ctx.set_materialize_grads(false);   // see AutogradFunctionScopes
             return [output];
         }
 
-        public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs)
+        public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs) =>
+            AutogradFunctionScopes.Backward(gradOutputs, () => gradOutputs[0].IsInvalid ? [.. new Tensor[7]] : Backward(ctx, gradOutputs[0]));
+
+        private static List<Tensor> Backward(autograd.AutogradContext ctx, Tensor grad)
         {
             var rois = ctx.get_saved_variables()[0];
             var shape = (DetectionNative.RoiAlignShape)ctx.get_data("shape");
-            var gradOutput = gradOutputs[0].to(rois.dtype).contiguous();
+            var gradOutput = grad.to(rois.dtype).contiguous();
             var gradInput = empty([shape.Batch, shape.Channels, shape.Height, shape.Width], rois.dtype, rois.device);
             VdNative.Check(DetectionNative.RoiAlignBackward(shape, DetectionNative.DataPointer(gradOutput),
                 DetectionNative.DataPointer(rois), DetectionNative.DataPointer(gradInput), IntPtr.Zero), "roi_align backward");

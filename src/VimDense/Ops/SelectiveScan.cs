@@ -21,7 +21,7 @@ public static class SelectiveScan
         var c4 = C.dim() == 3 ? C.unsqueeze(1) : C;
         object[] args = [u, delta, A, b4, c4, D!, z!, deltaBias!, deltaSoftplus, reverse];
         return NeedsGradient(u, delta, A, b4, c4, D, z, deltaBias)
-            ? SelectiveScanFunction.apply(args)
+            ? AutogradFunctionScopes.Apply(() => [SelectiveScanFunction.apply(args)])[0]
             : SelectiveScanFunction.ForwardOnly(args);
     }
 

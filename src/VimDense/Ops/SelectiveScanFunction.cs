@@ -24,6 +24,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
         ctx.save_data("reverse", reverse);
         ctx.save_data("weight_types", new[] { ((Tensor)vars[2]).dtype, (vars[5] as Tensor)?.dtype ?? u.dtype,
                                                (vars[7] as Tensor)?.dtype ?? u.dtype });
+        ctx.set_materialize_grads(false);   // see AutogradFunctionScopes
         return output;
     }
 
@@ -59,7 +60,10 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
         return (output, checkpoints);
     }
 
-    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput) =>
+        AutogradFunctionScopes.Backward([gradOutput], () => gradOutput.IsInvalid ? [.. new Tensor[10]] : Backward(ctx, gradOutput));
+
+    private static List<Tensor> Backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
         var saved = ctx.get_saved_variables();
         var (u, delta, a, b, c, d, z, bias) = (saved[0], saved[1], saved[2], saved[3], saved[4], saved[5], saved[6], saved[7]);
