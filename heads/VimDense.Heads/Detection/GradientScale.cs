@@ -12,7 +12,8 @@ public static class GradientScale
     public static Tensor Apply(Tensor x, double scale)
     {
         if (!x.requires_grad) return x;
+        using var scope = NewDisposeScope();   // the two terms are not needed by backward
         var constant = x.detach();
-        return constant + (x - constant) * scale;
+        return (constant + (x - constant) * scale).MoveToOuterDisposeScope();
     }
 }
