@@ -40,7 +40,7 @@ public sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"LayerNorm2d({weight.shape[0]}) expects (N, {weight.shape[0]}, H, W), got [{string.Join(", ", x.shape)}]", nameof(x));
         // libtorch's layer_norm over the channels of the pixel-major view: its backward keeps the input and two
         // numbers per pixel, where the formula spelled out in ops (detectron2's) keeps three full copies of the map.
-        // Computed in the parameters' type (fp32 under autocast: norms stay in fp32), returned contiguous NCHW.
+        // In the parameters' type (layer_norm takes no mixed types; Autocast already hands norms float32); NCHW out.
         using var scope = NewDisposeScope();
         var y = nn.functional.layer_norm(x.to(weight.dtype).permute(0, 2, 3, 1), [weight.shape[0]], weight, bias, _eps);
         return y.permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
