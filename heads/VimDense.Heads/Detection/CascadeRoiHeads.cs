@@ -133,19 +133,17 @@ public sealed class CascadeRoiHeads : nn.Module
         // (in the step's scope they would live through backward: 3 × 512 RoIs × 256 × 7 × 7 floats each at 1024²).
         using var scope = NewDisposeScope();
         var pooled = GradientScale.Apply(_boxPooler.Pool(features, boxes), 1.0 / Stages);
-        if (!_options.Checkpoint || !training) return MoveOut(scope, box_predictor[k].call(box_head[k].call(pooled)));
+        if (!_options.Checkpoint || !training)
+        {
+            var (logits, deltas) = box_predictor[k].call(box_head[k].call(pooled));
+            return scope.MoveToOuter(logits, deltas);
+        }
         var outputs = ActivationRecomputation.Run(inputs =>
         {
             var (logits, deltas) = box_predictor[k].call(box_head[k].call(inputs[0]));
             return [logits, deltas];
         }, [pooled], drawsRandomNumbers: false, "model.roi_heads.checkpoint");
-        return MoveOut(scope, (outputs[0], outputs[1]));
-    }
-
-    private static (Tensor Logits, Tensor Deltas) MoveOut(DisposeScope scope, (Tensor Logits, Tensor Deltas) outputs)
-    {
-        scope.MoveToOuter(outputs.Logits, outputs.Deltas);
-        return outputs;
+        return scope.MoveToOuter(outputs[0], outputs[1]);
     }
 
     private sealed record Sampled(Tensor Boxes, Tensor Classes, Tensor GtIndex);

@@ -96,7 +96,7 @@ public static class ActivationRecomputation
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs) =>
-            AutogradFunctionScopes.Backward(gradOutputs, () => Backward(ctx, gradOutputs));
+            AutogradFunctionScopes.Backward(gradOutputs, inputCount: ((bool[])ctx.get_data("requires_grad")).Length + 1, () => Backward(ctx, gradOutputs));
 
         private static List<Tensor> Backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs)
         {

@@ -34,10 +34,13 @@ internal static class AutogradFunctionScopes
     /// Runs a backward <paramref name="body"/> in its own scope. The gradients it returns outlive the scope only until
     /// libtorch has copied them: the next custom backward on this thread releases them, with the incoming
     /// <paramref name="gradOutputs"/> (the surrounding scope still disposes whatever is left when it ends).
+    /// Gradients are not materialised (see <see cref="Apply"/>), so when none of <paramref name="gradOutputs"/> is
+    /// defined the body is not run and all <paramref name="inputCount"/> forward arguments get no gradient.
     /// </summary>
-    public static List<Tensor> Backward(IEnumerable<Tensor> gradOutputs, Func<List<Tensor>> body)
+    public static List<Tensor> Backward(IReadOnlyList<Tensor> gradOutputs, int inputCount, Func<List<Tensor>> body)
     {
         ReleaseHandedOver();
+        if (gradOutputs.All(g => g is null || g.IsInvalid)) return [.. new Tensor[inputCount]];
         List<Tensor> grads;
         using (var scope = NewDisposeScope())
         {
