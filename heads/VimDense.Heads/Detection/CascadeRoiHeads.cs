@@ -191,7 +191,7 @@ public sealed class CascadeRoiHeads : nn.Module
         var classes = cat(fgClasses, 0);
         // Recomputed, the head keeps only its pooled input and each box's own class map, not all K logit maps.
         var selected = _options.Checkpoint && training
-            ? ActivationRecomputation.Run(inputs => [MaskRcnnHead.SelectClass(mask_head!.call(inputs[0]), classes)], [pooled],
+            ? ActivationRecomputation.Run(inputs => [MaskRcnnHead.SelectClass(mask_head!.call(inputs[0]), inputs[1])], [pooled, classes],
                 drawsRandomNumbers: false, "model.roi_heads.checkpoint")[0]
             : MaskRcnnHead.SelectClass(mask_head!.call(pooled), classes);
         return nn.functional.binary_cross_entropy_with_logits(selected, cat(maskTargets, 0));

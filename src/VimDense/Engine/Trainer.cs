@@ -126,7 +126,11 @@ public sealed class Trainer<TBatch>(
                     $"loss is {(float.IsFinite(loss) ? "not finite on another rank" : loss)} at iteration {iteration + 1}; stopped without saving. Last good checkpoint: {LastCheckpoint ?? "none yet"}" +
                     " (lower the learning rate, enable gradient clipping, or resume from it with --resume)");
             var scaled = scaler is null ? result.Loss : result.Loss * scaler.Scale;
-            (options.AccumulationSteps == 1 ? scaled : scaled / options.AccumulationSteps).backward();
+            var objective = options.AccumulationSteps == 1 ? scaled : scaled / options.AccumulationSteps;
+            // The graph holds what backward needs; the step's handles would keep every other forward tensor (copies,
+            // casts, the batch) alive through backward, and the custom functions' saved tensors until its end.
+            scope.DisposeEverythingBut(objective);
+            using (Ops.AutogradFunctionScopes.SingleBackward()) objective.backward();
             sums["loss"] = sums.GetValueOrDefault("loss") + loss / options.AccumulationSteps;
             foreach (var (key, value) in result.Scalars) sums[key] = sums.GetValueOrDefault(key) + value / options.AccumulationSteps;
         }

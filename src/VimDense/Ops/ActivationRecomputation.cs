@@ -19,7 +19,8 @@ public static class ActivationRecomputation
     /// graph is being recorded or no input requires a gradient (a frozen prefix: a recomputed block's parameters would
     /// get no gradient there, as with PyTorch's reentrant checkpoint).
     /// </summary>
-    /// <param name="block">a pure function of its inputs and the module parameters it closes over; it must not dispose its inputs</param>
+    /// <param name="block">a pure function of its inputs and the module parameters it closes over; it must not dispose its inputs,
+    /// and every other tensor it reads must be among them (the trainer frees the forward's tensors before backward)</param>
     /// <param name="inputs">the tensors the block reads (no nulls)</param>
     /// <param name="drawsRandomNumbers">whether the block draws random numbers (training with drop path or dropout): they must be replayed</param>
     /// <param name="what">the config key that asked for recomputation, for the error where it cannot be honoured</param>
@@ -96,7 +97,7 @@ public static class ActivationRecomputation
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs) =>
-            AutogradFunctionScopes.Backward(gradOutputs, inputCount: ((bool[])ctx.get_data("requires_grad")).Length + 1, () => Backward(ctx, gradOutputs));
+            AutogradFunctionScopes.Backward(ctx, gradOutputs, inputCount: ((bool[])ctx.get_data("requires_grad")).Length + 1, () => Backward(ctx, gradOutputs));
 
         private static List<Tensor> Backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs)
         {

@@ -1,3 +1,5 @@
+using System.Reflection;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace VimDense.Ops;
@@ -12,11 +14,40 @@ namespace VimDense.Ops;
 /// a custom function saved stayed alive through the whole backward pass (measured: Cascade Mask R-CNN at 1024²,
 /// several GiB of the peak). libtorch copies what it needs: the outputs it wraps in forward and the gradients a
 /// backward returns (CSharpNode::apply copies each before the next node runs), so the handles can go early.
+/// The tensors a function saved for backward are a second case: libtorch's own nodes drop theirs once they have run
+/// (unless the graph is retained), but TorchSharp's CSharpNode has no release_variables, so a custom function's saved
+/// tensors lived until the whole graph was destroyed. Inside <see cref="SingleBackward"/> they are released as each
+/// backward finishes.
 /// </summary>
 internal static class AutogradFunctionScopes
 {
     /// <summary>Handles libtorch has already copied: the gradients the last backward(s) on this thread returned and received.</summary>
     [ThreadStatic] private static List<Tensor>? _handedOver;
+
+    /// <summary>How many <see cref="SingleBackward"/> scopes are open (process-wide: libtorch runs CUDA nodes on its own threads).</summary>
+    private static int _singleBackwards;
+
+    /// <summary>
+    /// Declares that the backward passes run until disposal go through their graphs once (no retain_graph), as the
+    /// trainer's do: each custom backward then releases its function's saved tensors when it is done with them,
+    /// which is what libtorch's own nodes do in that case. Outside such a scope they live as long as the graph, so
+    /// a retained graph can be backpropagated again. A second backward through a released graph fails with
+    /// libtorch's "backward through the graph a second time" error.
+    /// </summary>
+    public static IDisposable SingleBackward()
+    {
+        Interlocked.Increment(ref _singleBackwards);
+        return new ScopeEnd();
+    }
+
+    private sealed class ScopeEnd : IDisposable
+    {
+        private int _ended;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0) Interlocked.Decrement(ref _singleBackwards);
+        }
+    }
 
     /// <summary>
     /// Calls <paramref name="apply"/> (a Function's apply) in its own scope: only the outputs reach the caller's scope.
@@ -36,17 +67,24 @@ internal static class AutogradFunctionScopes
     /// <paramref name="gradOutputs"/> (the surrounding scope still disposes whatever is left when it ends).
     /// Gradients are not materialised (see <see cref="Apply"/>), so when none of <paramref name="gradOutputs"/> is
     /// defined the body is not run and all <paramref name="inputCount"/> forward arguments get no gradient.
+    /// Inside <see cref="SingleBackward"/> the tensors <paramref name="ctx"/> saved are released afterwards.
     /// </summary>
-    public static List<Tensor> Backward(IReadOnlyList<Tensor> gradOutputs, int inputCount, Func<List<Tensor>> body)
+    public static List<Tensor> Backward(autograd.AutogradContext ctx, IReadOnlyList<Tensor> gradOutputs, int inputCount, Func<List<Tensor>> body)
     {
         ReleaseHandedOver();
-        if (gradOutputs.All(g => g is null || g.IsInvalid)) return [.. new Tensor[inputCount]];
+        var release = Volatile.Read(ref _singleBackwards) > 0;
+        if (gradOutputs.All(g => g is null || g.IsInvalid))
+        {
+            if (release) SavedTensors.Release(ctx);
+            return [.. new Tensor[inputCount]];
+        }
         List<Tensor> grads;
         using (var scope = NewDisposeScope())
         {
             grads = body();
             scope.MoveToOuter(grads.Where(g => g is not null));
         }
+        if (release) SavedTensors.Release(ctx);
         var handedOver = _handedOver ??= [];
         handedOver.AddRange(grads.Where(g => g is not null));
         handedOver.AddRange(gradOutputs.Where(g => g is not null));
@@ -58,5 +96,28 @@ internal static class AutogradFunctionScopes
         if (_handedOver is not { Count: > 0 } handles) return;
         foreach (var handle in handles) handle.Dispose();
         handles.Clear();
+    }
+
+    /// <summary>
+    /// What libtorch's SavedVariable::reset_data does for its own nodes, reached through TorchSharp 0.107's private
+    /// list of a context's saved variables (no public API releases them). <see cref="Supported"/> is asserted by a test,
+    /// so a TorchSharp that renames the list fails it instead of silently keeping the memory.
+    /// </summary>
+    internal static class SavedTensors
+    {
+        private static readonly FieldInfo? List =
+            typeof(autograd.AutogradContext).GetField("_savedVariables", BindingFlags.Instance | BindingFlags.NonPublic);
+
+        private static readonly MethodInfo? ResetData = List is { FieldType.IsGenericType: true }
+            ? List.FieldType.GetGenericArguments()[0].GetMethod("reset_data", Type.EmptyTypes) : null;
+
+        /// <summary>Whether this TorchSharp has what <see cref="Release"/> needs.</summary>
+        public static bool Supported => ResetData is not null;
+
+        public static void Release(autograd.AutogradContext ctx)
+        {
+            if (ResetData is null || List!.GetValue(ctx) is not System.Collections.IEnumerable saved) return;
+            foreach (var variable in saved) ResetData.Invoke(variable, null);
+        }
     }
 }

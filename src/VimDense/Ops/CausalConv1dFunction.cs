@@ -53,7 +53,7 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput) =>
-        AutogradFunctionScopes.Backward([gradOutput], inputCount: 5, () => Backward(ctx, gradOutput));
+        AutogradFunctionScopes.Backward(ctx, [gradOutput], inputCount: 5, () => Backward(ctx, gradOutput));
 
     private static List<Tensor> Backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {

@@ -77,7 +77,7 @@ public static class RoiAlign
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs) =>
-            AutogradFunctionScopes.Backward(gradOutputs, inputCount: 7, () => Backward(ctx, gradOutputs[0]));
+            AutogradFunctionScopes.Backward(ctx, gradOutputs, inputCount: 7, () => Backward(ctx, gradOutputs[0]));
 
         private static List<Tensor> Backward(autograd.AutogradContext ctx, Tensor grad)
         {

@@ -61,7 +61,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput) =>
-        AutogradFunctionScopes.Backward([gradOutput], inputCount: 10, () => Backward(ctx, gradOutput));
+        AutogradFunctionScopes.Backward(ctx, [gradOutput], inputCount: 10, () => Backward(ctx, gradOutput));
 
     private static List<Tensor> Backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {

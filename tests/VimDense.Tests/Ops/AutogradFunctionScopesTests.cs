@@ -60,6 +60,70 @@ public sealed class AutogradFunctionScopesTests
         Assert.True(allclose(x.grad!, (x * 2).cos() * 2));
     }
 
+    [Fact]
+    public void ThisTorchSharpLetsSavedTensorsBeReleased()
+    {
+        Assert.True(AutogradFunctionScopes.SavedTensors.Supported, "AutogradContext._savedVariables or SavedVariable.reset_data is gone: saved tensors would live until the graph dies");
+    }
+
+    [Fact]
+    public void InASingleBackwardTheFunctionsReleaseWhatTheySaved()
+    {
+        Assert.False(SavedInputOutlivesBackward(single: true), "the conv1d's saved input outlived its backward");
+        Assert.True(SavedInputOutlivesBackward(single: false), "outside the scope the saved input should live as long as the graph");
+    }
+
+    [Fact]
+    public void GradientsInASingleBackwardAreUnchanged()
+    {
+        var (x, weight) = Conv1dInputs();
+        using (AutogradFunctionScopes.SingleBackward()) CausalConv1d.Apply(x * 2, weight).square().sum().backward();
+        var (onceX, onceW) = (x.grad!.clone(), weight.grad!.clone());
+        x.grad!.zero_();
+        weight.grad!.zero_();
+        CausalConv1dReference.Apply(x * 2, weight).square().sum().backward();
+        Assert.True(allclose(onceX, x.grad!, rtol: 1e-5, atol: 1e-6));
+        Assert.True(allclose(onceW, weight.grad!, rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void OutsideASingleBackwardARetainedGraphCanBeBackpropagatedAgain()
+    {
+        var (x, weight) = Conv1dInputs();
+        var loss = CausalConv1d.Apply(x * 2, weight).square().sum();
+        loss.backward(retain_graph: true);
+        var once = x.grad!.clone();
+        loss.backward();
+        Assert.True(allclose(x.grad!, once * 2, rtol: 1e-5, atol: 1e-6));
+    }
+
+    /// <summary>
+    /// Backpropagates a conv1d whose input lives in a managed array (libtorch unpins it when the storage goes) after
+    /// every handle to that input is disposed, and says whether the array is still alive while the graph is.
+    /// </summary>
+    private static bool SavedInputOutlivesBackward(bool single)
+    {
+        var (array, loss) = Conv1dOnManagedArray();
+        using (single ? AutogradFunctionScopes.SingleBackward() : null) loss.backward();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var alive = array.IsAlive;
+        loss.Dispose();
+        return alive;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (WeakReference Array, Tensor Loss) Conv1dOnManagedArray()
+    {
+        var data = new float[2, 4, 16];
+        for (var i = 0; i < data.Length; i++) data[i / 64, i / 16 % 4, i % 16] = 0.01f * i;
+        var weight = randn([4, 4]).requires_grad_(true);
+        Tensor loss;
+        using (var x = from_array(data)) loss = CausalConv1d.Apply(x, weight).square().sum();
+        return (new WeakReference(data), loss);
+    }
+
     /// <summary>Managed handles a backward through <paramref name="chain"/> causal conv1d calls adds to the caller's scope.</summary>
     private static long HandlesLeftByBackward(int chain)
     {

@@ -20,6 +20,7 @@ public class BenchTrainPrecisionTests
             Assert.Equal("upernet_vim_tiny_synthetic", (string)r["config"]!);
             Assert.True((double)r["seconds_per_iteration"]! > 0);
             Assert.True((double)r["peak_rss_mib"]! > 0);
+            Assert.True((double)r["peak_heap_mib"]! > 0);
         });
         Assert.Equal(1.0, (double)rows[0]["speedup_vs_fp32"]!, 9);
         Assert.Equal((double)rows[0]["seconds_per_iteration"]! / (double)rows[1]["seconds_per_iteration"]!, (double)rows[1]["speedup_vs_fp32"]!, 9);

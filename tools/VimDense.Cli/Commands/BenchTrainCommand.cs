@@ -50,7 +50,7 @@ public sealed class BenchTrainCommand : ICliCommand
             var asJson = parse.GetValue(json);
             IReadOnlyList<Engine.Precision?> points = parse.GetValue(precisions) is { } list
                 ? Engine.Precisions.ParseList(list, "--precision").Select(p => (Engine.Precision?)p).ToList() : [null];
-            if (!asJson) Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13} {"precision",9} {"recompute",10}");
+            if (!asJson) Console.WriteLine($"{"config",-40} {"params",12} {"batch",6} {"size",6} {"s/iter",8} {"iter/s",8} {"peak RSS MiB",13} {"peak heap MiB",14} {"precision",9} {"recompute",10}");
             var peakIsPerModel = true;
             var rows = new List<Bench.BenchTrainRow>();
             foreach (var path in paths)
@@ -58,20 +58,24 @@ public sealed class BenchTrainCommand : ICliCommand
             foreach (var setting in settings)
             {
                 long parameters; double seconds, peak;
+                double? peakHeap;
                 var overrides = set.Values(parse).Concat(RecomputeOverrides(path, setting));
                 if (precision is { } p) overrides = overrides.Append($"train.precision={Engine.Precisions.Name(p)}");
                 var onDevice = device.AppendTo(parse, overrides.ToArray());
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 peakIsPerModel &= VimDense.Engine.Logging.ProcessMemory.ResetPeak();
+                using var heap = VimDense.Engine.Logging.HeapInUse.SamplePeak();
                 var experiment = Experiment.FromConfig(path, BenchOverrides(onDevice), BenchWorkDir);
                 var detection = experiment as DetectionExperiment;
                 var (pointBatch, pointSize) = (b ?? (detection is null ? 2 : 1), s ?? detection?.PipelineOptions().SquareSize ?? 512);
                 try
                 {
-                    (parameters, seconds, peak) = detection is null
+                    (parameters, seconds) = detection is null
                         ? Measure((SegmentationExperiment)experiment, iters, warm, pointBatch, pointSize)
                         : Measure(detection, iters, warm, pointBatch, pointSize, count);
+                    peak = VimDense.Engine.Logging.ProcessMemory.PeakResidentMegabytes() ?? double.NaN;
+                    peakHeap = heap.PeakBytes / (1024.0 * 1024.0);
                 }
                 catch (System.Runtime.InteropServices.ExternalException e)
                 {
@@ -80,9 +84,9 @@ public sealed class BenchTrainCommand : ICliCommand
                     continue;
                 }
                 var row = new Bench.BenchTrainRow(Path.GetFileNameWithoutExtension(path), Engine.Precisions.Name(experiment.Config.Train.Precision),
-                    parameters, pointBatch, pointSize, seconds, peak) { CheckpointLayers = setting?.ToString() ?? "config" };
+                    parameters, pointBatch, pointSize, seconds, peak) { PeakHeapMib = peakHeap, CheckpointLayers = setting?.ToString() ?? "config" };
                 rows.Add(row);
-                if (!asJson) Console.WriteLine($"{row.Config,-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0} {row.Precision,9} {row.CheckpointLayers,10}");
+                if (!asJson) Console.WriteLine($"{row.Config,-40} {parameters,12:N0} {pointBatch,6} {pointSize,6} {seconds,8:F2} {1 / seconds,8:F3} {peak,13:F0} {peakHeap,14:F0} {row.Precision,9} {row.CheckpointLayers,10}");
             }
             rows = Bench.BenchTrainRow.WithRelatives(rows);
             // What this CPU's GEMM gives in the low types, measured in the same run (the ceiling of any mixed-precision speed-up).
@@ -102,8 +106,10 @@ public sealed class BenchTrainCommand : ICliCommand
             foreach (var r in rows.Where(r => r.Precision != "fp32" && r.SpeedupVsFp32 is not null))
                 Console.WriteLine($"{r.Config} {r.Precision} (recompute {r.CheckpointLayers}): {r.SpeedupVsFp32:F2}x the fp32 speed");
             foreach (var r in rows.Where(r => r.CheckpointLayers != settings[0]?.ToString() && settings.Length > 1))
-                Console.WriteLine($"{r.Config} {r.Precision} checkpoint_layers={r.CheckpointLayers}: peak memory {r.MemoryPercent:F0}% of checkpoint_layers={settings[0]}");
-            Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS: {(peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far")})");
+                Console.WriteLine($"{r.Config} {r.Precision} checkpoint_layers={r.CheckpointLayers}: peak memory {r.MemoryPercent:F0}% (RSS)" +
+                    (r.HeapMemoryPercent is { } heapPercent ? $", {heapPercent:F0}% (heap in use)" : "") + $" of checkpoint_layers={settings[0]}");
+            Console.WriteLine($"({torch.get_num_threads()} torch threads, {iters} timed iterations after {warm} warm-up; peak RSS: {(peakIsPerModel ? "per model (reset before each)" : "process high-water mark so far")}; " +
+                "peak heap: the most bytes malloc had handed out, sampled every 5 ms, without the freed memory the allocator keeps)");
             // Measured: after a 4 GB row, glibc kept ~3.6 GB resident, so a later row's peak starts from there.
             if (settings.Length > 1)
                 Console.WriteLine("(rows after a config's first start from the memory the allocator kept: for peak memory % run each --checkpoint-layers value in its own process)");
@@ -139,19 +145,19 @@ public sealed class BenchTrainCommand : ICliCommand
         throw new UserInputException("configs/ade20k not found above the program folder: pass --config");
     }
 
-    private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(SegmentationExperiment experiment, int iterations, int warmup, int batch, int size)
+    private static (long Parameters, double SecondsPerIteration) Measure(SegmentationExperiment experiment, int iterations, int warmup, int batch, int size)
     {
         var model = experiment.BuildModel(loadPretrained: false);
         var trainer = experiment.CreateTrainer(model, new RandomBatches(batch, size, experiment.Classes.Count), null);
-        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), VimDense.Engine.Logging.ProcessMemory.PeakResidentMegabytes() ?? double.NaN);
+        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup));
     }
 
-    private static (long Parameters, double SecondsPerIteration, double PeakMiB) Measure(DetectionExperiment experiment, int iterations, int warmup, int batch, int size, int instances)
+    private static (long Parameters, double SecondsPerIteration) Measure(DetectionExperiment experiment, int iterations, int warmup, int batch, int size, int instances)
     {
         var model = experiment.BuildModel(loadPretrained: false);
         var source = new RandomDetectionBatches(batch, size, experiment.Classes.Count, experiment.Masks, instanceCount: instances);
         var trainer = experiment.CreateTrainer(model, source, null);
-        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup), VimDense.Engine.Logging.ProcessMemory.PeakResidentMegabytes() ?? double.NaN);
+        return (model.parameters().Sum(p => p.numel()), Time(model, i => trainer.StepOnce(i), iterations, warmup));
     }
 
     private static string BenchWorkDir => Path.Combine(Path.GetTempPath(), "vimdense-bench-train");

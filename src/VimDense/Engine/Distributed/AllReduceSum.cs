@@ -28,7 +28,7 @@ public sealed class AllReduceSum : autograd.SingleTensorFunction<AllReduceSum>
     // Gradients stay materialised (every rank must join the all-reduce, an undefined one is summed as zeros), so the
     // forward keeps TorchSharp's output templates; they are per-channel sums, small.
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
-        Ops.AutogradFunctionScopes.Backward([grad_output], inputCount: 2, () =>
+        Ops.AutogradFunctionScopes.Backward(ctx, [grad_output], inputCount: 2, () =>
         {
             var group = (IProcessGroup)ctx.get_data(GroupKey);
             var grad = grad_output.contiguous().clone();
