@@ -150,25 +150,19 @@ public sealed class BenchScanCommand : ICliCommand
             var leaves = Leaves();
             GC.Collect();
             SetMallocThresholds(MemoryThreshold);
-            var inUseBefore = HeapInUse();
-            var inUsePeak = inUseBefore;
-            var done = false;
+            long inUseBefore, inUsePeak;
+            double before;
             // Heap bytes in use, sampled every ~1 ms: catches memory re-used from glibc's free lists, which RSS misses.
-            var sampler = new Thread(() =>
+            // The baselines are taken once the sampler thread runs, so that its own allocations are not counted.
+            using (var heap = HeapInUse.SamplePeak(TimeSpan.FromMilliseconds(1)))
             {
-                while (!Volatile.Read(ref done))
-                {
-                    inUsePeak = Math.Max(inUsePeak, HeapInUse());
-                    Thread.Sleep(1);
-                }
-            });
-            if (!ProcessMemory.ResetPeak()) throw new IOException("/proc/self/clear_refs: cannot reset the peak resident set (needs Linux >= 4.0)");
-            var before = ProcessMemory.ResidentBytes();
-            sampler.Start();
-            op(leaves).backward([dout]);
-            Volatile.Write(ref done, true);
-            sampler.Join();
-            var rssGrowth = (double)(ProcessMemory.PeakResidentBytes() - before);
+                inUseBefore = HeapInUse.Bytes() ?? 0;
+                if (!ProcessMemory.ResetPeak()) throw new IOException("/proc/self/clear_refs: cannot reset the peak resident set (needs Linux >= 4.0)");
+                before = ProcessMemory.ResidentBytes();
+                op(leaves).backward([dout]);
+                inUsePeak = heap.PeakBytes ?? inUseBefore;
+            }
+            var rssGrowth = ProcessMemory.PeakResidentBytes() - before;
             peak = Math.Max(0, Math.Max(rssGrowth, inUsePeak - inUseBefore)) / (1024.0 * 1024.0);
             SetMallocThresholds(TimingThreshold);
         }
@@ -244,26 +238,6 @@ public sealed class BenchScanCommand : ICliCommand
 
     [DllImport("libc.so.6", EntryPoint = "mallopt")]
     private static extern int Mallopt(int parameter, int value);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MallInfo2
-    {
-        public nuint Arena, OrdBlocks, SmallBlocks, MmapBlocks, MmapBytes, UsmBlocks, FsmBlocks, InUseBytes, FreeBytes, KeepCost;
-    }
-
-    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
-    private static extern MallInfo2 MallInfo();
-
-    // glibc heap bytes in use (all arenas) plus directly mmapped blocks; 0 where mallinfo2 is missing.
-    private static double HeapInUse()
-    {
-        try
-        {
-            var info = MallInfo();
-            return (double)info.InUseBytes + info.MmapBytes;
-        }
-        catch (EntryPointNotFoundException) { return 0; }
-    }
 
     private static int[] ParseLengths(string text)
     {
