@@ -117,7 +117,10 @@ public sealed class Trainer<TBatch>(
             using var scope = NewDisposeScope();
             TrainStepResult result;
             // train.precision: the forward (and the loss, computed in float32 by the heads) under autocast; backward follows the recorded casts.
-            using (Autocast.Enter(Precisions.LowType(options.Precision))) result = step(timer.Data(data.Next));
+            // Its graph is backpropagated once, below: the custom functions may release what they saved as they go.
+            using (Autocast.Enter(Precisions.LowType(options.Precision)))
+            using (Ops.AutogradFunctionScopes.SingleUseGraphs())
+                result = step(timer.Data(data.Next));
             var loss = result.Loss.item<float>();
             // All ranks stop together: one rank's NaN/Inf loss is everyone's (a vote, so no rank waits in an allreduce alone).
             // In fp16 an overflowing forward is the loss scaler's to skip, not a divergence (it stops after many skips in a row).
@@ -130,7 +133,7 @@ public sealed class Trainer<TBatch>(
             // The graph holds what backward needs; the step's handles would keep every other forward tensor (copies,
             // casts, the batch) alive through backward, and the custom functions' saved tensors until its end.
             scope.DisposeEverythingBut(objective);
-            using (Ops.AutogradFunctionScopes.SingleBackward()) objective.backward();
+            objective.backward();
             sums["loss"] = sums.GetValueOrDefault("loss") + loss / options.AccumulationSteps;
             foreach (var (key, value) in result.Scalars) sums[key] = sums.GetValueOrDefault(key) + value / options.AccumulationSteps;
         }

@@ -87,7 +87,7 @@ public static class ActivationRecomputation
         {
             var recipe = (Recipe)vars[0];
             var inputs = vars.Skip(1).Cast<Tensor>().ToArray();
-            ctx.save_for_backward([.. inputs]);
+            AutogradFunctionScopes.SaveForBackward(ctx, [.. inputs]);
             ctx.save_data("recipe", recipe);
             ctx.save_data("requires_grad", inputs.Select(t => t.requires_grad).ToArray());
             // Outputs backward never reached arrive undefined and are skipped below. (TorchSharp would otherwise

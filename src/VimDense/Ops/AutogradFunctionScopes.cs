@@ -16,37 +16,52 @@ namespace VimDense.Ops;
 /// backward returns (CSharpNode::apply copies each before the next node runs), so the handles can go early.
 /// The tensors a function saved for backward are a second case: libtorch's own nodes drop theirs once they have run
 /// (unless the graph is retained), but TorchSharp's CSharpNode has no release_variables, so a custom function's saved
-/// tensors lived until the whole graph was destroyed. Inside <see cref="SingleBackward"/> they are released as each
-/// backward finishes.
+/// tensors lived until the whole graph was destroyed. Graphs recorded inside <see cref="SingleUseGraphs"/> release
+/// them as each backward finishes.
 /// </summary>
 internal static class AutogradFunctionScopes
 {
     /// <summary>Handles libtorch has already copied: the gradients the last backward(s) on this thread returned and received.</summary>
     [ThreadStatic] private static List<Tensor>? _handedOver;
 
-    /// <summary>How many <see cref="SingleBackward"/> scopes are open (process-wide: libtorch runs CUDA nodes on its own threads).</summary>
-    private static int _singleBackwards;
+    /// <summary>How many <see cref="SingleUseGraphs"/> scopes are open on this thread.</summary>
+    [ThreadStatic] private static int _singleUseGraphs;
+
+    private const string ReleaseKey = "vimdense.release_saved";
 
     /// <summary>
-    /// Declares that the backward passes run until disposal go through their graphs once (no retain_graph), as the
-    /// trainer's do: each custom backward then releases its function's saved tensors when it is done with them,
-    /// which is what libtorch's own nodes do in that case. Outside such a scope they live as long as the graph, so
-    /// a retained graph can be backpropagated again. A second backward through a released graph fails with
-    /// libtorch's "backward through the graph a second time" error.
+    /// Declares that the graphs recorded on this thread until disposal are backpropagated once (no retain_graph), as
+    /// the trainer's forward passes are: the custom functions recorded meanwhile release their saved tensors as soon
+    /// as their backward has run (on whichever thread libtorch runs it), which is what libtorch's own nodes do in that
+    /// case. Graphs recorded outside such a scope keep them as long as they live, so a retained graph can be
+    /// backpropagated again. A second backward through a released graph fails with libtorch's "backward through
+    /// the graph a second time" error.
     /// </summary>
-    public static IDisposable SingleBackward()
+    public static IDisposable SingleUseGraphs()
     {
-        Interlocked.Increment(ref _singleBackwards);
+        _singleUseGraphs++;
         return new ScopeEnd();
     }
 
     private sealed class ScopeEnd : IDisposable
     {
-        private int _ended;
+        private bool _ended;
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _ended, 1) == 0) Interlocked.Decrement(ref _singleBackwards);
+            if (_ended) return;
+            _ended = true;
+            _singleUseGraphs--;
         }
+    }
+
+    /// <summary>
+    /// <c>ctx.save_for_backward(<paramref name="tensors"/>)</c>, marking the context for release after its backward when
+    /// recorded inside <see cref="SingleUseGraphs"/>.
+    /// </summary>
+    public static void SaveForBackward(autograd.AutogradContext ctx, List<Tensor> tensors)
+    {
+        ctx.save_for_backward(tensors);
+        if (_singleUseGraphs > 0) ctx.save_data(ReleaseKey, true);
     }
 
     /// <summary>
@@ -67,12 +82,12 @@ internal static class AutogradFunctionScopes
     /// <paramref name="gradOutputs"/> (the surrounding scope still disposes whatever is left when it ends).
     /// Gradients are not materialised (see <see cref="Apply"/>), so when none of <paramref name="gradOutputs"/> is
     /// defined the body is not run and all <paramref name="inputCount"/> forward arguments get no gradient.
-    /// Inside <see cref="SingleBackward"/> the tensors <paramref name="ctx"/> saved are released afterwards.
+    /// The tensors <paramref name="ctx"/> saved are released afterwards where it was recorded in <see cref="SingleUseGraphs"/>.
     /// </summary>
     public static List<Tensor> Backward(autograd.AutogradContext ctx, IReadOnlyList<Tensor> gradOutputs, int inputCount, Func<List<Tensor>> body)
     {
         ReleaseHandedOver();
-        var release = Volatile.Read(ref _singleBackwards) > 0;
+        var release = ctx.get_data(ReleaseKey) is true;
         if (gradOutputs.All(g => g is null || g.IsInvalid))
         {
             if (release) SavedTensors.Release(ctx);

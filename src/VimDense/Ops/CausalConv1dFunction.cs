@@ -14,7 +14,7 @@ internal sealed class CausalConv1dFunction : autograd.SingleTensorFunction<Causa
         var (x, weight, bias, weights) = Inputs(vars);
         var (silu, reverse) = ((bool)vars[3], (bool)vars[4]);
         var output = Run(x, weight, bias, silu, reverse);
-        ctx.save_for_backward([x, weight, bias!]);
+        AutogradFunctionScopes.SaveForBackward(ctx, [x, weight, bias!]);
         ctx.save_data("silu", silu);
         ctx.save_data("reverse", reverse);
         ctx.save_data("weight_types", new[] { ((Tensor)vars[1]).dtype, (vars[2] as Tensor)?.dtype ?? weights });

@@ -70,7 +70,7 @@ public static class RoiAlign
             var output = empty([rois.shape[0], input.shape[1], outH, outW], input.dtype, input.device);
             VdNative.Check(DetectionNative.RoiAlignForward(shape, DetectionNative.DataPointer(input),
                 DetectionNative.DataPointer(rois), DetectionNative.DataPointer(output), IntPtr.Zero), "roi_align");
-            ctx.save_for_backward([rois]);
+            AutogradFunctionScopes.SaveForBackward(ctx, [rois]);
             ctx.save_data("shape", shape);
             ctx.set_materialize_grads(false);   // see AutogradFunctionScopes
             return [output];

@@ -19,7 +19,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
         var softplus = (bool)vars[8];
         var reverse = (bool)vars[9];
         var (output, checkpoints) = Run(u, delta, a, b, c, d, z, bias, softplus, reverse, keepCheckpoints: true);
-        ctx.save_for_backward([u, delta, a, b, c, d!, z!, bias!, checkpoints!]);
+        AutogradFunctionScopes.SaveForBackward(ctx, [u, delta, a, b, c, d!, z!, bias!, checkpoints!]);
         ctx.save_data("softplus", softplus);
         ctx.save_data("reverse", reverse);
         ctx.save_data("weight_types", new[] { ((Tensor)vars[2]).dtype, (vars[5] as Tensor)?.dtype ?? u.dtype,

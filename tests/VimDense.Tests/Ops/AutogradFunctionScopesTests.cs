@@ -67,17 +67,19 @@ public sealed class AutogradFunctionScopesTests
     }
 
     [Fact]
-    public void InASingleBackwardTheFunctionsReleaseWhatTheySaved()
+    public void RecordedForASingleBackwardTheFunctionsReleaseWhatTheySaved()
     {
-        Assert.False(SavedInputOutlivesBackward(single: true), "the conv1d's saved input outlived its backward");
-        Assert.True(SavedInputOutlivesBackward(single: false), "outside the scope the saved input should live as long as the graph");
+        Assert.False(SavedInputOutlivesBackward(singleUse: true), "the conv1d's saved input outlived its backward");
+        Assert.True(SavedInputOutlivesBackward(singleUse: false), "outside the scope the saved input should live as long as the graph");
     }
 
     [Fact]
-    public void GradientsInASingleBackwardAreUnchanged()
+    public void GradientsOfASingleUseGraphAreUnchanged()
     {
         var (x, weight) = Conv1dInputs();
-        using (AutogradFunctionScopes.SingleBackward()) CausalConv1d.Apply(x * 2, weight).square().sum().backward();
+        Tensor loss;
+        using (AutogradFunctionScopes.SingleUseGraphs()) loss = CausalConv1d.Apply(x * 2, weight).square().sum();
+        loss.backward();
         var (onceX, onceW) = (x.grad!.clone(), weight.grad!.clone());
         x.grad!.zero_();
         weight.grad!.zero_();
@@ -87,7 +89,7 @@ public sealed class AutogradFunctionScopesTests
     }
 
     [Fact]
-    public void OutsideASingleBackwardARetainedGraphCanBeBackpropagatedAgain()
+    public void RecordedOutsideTheScopeARetainedGraphCanBeBackpropagatedAgain()
     {
         var (x, weight) = Conv1dInputs();
         var loss = CausalConv1d.Apply(x * 2, weight).square().sum();
@@ -101,10 +103,12 @@ public sealed class AutogradFunctionScopesTests
     /// Backpropagates a conv1d whose input lives in a managed array (libtorch unpins it when the storage goes) after
     /// every handle to that input is disposed, and says whether the array is still alive while the graph is.
     /// </summary>
-    private static bool SavedInputOutlivesBackward(bool single)
+    private static bool SavedInputOutlivesBackward(bool singleUse)
     {
-        var (array, loss) = Conv1dOnManagedArray();
-        using (single ? AutogradFunctionScopes.SingleBackward() : null) loss.backward();
+        WeakReference array;
+        Tensor loss;
+        using (singleUse ? AutogradFunctionScopes.SingleUseGraphs() : null) (array, loss) = Conv1dOnManagedArray();
+        loss.backward();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
