@@ -24,8 +24,8 @@ internal static class AutogradFunctionScopes
     /// <summary>Handles libtorch has already copied: the gradients the last backward(s) on this thread returned and received.</summary>
     [ThreadStatic] private static List<Tensor>? _handedOver;
 
-    /// <summary>How many <see cref="SingleUseGraphs"/> scopes are open on this thread.</summary>
-    [ThreadStatic] private static int _singleUseGraphs;
+    /// <summary>Whether this thread is inside a <see cref="SingleUseGraphs"/> scope.</summary>
+    [ThreadStatic] private static bool _singleUse;
 
     private const string ReleaseKey = "vimdense.release_saved";
 
@@ -37,21 +37,17 @@ internal static class AutogradFunctionScopes
     /// backpropagated again. A second backward through a released graph fails with libtorch's "backward through
     /// the graph a second time" error.
     /// </summary>
-    public static IDisposable SingleUseGraphs()
+    public static SingleUseScope SingleUseGraphs()
     {
-        _singleUseGraphs++;
-        return new ScopeEnd();
+        var previous = _singleUse;
+        _singleUse = true;
+        return new SingleUseScope(previous);
     }
 
-    private sealed class ScopeEnd : IDisposable
+    /// <summary>Restores the enclosing state when disposed (as <see cref="Layers.Autocast.Scope"/> does).</summary>
+    public readonly struct SingleUseScope(bool previous) : IDisposable
     {
-        private bool _ended;
-        public void Dispose()
-        {
-            if (_ended) return;
-            _ended = true;
-            _singleUseGraphs--;
-        }
+        public void Dispose() => _singleUse = previous;
     }
 
     /// <summary>
@@ -61,7 +57,7 @@ internal static class AutogradFunctionScopes
     public static void SaveForBackward(autograd.AutogradContext ctx, List<Tensor> tensors)
     {
         ctx.save_for_backward(tensors);
-        if (_singleUseGraphs > 0) ctx.save_data(ReleaseKey, true);
+        if (_singleUse) ctx.save_data(ReleaseKey, true);
     }
 
     /// <summary>
@@ -87,22 +83,18 @@ internal static class AutogradFunctionScopes
     public static List<Tensor> Backward(autograd.AutogradContext ctx, IReadOnlyList<Tensor> gradOutputs, int inputCount, Func<List<Tensor>> body)
     {
         ReleaseHandedOver();
-        var release = ctx.get_data(ReleaseKey) is true;
-        if (gradOutputs.All(g => g is null || g.IsInvalid))
-        {
-            if (release) SavedTensors.Release(ctx);
-            return [.. new Tensor[inputCount]];
-        }
         List<Tensor> grads;
-        using (var scope = NewDisposeScope())
+        if (gradOutputs.All(g => g is null || g.IsInvalid)) grads = [.. new Tensor[inputCount]];
+        else
         {
+            using var scope = NewDisposeScope();
             grads = body();
             scope.MoveToOuter(grads.Where(g => g is not null));
         }
-        if (release) SavedTensors.Release(ctx);
+        if (ctx.get_data(ReleaseKey) is true) SavedTensors.Release(ctx);
         var handedOver = _handedOver ??= [];
         handedOver.AddRange(grads.Where(g => g is not null));
-        handedOver.AddRange(gradOutputs.Where(g => g is not null));
+        handedOver.AddRange(gradOutputs.Where(g => g is { IsInvalid: false }));
         return grads;
     }
 

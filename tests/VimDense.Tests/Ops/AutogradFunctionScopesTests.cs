@@ -107,7 +107,7 @@ public sealed class AutogradFunctionScopesTests
     {
         WeakReference array;
         Tensor loss;
-        using (singleUse ? AutogradFunctionScopes.SingleUseGraphs() : null) (array, loss) = Conv1dOnManagedArray();
+        using (singleUse ? AutogradFunctionScopes.SingleUseGraphs() : (IDisposable?)null) (array, loss) = Conv1dOnManagedArray();
         loss.backward();
         GC.Collect();
         GC.WaitForPendingFinalizers();

@@ -35,7 +35,7 @@ internal sealed record BenchTrainRow(
     [JsonProperty("heap_memory_percent")]
     public double? HeapMemoryPercent { get; init; }
 
-    /// <summary>The rows with <see cref="SpeedupVsFp32"/> and <see cref="MemoryPercent"/> filled in.</summary>
+    /// <summary>The rows with <see cref="SpeedupVsFp32"/>, <see cref="MemoryPercent"/> and <see cref="HeapMemoryPercent"/> filled in.</summary>
     public static List<BenchTrainRow> WithRelatives(IReadOnlyList<BenchTrainRow> rows) =>
         rows.Select(r => r with
         {

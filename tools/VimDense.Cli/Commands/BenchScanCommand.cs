@@ -150,8 +150,7 @@ public sealed class BenchScanCommand : ICliCommand
             var leaves = Leaves();
             GC.Collect();
             SetMallocThresholds(MemoryThreshold);
-            long inUseBefore, inUsePeak;
-            double before;
+            long inUseBefore, inUsePeak, before;
             // Heap bytes in use, sampled every ~1 ms: catches memory re-used from glibc's free lists, which RSS misses.
             // The baselines are taken once the sampler thread runs, so that its own allocations are not counted.
             using (var heap = HeapInUse.SamplePeak(TimeSpan.FromMilliseconds(1)))

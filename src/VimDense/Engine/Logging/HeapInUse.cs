@@ -5,7 +5,7 @@ namespace VimDense.Engine.Logging;
 /// <summary>
 /// Bytes the C allocator has handed out and not had back (glibc's mallinfo2: chunks in use in every arena plus
 /// mmapped blocks); on the CPU that is where every tensor lives. Unlike the resident set it does not count the
-/// freed memory glibc keeps for reuse (after a 1024² detection step, ~1.5 GiB), so it measures what a program
+/// freed memory glibc keeps for reuse (around a 1024² detection step, 1.5–2.5 GiB), so it measures what a program
 /// holds, whatever the allocator's free lists look like. Null where there is no glibc 2.33+.
 /// </summary>
 public static partial class HeapInUse
