@@ -23,6 +23,10 @@
  * With `reverse` the recurrence runs from t = length-1 down to 0 (as flip -> scan -> flip would),
  * without flipped copies.
  *
+ * In place: the forward's `out` may be `delta` itself (inference, where delta is not needed afterwards: one
+ * activation-sized buffer less). Every kernel reads a position's delta before it writes that position's output
+ * and never reads it again; no other overlap of outputs and inputs is allowed.
+ *
  * Optional pointers (NULL = absent): D, z, delta_bias (forward); the gradients of absent inputs must be
  * NULL too. The backward recomputes the states in chunks; it never allocates a (batch, dim, length, dstate)
  * buffer. dB and dC are written (not accumulated) by a deterministic reduction over channels. */

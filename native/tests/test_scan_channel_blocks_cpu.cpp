@@ -1,6 +1,7 @@
 // The channel-block float forward (cpu/scan_channel_blocks.h) against the row kernel (the library with
 // VD_NO_CHANNEL_BLOCKS set): outputs and checkpoints must match bit for bit, for float and bfloat16 storage,
-// both directions, with and without D/z/bias, odd lengths (partial chunks), batch > 1 and two groups.
+// both directions, with and without D/z/bias, odd lengths (partial chunks), batch > 1 and two groups; and the same
+// with the output written over delta (in place, as inference does), on every path.
 // Blocks: the library's own 16-channel path where the CPU has AVX-512F; the 8-channel AVX2 kernel, run from
 // the header, everywhere (the library does not take it: slower, see channel_block_width).
 // `test_scan_channel_blocks_cpu --bench` prints the time of the row kernel and of the 8-wide blocks.
@@ -66,8 +67,9 @@ void select(Path path) {
     unsetenv("VD_NO_CHANNEL_BLOCKS");
 }
 
-// Runs one forward; returns output bytes followed by checkpoint bytes.
-std::vector<unsigned char> run(const Case& c, const Buffers& in, int32_t dtype, Path path) {
+// Runs one forward; returns output bytes followed by checkpoint bytes. over_delta: the output is written over
+// the delta buffer (vd_scan.h's in-place contract).
+std::vector<unsigned char> run(const Case& c, const Buffers& in, int32_t dtype, Path path, bool over_delta = false) {
   select(path);
   const vd_scan_shape s = shape_of(c, dtype);
   const size_t elem = dtype == VD_BFLOAT16 ? 2 : 4;
@@ -77,6 +79,10 @@ std::vector<unsigned char> run(const Case& c, const Buffers& in, int32_t dtype, 
   const bool half = dtype == VD_BFLOAT16;
   const void* u = half ? (const void*)u16.data() : in.u.data();
   const void* delta = half ? (const void*)d16.data() : in.delta.data();
+  if (over_delta) {
+    std::memcpy(out.data(), delta, out.size());
+    delta = out.data();
+  }
   const void* B = half ? (const void*)b16.data() : in.B.data();
   const void* C = half ? (const void*)c16.data() : in.C.data();
   const void* z = half ? (const void*)z16.data() : in.z.data();
@@ -149,12 +155,14 @@ int main(int argc, char** argv) {
     for (int32_t dtype : {VD_FLOAT32, VD_BFLOAT16}) {
       const Buffers in = make(c, seed++);
       const auto rows = run(c, in, dtype, Path::Rows);
-      if (rows != run(c, in, dtype, Path::Blocks8) || (wide && rows != run(c, in, dtype, Path::Library))) {
-        std::printf("FAIL: batch %lld dim %lld L %lld dstate %lld groups %lld reverse %d dtype %d differs\n",
-                    (long long)c.batch, (long long)c.dim, (long long)c.length, (long long)c.dstate,
-                    (long long)c.groups, c.reverse, dtype);
-        ++failures;
-      }
+      for (bool over_delta : {false, true})
+        if ((over_delta && rows != run(c, in, dtype, Path::Rows, true)) || rows != run(c, in, dtype, Path::Blocks8, over_delta) ||
+            (wide && rows != run(c, in, dtype, Path::Library, over_delta))) {
+          std::printf("FAIL: batch %lld dim %lld L %lld dstate %lld groups %lld reverse %d dtype %d over delta %d differs\n",
+                      (long long)c.batch, (long long)c.dim, (long long)c.length, (long long)c.dstate,
+                      (long long)c.groups, c.reverse, dtype, over_delta);
+          ++failures;
+        }
     }
   std::printf(failures ? "%d failures\n" : "channel blocks: all cases bit-identical to the row kernel\n", failures);
   return failures ? 1 : 0;

@@ -74,16 +74,22 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>(B, D, L) normalised tokens to the (B, D, L) mixer output.</summary>
+    /// <remarks>
+    /// Ordered for the smallest peak of (B, E, L) buffers at inference, four (it was six: at 1248², 9 MiB each): x and
+    /// z come from separate GEMMs so that x can be freed after its last use, the reverse direction's conv, while z is
+    /// still needed; each scan writes over its delta. Training keeps what autograd saves either way.
+    /// </remarks>
     public override Tensor forward(Tensor hidden)
     {
         var scope = NewDisposeScope();
         try
         {
-            var (x, z) = InProjection(hidden);
-            var y = Direction(x, z, conv1d, x_proj, dt_proj, A_log, D, reverse: false);
+            var x = Project(in_proj.weight!.narrow(0, 0, Inner), hidden);
+            var z = Project(in_proj.weight!.narrow(0, Inner, Inner), hidden);
+            var y = Direction(x, z, conv1d, x_proj, dt_proj, A_log, D, reverse: false, lastUseOfX: !Bidirectional);
             if (Bidirectional)
             {
-                var yBackward = Direction(x, z, conv1d_b!, x_proj_b!, dt_proj_b!, A_b_log!, D_b!, reverse: true);
+                var yBackward = Direction(x, z, conv1d_b!, x_proj_b!, dt_proj_b!, A_b_log!, D_b!, reverse: true, lastUseOfX: true);
                 using (OpProfiler.Scope(OpCategory.Elementwise))
                 {
                     y.add_(yBackward);
@@ -91,32 +97,13 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
                 }
                 using (OpProfiler.Scope(OpCategory.Allocation)) yBackward.Dispose();
             }
-            using (OpProfiler.Scope(OpCategory.Allocation))
-            {
-                x.Dispose();
-                z.Dispose();
-            }
+            using (OpProfiler.Scope(OpCategory.Allocation)) z.Dispose();
             return Project(out_proj.weight!, y).MoveToOuterDisposeScope();
         }
         finally
         {
             using (OpProfiler.Scope(OpCategory.Allocation)) scope.Dispose();
         }
-    }
-
-    /// <summary>
-    /// x and z as dense (B, E, L) tensors. At batch 1 the two halves of one (1, 2E, L) product are already dense,
-    /// so one GEMM serves both; at larger batches they would be strided, and the kernels would copy them, so each
-    /// half of in_proj gets its own GEMM instead.
-    /// </summary>
-    private (Tensor X, Tensor Z) InProjection(Tensor hidden)
-    {
-        if (hidden.shape[0] == 1)
-        {
-            using var xz = Project(in_proj.weight!, hidden);
-            using (OpProfiler.Scope(OpCategory.Layout)) return (xz.narrow(1, 0, Inner), xz.narrow(1, Inner, Inner));
-        }
-        return (Project(in_proj.weight!.narrow(0, 0, Inner), hidden), Project(in_proj.weight!.narrow(0, Inner, Inner), hidden));
     }
 
     /// <summary>
@@ -133,19 +120,25 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
         if (x.shape[0] == 1)
         {
             using var sample = x.squeeze(0);   // a view whose backward is a view too (select would copy into zeros)
-            return Autocast.MatMul(weight, sample).unsqueeze(0);
+            using var product = Autocast.MatMul(weight, sample);   // the view returned must be its only handle
+            return product.unsqueeze(0);
         }
         using var batched = weight.expand(x.shape[0], -1, -1);
         return Autocast.MatMul(batched, x);
     }
 
-    /// <summary>One direction of mamba_inner_fn_no_out_proj: conv + SiLU, x/dt projections, gated selective scan.</summary>
-    private Tensor Direction(Tensor x, Tensor z, Conv1d conv, Linear xProj, Linear dtProj, Parameter aLog, Parameter d, bool reverse)
+    /// <summary>
+    /// One direction of mamba_inner_fn_no_out_proj: conv + SiLU, x/dt projections, gated selective scan.
+    /// lastUseOfX: x is freed once convolved (the caller's handle with it).
+    /// </summary>
+    private Tensor Direction(Tensor x, Tensor z, Conv1d conv, Linear xProj, Linear dtProj, Parameter aLog, Parameter d,
+        bool reverse, bool lastUseOfX)
     {
         var scope = NewDisposeScope();
         try
         {
             var xc = Ops.CausalConv1d.Apply(x, conv.weight!.squeeze(1), conv.bias, silu: true, reverse);
+            if (lastUseOfX) using (OpProfiler.Scope(OpCategory.Allocation)) x.Dispose();
             var xDbl = Project(xProj.weight!, xc);                   // (B, R + 2N, L)
             Tensor dtIn, b, c, a;
             using (OpProfiler.Scope(OpCategory.Layout))
@@ -157,7 +150,7 @@ public sealed class BiMambaMixer : nn.Module<Tensor, Tensor>
             var delta = Project(dtProj.weight!, dtIn);               // (B, E, L); the bias goes into the scan
             using (OpProfiler.Scope(OpCategory.Elementwise)) a = aLog.to_type(ScalarType.Float32).exp().neg();
             return Ops.SelectiveScan.Apply(xc, delta, a, b, c, d.to_type(ScalarType.Float32), z,
-                dtProj.bias!.to_type(ScalarType.Float32), deltaSoftplus: true, reverse).MoveToOuterDisposeScope();
+                dtProj.bias!.to_type(ScalarType.Float32), deltaSoftplus: true, reverse, deltaIsScratch: true).MoveToOuterDisposeScope();
         }
         finally
         {

@@ -229,7 +229,7 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
         {
             var step = i;
             Tensor newHidden, newResidual;
-            if (!CheckpointLayers.Includes(i)) (newHidden, newResidual) = Step(step, hidden, residual, grid);
+            if (!CheckpointLayers.Includes(i)) (newHidden, newResidual) = Step(step, hidden, residual, grid, releaseInputs: true);
             else
             {
                 // The first block has no residual yet: its recomputed function takes the hidden state alone.
@@ -250,14 +250,16 @@ public sealed class VisionMamba : nn.Module<Tensor, Tensor>, IBackbone
 
     /// <summary>
     /// Loop step <paramref name="i"/>: RoPE, then block i (or the pair 2i, 2i+1, the second on the reversed sequence).
-    /// Leaves its inputs alive (the caller owns them; recomputation reruns the step from them).
+    /// Leaves its inputs alive unless <paramref name="releaseInputs"/> (the caller owns them; recomputation reruns the
+    /// step from them); a single block then frees them once it has consumed them.
     /// </summary>
-    private (Tensor Hidden, Tensor Residual) Step(int i, Tensor hidden, Tensor? residual, (int Rows, int Cols) grid)
+    private (Tensor Hidden, Tensor Residual) Step(int i, Tensor hidden, Tensor? residual, (int Rows, int Cols) grid,
+        bool releaseInputs = false)
     {
         var (rotated, rotatedResidual) = ApplyRope(hidden, residual, grid);
         using var rotatedOwned = ReferenceEquals(rotated, hidden) ? null : rotated;
         using var rotatedResidualOwned = ReferenceEquals(rotatedResidual, residual) ? null : rotatedResidual;
-        if (!pairs) return ((VimBlock)layers[i]).Forward(rotated, rotatedResidual);
+        if (!pairs) return ((VimBlock)layers[i]).Forward(rotated, rotatedResidual, releaseInputs);
         var (hf, rf) = ((VimBlock)layers[2 * i]).Forward(rotated, rotatedResidual);
         using var hiddenReversed = rotated.flip(2);
         using var residualReversed = rotatedResidual?.flip(2);

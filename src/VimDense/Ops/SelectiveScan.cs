@@ -12,8 +12,13 @@ public static class SelectiveScan
     // u, delta: (B, D, L); A: (D, N); B, C: (B, G, N, L); D, deltaBias: (D); z: (B, D, L). Returns (B, D, L), dtype of u.
     /// <summary>Runs the scan; with <paramref name="reverse"/> it runs from the last position to the first.</summary>
     /// <remarks>B and C may also be given as (B, N, L), meaning one group.</remarks>
+    /// <param name="deltaIsScratch">
+    /// the caller does not read delta after the call: when no gradient is recorded, the output is written over it
+    /// (shares its storage), which spares inference one (B, D, L) buffer; with a gradient delta is saved and kept
+    /// </param>
     public static Tensor Apply(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor? D = null, Tensor? z = null,
-                               Tensor? deltaBias = null, bool deltaSoftplus = false, bool reverse = false)
+                               Tensor? deltaBias = null, bool deltaSoftplus = false, bool reverse = false,
+                               bool deltaIsScratch = false)
     {
         ScanArguments.Validate(u, delta, A, B, C, D, z, deltaBias, native: true);
         NativeDevices.Require("selective_scan", ("u", u), ("delta", delta), ("A", A), ("B", B), ("C", C), ("D", D), ("z", z), ("deltaBias", deltaBias));
@@ -22,7 +27,7 @@ public static class SelectiveScan
         object[] args = [u, delta, A, b4, c4, D!, z!, deltaBias!, deltaSoftplus, reverse];
         return NeedsGradient(u, delta, A, b4, c4, D, z, deltaBias)
             ? AutogradFunctionScopes.Apply(() => [SelectiveScanFunction.apply(args)])[0]
-            : SelectiveScanFunction.ForwardOnly(args);
+            : SelectiveScanFunction.ForwardOnly(args, overDelta: deltaIsScratch);
     }
 
     /// <summary>Whether autograd must record the op (otherwise its context would only hold memory).</summary>

@@ -28,17 +28,20 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
         return output;
     }
 
-    /// <summary>The forward without autograd (inference): nothing is saved, so nothing outlives the call.</summary>
-    public static Tensor ForwardOnly(params object[] vars)
+    /// <summary>
+    /// The forward without autograd (inference): nothing is saved, so nothing outlives the call. overDelta: the
+    /// output goes into the (prepared: contiguous, u's dtype, so laid out as u) delta, which the kernels allow.
+    /// </summary>
+    public static Tensor ForwardOnly(object[] vars, bool overDelta = false)
     {
         using var scope = torch.NewDisposeScope();
         var (u, delta, a, b, c, d, z, bias) = Inputs(vars);
-        var (output, _) = Run(u, delta, a, b, c, d, z, bias, (bool)vars[8], (bool)vars[9], keepCheckpoints: false);
+        var (output, _) = Run(u, delta, a, b, c, d, z, bias, (bool)vars[8], (bool)vars[9], keepCheckpoints: false, overDelta);
         return output.MoveToOuterDisposeScope();
     }
 
     private static (Tensor Output, Tensor? Checkpoints) Run(Tensor u, Tensor delta, Tensor a, Tensor b, Tensor c,
-        Tensor? d, Tensor? z, Tensor? bias, bool softplus, bool reverse, bool keepCheckpoints)
+        Tensor? d, Tensor? z, Tensor? bias, bool softplus, bool reverse, bool keepCheckpoints, bool overDelta = false)
     {
         var shape = Shape(u, b, softplus, reverse);
         Tensor output;
@@ -47,7 +50,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
         {
             using (OpProfiler.Scope(OpCategory.Allocation))
             {
-                output = torch.empty_like(u);
+                output = overDelta ? delta.alias() : torch.empty_like(u);
                 // States at chunk starts (CPU path; dim*length/64*dstate elements) spare the backward a recompute pass.
                 var bytes = keepCheckpoints ? ScanNative.ScanCheckpointBytes(&shape) : 0;
                 if (bytes > 0) checkpoints = torch.empty(bytes / u.element_size(), dtype: u.dtype, device: u.device);
