@@ -15,9 +15,6 @@ constexpr int64_t kLanes = 8;
 // Channel blocks of the backward: dB/dC are accumulated per block (blocks are scheduled dynamically), then
 // summed in block order, so the result does not depend on the thread count or on which thread ran a block.
 constexpr int64_t kMaxChannelBlocks = 16;
-// Time steps per chunk: rows are processed chunk by chunk through small buffers, and the backward
-// recomputes the states of one chunk at a time from a checkpoint taken at the chunk's start.
-constexpr int64_t kChunk = 64;
 
 inline int64_t padded_states(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
 

@@ -10,6 +10,10 @@
 
 namespace vd::cpu {
 
+// Time steps per chunk: rows are processed chunk by chunk through small buffers, and the backward
+// recomputes the states of one chunk at a time from a checkpoint taken at the chunk's start.
+constexpr int64_t kChunk = 64;
+
 // h_next = exp(dt a) h_prev + dtu b (h_prev may equal h_next); stores the decays when `decay` is not
 // null; returns sum(h_next c), or 0 when c is null.
 template <typename T>
@@ -54,6 +58,28 @@ template <typename T> struct AdjointStep {
     ddtu = s_dtu;
   }
 };
+
+// The backward's recompute of one chunk: forward_step over `len` steps from the state h0 entering the chunk,
+// keeping every step's state (hs, [step][np]) and decays, and writing sum(h c) of every step to acc.
+template <typename T>
+inline void recompute_chunk(const T* a, const T* b, const T* c, const T* dt, const T* dtu, int64_t len, const T* h0,
+                            T* hs, T* decays, T* acc, int64_t np) {
+  for (int64_t j = 0; j < len; ++j)
+    acc[j] = forward_step<T>(a, b + j * np, c + j * np, dt[j], dtu[j], j ? hs + (j - 1) * np : h0, hs + j * np,
+                             decays + j * np, np);
+}
+
+// The adjoint over one recomputed chunk, last step first: AdjointStep at every step, dh carried in and out, dA
+// accumulated; ddt[j] and ddtu[j] get the step's sums. dB and dC are the chunk's rows ([step][np]).
+template <typename T>
+inline void adjoint_chunk(const T* a, const T* b, const T* c, const T* hs, const T* h0, const T* decays, const T* dy,
+                          const T* dt, const T* dtu, int64_t len, T* dh, T* dA, T* dB, T* dC, T* ddt, T* ddtu, int64_t np) {
+  for (int64_t j = len - 1; j >= 0; --j) {
+    const AdjointStep<T> step{a, b + j * np, c + j * np, hs + j * np, j ? hs + (j - 1) * np : h0, decays + j * np,
+                              dy[j], dt[j], dtu[j], dh, dA, dB + j * np, dC + j * np};
+    step.run(np, ddt[j], ddtu[j]);
+  }
+}
 
 // Per-element bodies of the row loops below (the AVX2 versions use them for their tails).
 template <typename T> inline T softplus_of(T x) { return vd::softplus<Math<T>>(x); }
@@ -125,6 +151,9 @@ inline float forward_step<float>(const float* a, const float* b, const float* c,
 
 // 16 states (the Vim/Mamba default): the state stays in two registers across the chunk instead of making a
 // store-to-load round trip through memory every step (that round trip sits on the recurrence's critical path).
+// The chunk's decays are computed first, in a loop of independent exps, and the recurrence then only loads them:
+// interleaved, the exps (17 vector ops each, most on the two FMA pipes) and the recurrence's chain competed, and
+// the loop ran at 9.9 ns per step; split, 7.5 (one Zen core, hot data, the same values).
 template <>
 inline void forward_chunk<float>(const float* a, const float* b, const float* c, const float* dt, const float* dtu,
                                  int64_t len, float* h, float* y, int64_t np) {
@@ -134,14 +163,19 @@ inline void forward_chunk<float>(const float* a, const float* b, const float* c,
   }
   if (avx512::enabled) return avx512::forward_chunk16(a, b, c, dt, dtu, len, h, y);
   const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
+  alignas(32) float decays[kChunk * 16];
+  for (int64_t j = 0; j < len; ++j) {
+    const __m256 vdt = _mm256_set1_ps(dt[j]);
+    _mm256_store_ps(decays + j * 16, avx2::exp8(_mm256_mul_ps(vdt, a0)));
+    _mm256_store_ps(decays + j * 16 + 8, avx2::exp8(_mm256_mul_ps(vdt, a1)));
+  }
   __m256 h0 = _mm256_loadu_ps(h), h1 = _mm256_loadu_ps(h + 8);
   for (int64_t j = 0; j < len; ++j) {
     const float* bj = b + j * 16;
     const float* cj = c + j * 16;
-    const __m256 vdt = _mm256_set1_ps(dt[j]), vdtu = _mm256_set1_ps(dtu[j]);
-    const __m256 e0 = avx2::exp8(_mm256_mul_ps(vdt, a0)), e1 = avx2::exp8(_mm256_mul_ps(vdt, a1));
-    h0 = _mm256_fmadd_ps(e0, h0, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj)));
-    h1 = _mm256_fmadd_ps(e1, h1, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj + 8)));
+    const __m256 vdtu = _mm256_set1_ps(dtu[j]);
+    h0 = _mm256_fmadd_ps(_mm256_load_ps(decays + j * 16), h0, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj)));
+    h1 = _mm256_fmadd_ps(_mm256_load_ps(decays + j * 16 + 8), h1, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj + 8)));
     y[j] = avx2::hsum8(_mm256_fmadd_ps(h0, _mm256_loadu_ps(cj), _mm256_mul_ps(h1, _mm256_loadu_ps(cj + 8))));
   }
   _mm256_storeu_ps(h, h0);
@@ -165,6 +199,87 @@ template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& d
   }
   ddt = avx2::hsum8(s_dt);
   ddtu = avx2::hsum8(s_dtu);
+}
+
+// 16 states with AVX2: the chunk's decays first, then the recurrence with the state in two registers (as
+// forward_chunk<float>); the same operations as forward_step<float>, so the same values.
+template <>
+inline void recompute_chunk<float>(const float* a, const float* b, const float* c, const float* dt, const float* dtu,
+                                   int64_t len, const float* h0, float* hs, float* decays, float* acc, int64_t np) {
+  if (np != 16 || avx512::enabled) {
+    for (int64_t j = 0; j < len; ++j)
+      acc[j] = forward_step<float>(a, b + j * np, c + j * np, dt[j], dtu[j], j ? hs + (j - 1) * np : h0, hs + j * np,
+                                   decays + j * np, np);
+    return;
+  }
+  const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8), zero = _mm256_setzero_ps();
+  for (int64_t j = 0; j < len; ++j) {
+    const __m256 vdt = _mm256_set1_ps(dt[j]);
+    _mm256_storeu_ps(decays + j * 16, avx2::exp8(_mm256_mul_ps(vdt, a0)));
+    _mm256_storeu_ps(decays + j * 16 + 8, avx2::exp8(_mm256_mul_ps(vdt, a1)));
+  }
+  __m256 h_lo = _mm256_loadu_ps(h0), h_hi = _mm256_loadu_ps(h0 + 8);
+  for (int64_t j = 0; j < len; ++j) {
+    const float* bj = b + j * 16;
+    const float* cj = c + j * 16;
+    const __m256 vdtu = _mm256_set1_ps(dtu[j]);
+    h_lo = _mm256_fmadd_ps(_mm256_loadu_ps(decays + j * 16), h_lo, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj)));
+    h_hi = _mm256_fmadd_ps(_mm256_loadu_ps(decays + j * 16 + 8), h_hi, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj + 8)));
+    _mm256_storeu_ps(hs + j * 16, h_lo);
+    _mm256_storeu_ps(hs + j * 16 + 8, h_hi);
+    acc[j] = avx2::hsum8(_mm256_fmadd_ps(h_hi, _mm256_loadu_ps(cj + 8), _mm256_fmadd_ps(h_lo, _mm256_loadu_ps(cj), zero)));
+  }
+}
+
+// 16 states with AVX2: dh and dA stay in registers across the chunk. Through memory, each was a load, an FMA and
+// a store every step on a chain from one step to the next. Same operations, in the same order, as
+// AdjointStep<float>::run.
+template <>
+inline void adjoint_chunk<float>(const float* a, const float* b, const float* c, const float* hs, const float* h0,
+                                 const float* decays, const float* dy, const float* dt, const float* dtu, int64_t len,
+                                 float* dh, float* dA, float* dB, float* dC, float* ddt, float* ddtu, int64_t np) {
+  if (np != 16 || avx512::enabled) {
+    for (int64_t j = len - 1; j >= 0; --j) {
+      const AdjointStep<float> step{a, b + j * np, c + j * np, hs + j * np, j ? hs + (j - 1) * np : h0, decays + j * np,
+                                    dy[j], dt[j], dtu[j], dh, dA, dB + j * np, dC + j * np};
+      step.run(np, ddt[j], ddtu[j]);
+    }
+    return;
+  }
+  const __m256 a_lo = _mm256_loadu_ps(a), a_hi = _mm256_loadu_ps(a + 8), zero = _mm256_setzero_ps();
+  __m256 dh_lo = _mm256_loadu_ps(dh), dh_hi = _mm256_loadu_ps(dh + 8);
+  __m256 dA_lo = _mm256_loadu_ps(dA), dA_hi = _mm256_loadu_ps(dA + 8);
+  for (int64_t j = len - 1; j >= 0; --j) {
+    const __m256 vdy = _mm256_set1_ps(dy[j]), vdt = _mm256_set1_ps(dt[j]), vdtu = _mm256_set1_ps(dtu[j]);
+    const float* bj = b + j * 16;
+    const float* cj = c + j * 16;
+    const float* hj = hs + j * 16;
+    const float* prev = j ? hs + (j - 1) * 16 : h0;
+    const float* ej = decays + j * 16;
+    float* dBj = dB + j * 16;
+    float* dCj = dC + j * 16;
+    // One half of the 16 states; s_dt and s_dtu run over the halves in order, as the loop over n does.
+    auto half = [&](int64_t n, __m256 a_n, __m256& dh_n, __m256& dA_n, __m256& s_dt, __m256& s_dtu) {
+      const __m256 g = _mm256_fmadd_ps(vdy, _mm256_loadu_ps(cj + n), dh_n);
+      _mm256_storeu_ps(dCj + n, _mm256_fmadd_ps(vdy, _mm256_loadu_ps(hj + n), _mm256_loadu_ps(dCj + n)));
+      _mm256_storeu_ps(dBj + n, _mm256_fmadd_ps(g, vdtu, _mm256_loadu_ps(dBj + n)));
+      const __m256 e = _mm256_loadu_ps(ej + n);
+      const __m256 dexp = _mm256_mul_ps(_mm256_mul_ps(g, _mm256_loadu_ps(prev + n)), e);
+      s_dt = _mm256_fmadd_ps(dexp, a_n, s_dt);
+      dA_n = _mm256_fmadd_ps(dexp, vdt, dA_n);
+      s_dtu = _mm256_fmadd_ps(g, _mm256_loadu_ps(bj + n), s_dtu);
+      dh_n = _mm256_mul_ps(e, g);
+    };
+    __m256 s_dt = zero, s_dtu = zero;
+    half(0, a_lo, dh_lo, dA_lo, s_dt, s_dtu);
+    half(8, a_hi, dh_hi, dA_hi, s_dt, s_dtu);
+    ddt[j] = avx2::hsum8(s_dt);
+    ddtu[j] = avx2::hsum8(s_dtu);
+  }
+  _mm256_storeu_ps(dh, dh_lo);
+  _mm256_storeu_ps(dh + 8, dh_hi);
+  _mm256_storeu_ps(dA, dA_lo);
+  _mm256_storeu_ps(dA + 8, dA_hi);
 }
 
 template <> inline void softplus_row<float>(const float* x, float* dt, int64_t len) {

@@ -1,6 +1,9 @@
-// The AVX-512 scan steps (cpu/simd_avx512.h) against the AVX2 ones (cpu/scan_steps.h), bit for bit, on
-// random 16-state data: forward_chunk, forward_step (with decays) and the adjoint step. Runs where the
-// CPU has AVX-512F; elsewhere it says so and passes (the library then never takes that path).
+// Two bit-for-bit checks of the 16-state scan steps on random data:
+// - the backward's AVX2 chunk functions (recompute_chunk, adjoint_chunk: decays first, dh and dA in registers)
+//   against the per-step AVX2 functions they replace (forward_step with decays, AdjointStep), on every AVX2 CPU;
+// - the AVX-512 scan steps (cpu/simd_avx512.h) against the AVX2 ones (cpu/scan_steps.h): forward_chunk,
+//   forward_step (with decays) and the adjoint step, where the CPU has AVX-512F; elsewhere it says so (the
+//   library then never takes that path).
 #include "cpu/scan_steps.h"
 #include <cstdio>
 #include <cstring>
@@ -65,16 +68,59 @@ std::vector<float> run_path(const StepData& in, bool use_avx512) {
   return out;
 }
 
+// The backward's recompute and adjoint over one chunk, per step (the reference) or with the chunk functions, on
+// the AVX2 path: states, decays, sums, ddt/ddtu and the carried/accumulated gradients.
+std::vector<float> run_backward_chunk(const StepData& in, bool chunk_functions) {
+  avx512::enabled = false;
+  std::vector<float> hs(kN * kLen), decays(kN * kLen), acc(kLen), ddt(kLen), ddtu(kLen), out;
+  std::vector<float> dh = in.dh, dA = in.dA, dB = in.dB, dC = in.dC;
+  const float* h0 = in.h.data();
+  const std::vector<float>& dy = in.dtu;  // any values will do
+  if (chunk_functions) {
+    recompute_chunk<float>(in.a.data(), in.b.data(), in.c.data(), in.dt.data(), in.dtu.data(), kLen, h0, hs.data(),
+                           decays.data(), acc.data(), kN);
+    adjoint_chunk<float>(in.a.data(), in.b.data(), in.c.data(), hs.data(), h0, decays.data(), dy.data(), in.dt.data(),
+                         in.dtu.data(), kLen, dh.data(), dA.data(), dB.data(), dC.data(), ddt.data(), ddtu.data(), kN);
+  } else {
+    for (int64_t j = 0; j < kLen; ++j)
+      acc[j] = forward_step<float>(in.a.data(), in.b.data() + j * kN, in.c.data() + j * kN, in.dt[j], in.dtu[j],
+                                   j ? hs.data() + (j - 1) * kN : h0, hs.data() + j * kN, decays.data() + j * kN, kN);
+    for (int64_t j = kLen - 1; j >= 0; --j) {
+      const AdjointStep<float> step{in.a.data(), in.b.data() + j * kN, in.c.data() + j * kN, hs.data() + j * kN,
+                                    j ? hs.data() + (j - 1) * kN : h0, decays.data() + j * kN, dy[j], in.dt[j],
+                                    in.dtu[j], dh.data(), dA.data(), dB.data() + j * kN, dC.data() + j * kN};
+      step.run(kN, ddt[j], ddtu[j]);
+    }
+  }
+  for (const auto* v : {&hs, &decays, &acc, &ddt, &ddtu, &dh, &dA, &dB, &dC}) out.insert(out.end(), v->begin(), v->end());
+  return out;
+}
+
 }  // namespace
 #endif
 
 int main() {
 #ifdef VD_HAVE_AVX512
-  if (!avx512::detect()) {
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    std::printf("skipped: this CPU has no AVX2/FMA (the library uses the generic path)\n");
+    return 0;
+  }
+  const bool wide = avx512::detect();
+  int failures = 0;
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    const StepData in = make_data(seed);
+    if (!same(run_backward_chunk(in, false), run_backward_chunk(in, true))) {
+      ++failures;
+      std::printf("FAIL seed %u: the AVX2 backward chunk functions differ from the per-step functions\n", seed);
+    }
+  }
+  if (failures) return 1;
+  std::printf("backward chunks: the AVX2 chunk functions agree with the per-step functions bit for bit\n");
+  if (!wide) {
     std::printf("skipped: this CPU has no AVX-512F (the library uses the AVX2 path)\n");
     return 0;
   }
-  int failures = 0;
   for (unsigned seed = 1; seed <= 20; ++seed) {
     const StepData in = make_data(seed);
     if (!same(run_path(in, false), run_path(in, true))) {
