@@ -6,8 +6,8 @@
 // walks the chunks from last to first, recomputes the chunk's states and decays (kChunk x dstate,
 // thread-local) and runs the adjoint recurrence
 //   g_t = dy_t C_t + exp(dt_{t+1} A) g_{t+1}
-// carried across chunks. Extra memory is O(threads * (length/kChunk + kChunk) * dstate) plus the
-// per-block dB/dC accumulators below (at most kMaxChannelBlocks copies of dB and dC).
+// carried across chunks. Extra memory is O(threads * (rows per block * length/kChunk + kChunk) * dstate) plus
+// the per-block dB/dC accumulators below (at most kMaxChannelBlocks copies of dB and dC).
 //
 // Determinism: channels are split into a fixed number of contiguous blocks, run by whichever thread is free
 // (dynamic schedule: a descheduled thread does not hold the others back). A block owns its channels (so
