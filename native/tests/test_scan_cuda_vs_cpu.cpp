@@ -1,6 +1,7 @@
 // CUDA selective scan and causal conv1d against the CPU kernels, forward and backward, for float32,
 // bfloat16 and float16 inputs, on shapes with length > 2048 and batch*dim > 65535. Without a GPU (or without
-// the CUDA kernels) it prints "skipped: no GPU" and succeeds.
+// the CUDA kernels) it prints "skipped: no GPU" and succeeds. The forward is also run with its output written
+// over delta (the in-place case vd_scan.h allows) and must then give the same bits.
 // Device memory: see cuda_test_support.h.
 #include "vd_scan.h"
 #include "cuda_test_support.h"
@@ -120,6 +121,16 @@ void scan_case(int64_t batch, int64_t dim, int64_t length, int64_t dstate, int64
   check("dA", c_dA, dA);
   check("dD", c_dD, dD);
   check("ddelta_bias", c_db, dbias);
+  // In place (vd_scan.h): the output written over delta, bit for bit the output written apart.
+  rc = vd_selective_scan_fwd(&s, u.ptr(), delta.ptr(), A.ptr(), B.ptr(), C.ptr(), D.ptr(), z.ptr(), bias.ptr(),
+                             delta.ptr(), nullptr, nullptr);
+  drv.sync();
+  const std::vector<float> apart = out.download(), over_delta = delta.download();
+  if (rc != VD_OK || std::memcmp(apart.data(), over_delta.data(), apart.size() * sizeof(float)) != 0) {
+    ++failures;
+    std::printf("FAIL scan b%lld d%lld L%lld dtype%d rev%d: the output written over delta differs\n", (long long)batch,
+                (long long)dim, (long long)length, dtype, reverse);
+  }
 }
 
 void conv_case(int64_t batch, int64_t dim, int64_t length, int64_t width, int32_t dtype, int reverse, double rtol) {

@@ -39,6 +39,23 @@ public class ScanGpuTests
     [GpuTheory]
     [InlineData(ScalarType.Float32)]
     [InlineData(ScalarType.BFloat16)]
+    public void CudaScanWritesOverAScratchDeltaWithTheSameValues(ScalarType dtype)
+    {
+        var x = ScanTestInputs.Random(2, 64, 3000, 16, 1, true, true, true, true, seed: 13).To(CUDA);
+        var activations = x with { U = x.U.to(dtype), Delta = x.Delta.to(dtype), B = x.B.to(dtype), C = x.C.to(dtype), Z = x.Z!.to(dtype) };
+        Tensor Scan(Tensor delta, bool scratch) => SelectiveScan.Apply(activations.U, delta, activations.A, activations.B,
+            activations.C, activations.D, activations.Z, activations.DeltaBias, deltaSoftplus: true, reverse: true, deltaIsScratch: scratch);
+        using var noGrad = no_grad();
+        using var expected = Scan(activations.Delta, scratch: false);
+        using var delta = activations.Delta.clone();
+        using var inPlace = Scan(delta, scratch: true);
+        Assert.Equal(ScanNative.Ptr(delta), ScanNative.Ptr(inPlace));
+        Assert.True(inPlace.eq(expected).all().item<bool>());
+    }
+
+    [GpuTheory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
     [InlineData(ScalarType.Float16)]
     public void CausalConv1dCudaMatchesCpu(ScalarType dtype)
     {
