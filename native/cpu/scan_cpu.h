@@ -75,7 +75,10 @@ template <typename T> struct ChunkRow {
   int64_t len = 0;
 
   // Reads steps [first, first + len) of the row at `offset` and evaluates dt = softplus(delta + bias).
+  // Not distributed into memcpy calls: for at most 64 floats GCC's `rep movsq` costs more than the loop (one Zen
+  // core, Vim-Ti rows: forward 11.0 -> 10.6 ns per step).
   template <typename S>
+  __attribute__((optimize("no-tree-loop-distribute-patterns")))
   void load(const vd_scan_shape& s, const ScanInputs<T, S>& in, int64_t offset, int64_t first, T bias) {
     len = std::min(kChunk, s.length - first);
     for (int64_t j = 0; j < len; ++j) {
