@@ -7,6 +7,7 @@
 #include "cpu/simd_avx2.h"
 #include "cpu/simd_avx512.h"
 #include <cstdint>
+#include <type_traits>
 
 namespace vd::cpu {
 
@@ -58,28 +59,6 @@ template <typename T> struct AdjointStep {
     ddtu = s_dtu;
   }
 };
-
-// The backward's recompute of one chunk: forward_step over `len` steps from the state h0 entering the chunk,
-// keeping every step's state (hs, [step][np]) and decays, and writing sum(h c) of every step to acc.
-template <typename T>
-inline void recompute_chunk(const T* a, const T* b, const T* c, const T* dt, const T* dtu, int64_t len, const T* h0,
-                            T* hs, T* decays, T* acc, int64_t np) {
-  for (int64_t j = 0; j < len; ++j)
-    acc[j] = forward_step<T>(a, b + j * np, c + j * np, dt[j], dtu[j], j ? hs + (j - 1) * np : h0, hs + j * np,
-                             decays + j * np, np);
-}
-
-// The adjoint over one recomputed chunk, last step first: AdjointStep at every step, dh carried in and out, dA
-// accumulated; ddt[j] and ddtu[j] get the step's sums. dB and dC are the chunk's rows ([step][np]).
-template <typename T>
-inline void adjoint_chunk(const T* a, const T* b, const T* c, const T* hs, const T* h0, const T* decays, const T* dy,
-                          const T* dt, const T* dtu, int64_t len, T* dh, T* dA, T* dB, T* dC, T* ddt, T* ddtu, int64_t np) {
-  for (int64_t j = len - 1; j >= 0; --j) {
-    const AdjointStep<T> step{a, b + j * np, c + j * np, hs + j * np, j ? hs + (j - 1) * np : h0, decays + j * np,
-                              dy[j], dt[j], dtu[j], dh, dA, dB + j * np, dC + j * np};
-    step.run(np, ddt[j], ddtu[j]);
-  }
-}
 
 // Per-element bodies of the row loops below (the AVX2 versions use them for their tails).
 template <typename T> inline T softplus_of(T x) { return vd::softplus<Math<T>>(x); }
@@ -149,6 +128,16 @@ inline float forward_step<float>(const float* a, const float* b, const float* c,
   return avx2::hsum8(acc);
 }
 
+// exp(dt_j a) of every step of a chunk, 16 states, into decays ([step][16]): a loop of independent exps.
+inline void chunk_decays16(const float* a, const float* dt, int64_t len, float* decays) {
+  const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
+  for (int64_t j = 0; j < len; ++j) {
+    const __m256 vdt = _mm256_set1_ps(dt[j]);
+    _mm256_storeu_ps(decays + j * 16, avx2::exp8(_mm256_mul_ps(vdt, a0)));
+    _mm256_storeu_ps(decays + j * 16 + 8, avx2::exp8(_mm256_mul_ps(vdt, a1)));
+  }
+}
+
 // 16 states (the Vim/Mamba default): the state stays in two registers across the chunk instead of making a
 // store-to-load round trip through memory every step (that round trip sits on the recurrence's critical path).
 // The chunk's decays are computed first, in a loop of independent exps, and the recurrence then only loads them:
@@ -162,13 +151,8 @@ inline void forward_chunk<float>(const float* a, const float* b, const float* c,
     return;
   }
   if (avx512::enabled) return avx512::forward_chunk16(a, b, c, dt, dtu, len, h, y);
-  const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
   alignas(32) float decays[kChunk * 16];
-  for (int64_t j = 0; j < len; ++j) {
-    const __m256 vdt = _mm256_set1_ps(dt[j]);
-    _mm256_store_ps(decays + j * 16, avx2::exp8(_mm256_mul_ps(vdt, a0)));
-    _mm256_store_ps(decays + j * 16 + 8, avx2::exp8(_mm256_mul_ps(vdt, a1)));
-  }
+  chunk_decays16(a, dt, len, decays);
   __m256 h0 = _mm256_loadu_ps(h), h1 = _mm256_loadu_ps(h + 8);
   for (int64_t j = 0; j < len; ++j) {
     const float* bj = b + j * 16;
@@ -201,23 +185,13 @@ template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& d
   ddtu = avx2::hsum8(s_dtu);
 }
 
-// 16 states with AVX2: the chunk's decays first, then the recurrence with the state in two registers (as
-// forward_chunk<float>); the same operations as forward_step<float>, so the same values.
-template <>
-inline void recompute_chunk<float>(const float* a, const float* b, const float* c, const float* dt, const float* dtu,
-                                   int64_t len, const float* h0, float* hs, float* decays, float* acc, int64_t np) {
-  if (np != 16 || avx512::enabled) {
-    for (int64_t j = 0; j < len; ++j)
-      acc[j] = forward_step<float>(a, b + j * np, c + j * np, dt[j], dtu[j], j ? hs + (j - 1) * np : h0, hs + j * np,
-                                   decays + j * np, np);
-    return;
-  }
-  const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8), zero = _mm256_setzero_ps();
-  for (int64_t j = 0; j < len; ++j) {
-    const __m256 vdt = _mm256_set1_ps(dt[j]);
-    _mm256_storeu_ps(decays + j * 16, avx2::exp8(_mm256_mul_ps(vdt, a0)));
-    _mm256_storeu_ps(decays + j * 16 + 8, avx2::exp8(_mm256_mul_ps(vdt, a1)));
-  }
+// recompute_chunk for 16 states with AVX2: the chunk's decays first, then the recurrence with the state in two
+// registers (as forward_chunk<float>); the same operations as forward_step<float>, so the same values. The sum over
+// states is forward_step's (low half first), not forward_chunk's: the backward has always recomputed y that way.
+inline void recompute_chunk16(const float* a, const float* b, const float* c, const float* dt, const float* dtu,
+                              int64_t len, const float* h0, float* hs, float* decays, float* acc) {
+  chunk_decays16(a, dt, len, decays);
+  const __m256 zero = _mm256_setzero_ps();
   __m256 h_lo = _mm256_loadu_ps(h0), h_hi = _mm256_loadu_ps(h0 + 8);
   for (int64_t j = 0; j < len; ++j) {
     const float* bj = b + j * 16;
@@ -231,21 +205,12 @@ inline void recompute_chunk<float>(const float* a, const float* b, const float* 
   }
 }
 
-// 16 states with AVX2: dh and dA stay in registers across the chunk. Through memory, each was a load, an FMA and
-// a store every step on a chain from one step to the next. Same operations, in the same order, as
-// AdjointStep<float>::run.
-template <>
-inline void adjoint_chunk<float>(const float* a, const float* b, const float* c, const float* hs, const float* h0,
-                                 const float* decays, const float* dy, const float* dt, const float* dtu, int64_t len,
-                                 float* dh, float* dA, float* dB, float* dC, float* ddt, float* ddtu, int64_t np) {
-  if (np != 16 || avx512::enabled) {
-    for (int64_t j = len - 1; j >= 0; --j) {
-      const AdjointStep<float> step{a, b + j * np, c + j * np, hs + j * np, j ? hs + (j - 1) * np : h0, decays + j * np,
-                                    dy[j], dt[j], dtu[j], dh, dA, dB + j * np, dC + j * np};
-      step.run(np, ddt[j], ddtu[j]);
-    }
-    return;
-  }
+// adjoint_chunk for 16 states with AVX2: dh and dA stay in registers across the chunk. Through memory, each was a
+// load, an FMA and a store every step on a chain from one step to the next. Same operations, in the same order,
+// as AdjointStep<float>::run.
+inline void adjoint_chunk16(const float* a, const float* b, const float* c, const float* hs, const float* h0,
+                            const float* decays, const float* dy, const float* dt, const float* dtu, int64_t len,
+                            float* dh, float* dA, float* dB, float* dC, float* ddt, float* ddtu) {
   const __m256 a_lo = _mm256_loadu_ps(a), a_hi = _mm256_loadu_ps(a + 8), zero = _mm256_setzero_ps();
   __m256 dh_lo = _mm256_loadu_ps(dh), dh_hi = _mm256_loadu_ps(dh + 8);
   __m256 dA_lo = _mm256_loadu_ps(dA), dA_hi = _mm256_loadu_ps(dA + 8);
@@ -297,5 +262,35 @@ template <> inline void gate_row<float>(const float* z, float* y, int64_t len) {
   for (; j < len; ++j) y[j] *= vd::silu<Math<float>>(z[j]);
 }
 #endif
+
+// The backward's recompute of one chunk: forward_step over `len` steps from the state h0 entering the chunk,
+// keeping every step's state (hs, [step][np]) and decays, and writing sum(h c) of every step to acc.
+template <typename T>
+inline void recompute_chunk(const T* a, const T* b, const T* c, const T* dt, const T* dtu, int64_t len, const T* h0,
+                            T* hs, T* decays, T* acc, int64_t np) {
+#ifdef VD_HAVE_AVX2
+  if constexpr (std::is_same_v<T, float>)
+    if (np == 16 && !avx512::enabled) return recompute_chunk16(a, b, c, dt, dtu, len, h0, hs, decays, acc);
+#endif
+  for (int64_t j = 0; j < len; ++j)
+    acc[j] = forward_step<T>(a, b + j * np, c + j * np, dt[j], dtu[j], j ? hs + (j - 1) * np : h0, hs + j * np,
+                             decays + j * np, np);
+}
+
+// The adjoint over one recomputed chunk, last step first: AdjointStep at every step, dh carried in and out, dA
+// accumulated; ddt[j] and ddtu[j] get the step's sums. dB and dC are the chunk's rows ([step][np]).
+template <typename T>
+inline void adjoint_chunk(const T* a, const T* b, const T* c, const T* hs, const T* h0, const T* decays, const T* dy,
+                          const T* dt, const T* dtu, int64_t len, T* dh, T* dA, T* dB, T* dC, T* ddt, T* ddtu, int64_t np) {
+#ifdef VD_HAVE_AVX2
+  if constexpr (std::is_same_v<T, float>)
+    if (np == 16 && !avx512::enabled) return adjoint_chunk16(a, b, c, hs, h0, decays, dy, dt, dtu, len, dh, dA, dB, dC, ddt, ddtu);
+#endif
+  for (int64_t j = len - 1; j >= 0; --j) {
+    const AdjointStep<T> step{a, b + j * np, c + j * np, hs + j * np, j ? hs + (j - 1) * np : h0, decays + j * np,
+                              dy[j], dt[j], dtu[j], dh, dA, dB + j * np, dC + j * np};
+    step.run(np, ddt[j], ddtu[j]);
+  }
+}
 
 }  // namespace vd::cpu
