@@ -75,7 +75,7 @@ void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, const
   {
     // Per row of a block: the states entering its chunks (when the forward saved none), the adjoint state
     // carried from chunk to chunk, and the sums of its weight gradients.
-    std::vector<T> checkpoints(static_cast<size_t>(rows_per_block * chunks * np)), h(static_cast<size_t>(np));
+    std::vector<T> checkpoints(saved_checkpoints ? 0 : static_cast<size_t>(rows_per_block * chunks * np)), h(static_cast<size_t>(np));
     std::vector<T> dh(static_cast<size_t>(rows_per_block * np));
     std::vector<double> dA_sum(static_cast<size_t>(rows_per_block * np)), dD_sum(static_cast<size_t>(rows_per_block)),
         dbias_sum(static_cast<size_t>(rows_per_block));
