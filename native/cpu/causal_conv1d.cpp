@@ -213,10 +213,6 @@ int check_conv(const vd_conv1d_shape* s) {
   return VD_OK;
 }
 
-int unknown_dtype(int32_t dtype) {
-  return vd::fail(VD_ERR_UNSUPPORTED, "causal conv1d: unknown dtype " + std::to_string(dtype));
-}
-
 }  // namespace
 
 extern "C" int vd_causal_conv1d_fwd(const vd_conv1d_shape* shape, const void* x, const void* weight,
@@ -227,22 +223,15 @@ extern "C" int vd_causal_conv1d_fwd(const vd_conv1d_shape* shape, const void* x,
 #ifdef VD_WITH_CUDA
     return vd_conv1d_cuda_fwd(shape, x, weight, bias, out, stream);
 #else
-    return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
+    return vd::no_cuda_kernels();
 #endif
   }
-  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
-  try {
-    const bool known = vd::cpu::dispatch_cpu_dtype(shape->dtype, [&](auto t, auto st) {
-      using T = decltype(t);
-      using S = decltype(st);
-      conv_forward_cpu(*shape, static_cast<const S*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
-                       static_cast<S*>(out));
-    });
-    if (!known) return unknown_dtype(shape->dtype);
-  } catch (const std::bad_alloc&) {
-    return vd::fail(VD_ERR_OUT_OF_MEMORY, "causal conv1d forward: out of memory");
-  }
-  return VD_OK;
+  return vd::cpu::run_on_cpu("causal conv1d forward", shape->dtype, stream, [&](auto t, auto st) {
+    using T = decltype(t);
+    using S = decltype(st);
+    conv_forward_cpu(*shape, static_cast<const S*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
+                     static_cast<S*>(out));
+  });
 }
 
 extern "C" int vd_causal_conv1d_bwd(const vd_conv1d_shape* shape, const void* x, const void* weight,
@@ -257,21 +246,14 @@ extern "C" int vd_causal_conv1d_bwd(const vd_conv1d_shape* shape, const void* x,
 #ifdef VD_WITH_CUDA
     return vd_conv1d_cuda_bwd(shape, x, weight, bias, dout, dx, dweight, dbias, stream);
 #else
-    return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
+    return vd::no_cuda_kernels();
 #endif
   }
-  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
-  try {
-    const bool known = vd::cpu::dispatch_cpu_dtype(shape->dtype, [&](auto t, auto st) {
-      using T = decltype(t);
-      using S = decltype(st);
-      conv_backward_cpu(*shape, static_cast<const S*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
-                        static_cast<const S*>(dout), static_cast<S*>(dx), static_cast<T*>(dweight),
-                        static_cast<T*>(dbias));
-    });
-    if (!known) return unknown_dtype(shape->dtype);
-  } catch (const std::bad_alloc&) {
-    return vd::fail(VD_ERR_OUT_OF_MEMORY, "causal conv1d backward: out of memory");
-  }
-  return VD_OK;
+  return vd::cpu::run_on_cpu("causal conv1d backward", shape->dtype, stream, [&](auto t, auto st) {
+    using T = decltype(t);
+    using S = decltype(st);
+    conv_backward_cpu(*shape, static_cast<const S*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
+                      static_cast<const S*>(dout), static_cast<S*>(dx), static_cast<T*>(dweight),
+                      static_cast<T*>(dbias));
+  });
 }

@@ -75,7 +75,7 @@ extern "C" int vd_nms(int32_t dtype, int32_t device, const void* boxes, const vo
 #ifdef VD_WITH_CUDA
     return vd::cuda::nms(dtype, device, boxes, scores, count, iou_threshold, keep, num_kept, stream);
 #else
-    return fail(VD_ERR_UNSUPPORTED, "this build of libvimdense_native has no CUDA kernels");
+    return vd::no_cuda_kernels();
 #endif
   }
   if (stream) return fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL for CPU tensors");

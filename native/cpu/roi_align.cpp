@@ -155,7 +155,7 @@ int dispatch(const vd_roi_align_shape* s, const void* a, const void* rois, void*
     return backward ? vd::cuda::roi_align_backward(*s, a, rois, out, stream)
                     : vd::cuda::roi_align_forward(*s, a, rois, out, stream);
 #else
-    return fail(VD_ERR_UNSUPPORTED, "this build of libvimdense_native has no CUDA kernels");
+    return vd::no_cuda_kernels();
 #endif
   }
   if (stream) return fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL for CPU tensors");

@@ -88,10 +88,6 @@ template <typename T, typename S> vd::cpu::ScanGrads<T, S> typed_grads(void* du,
           static_cast<S*>(dz), static_cast<T*>(dA), static_cast<T*>(dD), static_cast<T*>(ddelta_bias)};
 }
 
-int unknown_dtype(int32_t dtype) {
-  return vd::fail(VD_ERR_UNSUPPORTED, "selective scan: unknown dtype " + std::to_string(dtype));
-}
-
 }  // namespace
 
 extern "C" int64_t vd_selective_scan_checkpoint_bytes(const vd_scan_shape* shape) {
@@ -111,22 +107,15 @@ extern "C" int vd_selective_scan_fwd(const vd_scan_shape* shape, const void* u, 
 #ifdef VD_WITH_CUDA
     return vd_scan_cuda_fwd(shape, u, delta, A, B, C, D, z, delta_bias, out, stream);
 #else
-    return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
+    return vd::no_cuda_kernels();
 #endif
   }
-  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
-  try {
-    const bool known = vd::cpu::dispatch_cpu_dtype(shape->dtype, [&](auto t, auto st) {
-      using T = decltype(t);
-      using S = decltype(st);
-      vd::cpu::scan_forward_cpu(*shape, typed_inputs<T, S>(u, delta, A, B, C, D, z, delta_bias),
-                                static_cast<S*>(out), static_cast<T*>(checkpoints));
-    });
-    if (!known) return unknown_dtype(shape->dtype);
-  } catch (const std::bad_alloc&) {
-    return vd::fail(VD_ERR_OUT_OF_MEMORY, "selective scan forward: out of memory");
-  }
-  return VD_OK;
+  return vd::cpu::run_on_cpu("selective scan forward", shape->dtype, stream, [&](auto t, auto st) {
+    using T = decltype(t);
+    using S = decltype(st);
+    vd::cpu::scan_forward_cpu(*shape, typed_inputs<T, S>(u, delta, A, B, C, D, z, delta_bias), static_cast<S*>(out),
+                              static_cast<T*>(checkpoints));
+  });
 }
 
 extern "C" int vd_selective_scan_bwd(const vd_scan_shape* shape, const void* u, const void* delta,
@@ -145,21 +134,14 @@ extern "C" int vd_selective_scan_bwd(const vd_scan_shape* shape, const void* u, 
     return vd_scan_cuda_bwd(shape, u, delta, A, B, C, D, z, delta_bias, dout, du, ddelta, dA, dB, dC, dD, dz,
                             ddelta_bias, stream);
 #else
-    return vd::fail(VD_ERR_UNSUPPORTED, "this build has no CUDA kernels");
+    return vd::no_cuda_kernels();
 #endif
   }
-  if (stream) return vd::fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL on the CPU");
-  try {
-    const bool known = vd::cpu::dispatch_cpu_dtype(shape->dtype, [&](auto t, auto st) {
-      using T = decltype(t);
-      using S = decltype(st);
-      vd::cpu::scan_backward_cpu(*shape, typed_inputs<T, S>(u, delta, A, B, C, D, z, delta_bias),
-                                 static_cast<const S*>(dout), typed_grads<T, S>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias),
-                                 static_cast<const T*>(checkpoints));
-    });
-    if (!known) return unknown_dtype(shape->dtype);
-  } catch (const std::bad_alloc&) {
-    return vd::fail(VD_ERR_OUT_OF_MEMORY, "selective scan backward: out of memory");
-  }
-  return VD_OK;
+  return vd::cpu::run_on_cpu("selective scan backward", shape->dtype, stream, [&](auto t, auto st) {
+    using T = decltype(t);
+    using S = decltype(st);
+    vd::cpu::scan_backward_cpu(*shape, typed_inputs<T, S>(u, delta, A, B, C, D, z, delta_bias),
+                               static_cast<const S*>(dout), typed_grads<T, S>(du, ddelta, dA, dB, dC, dD, dz, ddelta_bias),
+                               static_cast<const T*>(checkpoints));
+  });
 }

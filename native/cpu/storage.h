@@ -4,8 +4,12 @@
 // compute type, store() writes one. float16 uses the F16C instructions where the build has them (every
 // AVX2 CPU does); they round exactly as vd::float_to_f16 (test_elementwise_cpu checks it).
 #pragma once
+#include "src/common.h"
 #include "src/elementwise.h"
 #include "vimdense.h"
+#include <new>
+#include <string>
+#include <utility>
 #if defined(__F16C__)
 #include <immintrin.h>
 #endif
@@ -50,6 +54,19 @@ template <typename Fn> bool dispatch_cpu_dtype(int32_t dtype, Fn&& fn) {
     case VD_FLOAT16: fn(float{}, f16{}); return true;
     default: return false;
   }
+}
+
+// The CPU half of an entry point: refuses a stream (they are CUDA's), runs fn(T{}, S{}) for the types of dtype, and
+// turns an unknown dtype or std::bad_alloc into an error status that names `op` (no exception may cross the C ABI).
+template <typename Fn> int run_on_cpu(const char* op, int32_t dtype, const void* stream, Fn&& fn) {
+  if (stream) return fail(VD_ERR_INVALID_ARGUMENT, "stream must be NULL for CPU tensors");
+  try {
+    if (!dispatch_cpu_dtype(dtype, std::forward<Fn>(fn)))
+      return fail(VD_ERR_UNSUPPORTED, std::string(op) + ": unknown dtype " + std::to_string(dtype));
+  } catch (const std::bad_alloc&) {
+    return fail(VD_ERR_OUT_OF_MEMORY, std::string(op) + ": out of memory");
+  }
+  return VD_OK;
 }
 
 }  // namespace vd::cpu

@@ -10,4 +10,6 @@ inline int fail(int status, const std::string& message) {
   set_error(message);
   return status;
 }
+// What an entry point returns for a CUDA tensor when the library was built without CUDA kernels.
+inline int no_cuda_kernels() { return fail(VD_ERR_UNSUPPORTED, "this build of libvimdense_native has no CUDA kernels"); }
 }  // namespace vd
