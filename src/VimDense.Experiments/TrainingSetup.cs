@@ -41,6 +41,7 @@ public static class TrainingSetup
             GradientClipNorm = config.Optimizer.GradClip, LogInterval = t.LogInterval, CheckpointInterval = t.CheckpointInterval,
             EvaluationInterval = t.EvalInterval, KeepLastCheckpoints = t.KeepLast, EmaDecay = t.EmaDecay, TensorBoard = t.TensorBoard,
             KeyMetric = keyMetric, ConfigJson = ConfigLoader.Serialize(config), ProcessGroup = ProcessGroups.Current, Precision = t.Precision,
+            RetainFreedMemory = t.RetainFreedMemory,
         };
     }
 }

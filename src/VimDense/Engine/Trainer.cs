@@ -42,6 +42,7 @@ public sealed class Trainer<TBatch>(
     /// <summary>Runs to <see cref="TrainerOptions.Iterations"/>; with <paramref name="resume"/>, continues from the work directory's latest checkpoint.</summary>
     public void Run(bool resume)
     {
+        if (options.RetainFreedMemory) FreedMemoryRetention.Enable();
         var state = new TrainingState(0, 0, data.SaveState(), null, null, ranks.Size);
         if (IsRoot) store.RemoveStaleTemporaries();
         if (resume)
@@ -104,6 +105,7 @@ public sealed class Trainer<TBatch>(
     /// <summary>One optimizer iteration outside <see cref="Run"/> (no logging or checkpoints): for benchmarks.</summary>
     public IReadOnlyDictionary<string, double> StepOnce(long iteration)
     {
+        if (options.RetainFreedMemory) FreedMemoryRetention.Enable();
         model.train();
         return TrainOneIteration(iteration, schedule.At(iteration));
     }

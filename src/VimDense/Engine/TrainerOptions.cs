@@ -28,6 +28,8 @@ public sealed record TrainerOptions
     public IProcessGroup ProcessGroup { get; init; } = SingleProcessGroup.Instance;
     /// <summary>train.precision: forward passes of fp16/bf16 run under <see cref="Layers.Autocast"/>; fp16 adds loss scaling.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
+    /// <summary>Whether training turns on <see cref="FreedMemoryRetention"/> (process-wide) before its first step; configs: train.retain_freed_memory.</summary>
+    public bool RetainFreedMemory { get; init; }
     /// <summary>Good fp16 steps after which the loss scale doubles (GradScaler's 2000; tests shorten it).</summary>
     public int LossScaleGrowthInterval { get; init; } = LossScaler.DefaultGrowthInterval;
 }

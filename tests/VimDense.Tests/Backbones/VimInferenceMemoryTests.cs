@@ -1,5 +1,6 @@
 using VimDense.Backbones;
 using VimDense.Engine.Logging;
+using VimDense.Tests.Engine;
 using static TorchSharp.torch;
 
 namespace VimDense.Tests.Backbones;
@@ -9,7 +10,7 @@ namespace VimDense.Tests.Backbones;
 /// them (x and z from separate GEMMs, x freed after the reverse conv, each scan written over its delta); it was six.
 /// Heap in use is process-wide, so these run alone.
 /// </summary>
-[Collection(nameof(VimInferenceMemoryTests))]
+[Collection(AllocatorCollection.Name)]
 public sealed class VimInferenceMemoryTests
 {
     [Fact]
@@ -49,7 +50,3 @@ public sealed class VimInferenceMemoryTests
         using (output) using (newResidual) Assert.True(hidden.IsInvalid && residual.IsInvalid);
     }
 }
-
-/// <summary>The heap-in-use measurements above need the process to themselves.</summary>
-[CollectionDefinition(nameof(VimInferenceMemoryTests), DisableParallelization = true)]
-public sealed class VimInferenceMemoryCollection;

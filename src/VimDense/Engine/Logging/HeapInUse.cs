@@ -29,6 +29,12 @@ public static partial class HeapInUse
         return (long)(info.UOrdBlks + info.HBlkHd);
     }
 
+    /// <summary>
+    /// Of <see cref="Bytes"/>, the bytes in blocks mapped on their own (mmap), which a free hands straight back to the
+    /// OS and the next allocation faults in again (see <see cref="FreedMemoryRetention"/>); null without mallinfo2.
+    /// </summary>
+    public static long? MappedBytes() => Available ? (long)NativeMallInfo2().HBlkHd : null;
+
     private static bool Probe()
     {
         if (!OperatingSystem.IsLinux()) return false;
