@@ -3,12 +3,15 @@ namespace VimDense.Tests.Backbones;
 /// <summary>`vimdense bench backbone` end to end on tiny sizes (child processes, table, ratios, CSV, PNG).</summary>
 public sealed class BenchBackboneCommandTests
 {
+    /// <summary>`bench backbone` at the tiny point these tests share: 32², two blocks, one timed pass.</summary>
+    private static (int Code, string Stdout, string Stderr) BenchTiny(params string[] options) =>
+        CliRunner.Run(["bench", "backbone", "--sizes", "32", "--depth", "2", "--iters", "1", .. options]);
+
     [Fact]
     public void WritesTableRatiosCsvAndPlot()
     {
         var prefix = Path.Combine(TestPaths.NewTempDir(), "bench");
-        var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--models", "vim_tiny,deit_tiny", "--sizes", "32",
-            "--depth", "2", "--iters", "1", "--min-seconds", "0", "--rounds", "2", "--output", prefix);
+        var (code, stdout, stderr) = BenchTiny("--models", "vim_tiny,deit_tiny", "--min-seconds", "0", "--rounds", "2", "--output", prefix);
         Assert.True(code == 0, stderr);
         Assert.Contains("vim_tiny/deit_tiny images/s", stdout);
         var rows = File.ReadAllLines(prefix + ".csv");
@@ -22,8 +25,7 @@ public sealed class BenchBackboneCommandTests
     public void EachPrecisionIsMeasuredAndComparedAgainstTheSamePrecision()
     {
         var prefix = Path.Combine(TestPaths.NewTempDir(), "bench");
-        var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--models", "vim_tiny,deit_tiny", "--sizes", "32",
-            "--depth", "2", "--iters", "1", "--min-seconds", "0", "--precision", "fp32,bf16", "--output", prefix);
+        var (code, stdout, stderr) = BenchTiny("--models", "vim_tiny,deit_tiny", "--min-seconds", "0", "--precision", "fp32,bf16", "--output", prefix);
         Assert.True(code == 0, stderr);
         Assert.Contains("vim_tiny bf16", stdout);
         Assert.Contains("deit_tiny bf16", stdout);
@@ -42,8 +44,7 @@ public sealed class BenchBackboneCommandTests
     [Fact]
     public void ProfileRunsUnderTheChosenPrecision()
     {
-        var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--profile", "--models", "vim_tiny", "--sizes", "32",
-            "--depth", "2", "--iters", "1", "--precision", "bf16");
+        var (code, stdout, stderr) = BenchTiny("--profile", "--models", "vim_tiny", "--precision", "bf16");
         Assert.True(code == 0, stderr);
         Assert.Contains("vim_tiny at 32x32, batch 1, bf16", stdout);
         Assert.Contains("forward / GEMM roof =", stdout);
@@ -52,8 +53,7 @@ public sealed class BenchBackboneCommandTests
     [Fact]
     public void ProfilePrintsEveryCategoryAndTheGemmRoof()
     {
-        var (code, stdout, stderr) = CliRunner.Run("bench", "backbone", "--profile", "--models", "vim_tiny,deit_tiny", "--sizes", "32",
-            "--depth", "2", "--iters", "1");
+        var (code, stdout, stderr) = BenchTiny("--profile", "--models", "vim_tiny,deit_tiny");
         Assert.True(code == 0, stderr);
         foreach (var label in new[] { "GEMM (projections", "selective scan", "conv1d + SiLU", "norm + residual", "elementwise",
                      "layout copies", "allocation + freeing", "autograd backward", "dispatch / other", "total" })

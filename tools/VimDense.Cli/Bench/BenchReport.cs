@@ -31,9 +31,8 @@ internal static class BenchReport
         output.WriteLine($"{"size",5} {"precision",9} {speed,28} {memory,28}");
         foreach (var (size, precision) in results.Select(r => (r.Size, r.Precision)).Distinct())
         {
-            var v = results.FirstOrDefault(r => r.Model == model && r.Size == size && r.Precision == precision);
-            var d = results.FirstOrDefault(r => r.Model == baseline && r.Size == size && r.Precision == precision);
-            if (v is null || d is null) continue;
+            BenchResult? At(string name) => results.FirstOrDefault(r => r.Model == name && r.Size == size && r.Precision == precision);
+            if (At(model) is not { } v || At(baseline) is not { } d) continue;
             output.WriteLine(string.Create(c, $"{size,5} {precision,9} {v.ImagesPerSecond / d.ImagesPerSecond,27:0.00}x {100 * v.PeakMiB / d.PeakMiB,27:0.0}%"));
         }
     }

@@ -32,15 +32,16 @@ public sealed class EvalCommand : ICliCommand
         command.SetAction(parse =>
         {
             var experiment = Experiment.FromConfig(parse.GetValue(config)!, device.AppendTo(parse, precision.Apply(parse, set.Values(parse))));
-            if (parse.GetValue(output) is { } outDir) VimDense.IO.OutputPath.CheckFolder(outDir, "evaluation output");
+            var outDir = parse.GetValue(output);
             if (parse.GetValue(formatOnly) || experiment.TestRun.FormatOnly)
             {
-                var dir = parse.GetValue(output) ?? Path.Combine(experiment.WorkDir, "eval");
+                var dir = outDir ?? Path.Combine(experiment.WorkDir, "eval");
                 VimDense.IO.OutputPath.CheckFolder(dir, "evaluation output");
                 Console.WriteLine(experiment.FormatResults(parse.GetValue(checkpoint)!, dir, parse.GetValue(ema), parse.GetValue(maxImages)).Describe());
                 return 0;
             }
-            var result = experiment.Evaluate(parse.GetValue(checkpoint)!, parse.GetValue(ema), parse.GetValue(maxImages), parse.GetValue(output));
+            if (outDir is not null) VimDense.IO.OutputPath.CheckFolder(outDir, "evaluation output");
+            var result = experiment.Evaluate(parse.GetValue(checkpoint)!, parse.GetValue(ema), parse.GetValue(maxImages), outDir);
             Console.WriteLine(result.FormatTable());
             if (result is DetectionEvaluation detection)
                 Console.WriteLine($"results: {detection.BboxResultsPath}" + (detection.SegmResultsPath is null ? "" : $", {detection.SegmResultsPath}"));
