@@ -2,7 +2,8 @@
 // float64 compute in themselves; float16 and bfloat16 activations compute in float32 (state and
 // reductions included) and are rounded to nearest even when written. widen() reads one element in its
 // compute type, store() writes one. float16 uses the F16C instructions where the build has them (every
-// AVX2 CPU does); they round exactly as vd::float_to_f16 (test_elementwise_cpu checks it).
+// AVX2 CPU does); they round exactly as vd::float_to_f16 (test_elementwise_cpu checks it). The entry points
+// map a vd_dtype to these types through dispatch_cpu_dtype / run_on_cpu.
 #pragma once
 #include "src/common.h"
 #include "src/elementwise.h"
