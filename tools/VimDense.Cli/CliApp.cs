@@ -59,7 +59,7 @@ public static class CliApp
         args = [.. args.Where(a => a != DebugOption)];
         try
         {
-            Native.OpenMpEnvironment.PreferPassiveWaiting(); // before any command loads libtorch
+            Native.OpenMpEnvironment.PreferShortSpinning(); // before any command loads libtorch
             if (args is [CommandLineCheck.OptionName, var file]) return CommandLineCheck.Run(file, Console.Out);
             var root = BuildRoot();
             var parse = Parse(root, args);

@@ -23,7 +23,7 @@ internal static class NativeLibraryLoader
 #pragma warning restore CA2255
     internal static void Register()
     {
-        OpenMpEnvironment.PreferPassiveWaiting();
+        OpenMpEnvironment.PreferShortSpinning();
         NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
     }
 

@@ -48,7 +48,7 @@ public sealed class DoctorCommand : ICliCommand
             : "compiled, not usable (no GPU visible)");
         Add("GPU visible to libtorch", () => torch.cuda.is_available() ? $"yes ({torch.cuda.device_count()})" : "no");
         foreach (var (key, value) in VimDense.Engine.DeviceReport.Rows()) Add(key, value);
-        Add("OpenMP wait policy", () => OpenMpEnvironment.WaitPolicy ?? "default");
+        Add("OpenMP waiting", () => OpenMpEnvironment.Waiting);
         Add("logical CPUs", () => Environment.ProcessorCount.ToString());
         return rows;
     }

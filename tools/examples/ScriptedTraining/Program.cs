@@ -5,8 +5,8 @@
 //   dotnet run --project tools/examples/ScriptedTraining -c Release -- [--iterations N] [--work-dir DIR]
 using VimDense.Experiments;
 
-// The native runtimes read OMP_WAIT_POLICY when they load: ask for passive waiting first, as vimdense does.
-VimDense.Native.OpenMpEnvironment.PreferPassiveWaiting();
+// The OpenMP runtimes read how to wait when they load: ask for a short spin first, as vimdense does.
+VimDense.Native.OpenMpEnvironment.PreferShortSpinning();
 
 var iterations = int.Parse(Option("--iterations") ?? "60", System.Globalization.CultureInfo.InvariantCulture);
 var config = FindUpwards(Path.Combine("configs", "demo", "upernet_vim_tiny_synthetic.json"));
