@@ -21,8 +21,8 @@ public sealed class TrainConfig
     /// <summary>fp32 (default), bf16 (autocast policy) or fp16 (autocast policy and dynamic loss scaling).</summary>
     public VimDense.Engine.Precision Precision { get; set; } = VimDense.Engine.Precision.Fp32;
     /// <summary>
-    /// Keep the memory tensors free in the process for the next iteration (glibc): faster CPU training, a higher
-    /// resident peak. See <see cref="VimDense.Engine.FreedMemoryRetention"/>; false keeps glibc's defaults.
+    /// Keep the memory tensors free in the process for the next iteration (glibc): faster CPU training for a higher
+    /// resident peak. See <see cref="VimDense.Engine.FreedMemoryRetention"/>; false (default) keeps glibc's defaults.
     /// </summary>
-    public bool RetainFreedMemory { get; set; } = true;
+    public bool RetainFreedMemory { get; set; }
 }

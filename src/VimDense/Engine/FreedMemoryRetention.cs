@@ -3,14 +3,15 @@ using System.Runtime.InteropServices;
 namespace VimDense.Engine;
 
 /// <summary>
-/// <c>train.retain_freed_memory</c>: the memory tensors free stays in the process for the next iteration instead of
-/// going back to the OS (glibc's malloc: no block mapped on its own, the heap trimmed only past 2 GiB free). With
+/// <c>train.retain_freed_memory=true</c>: the memory tensors free stays in the process for the next iteration instead
+/// of going back to the OS (glibc's malloc: no block mapped on its own, the heap trimmed only past 2 GiB free). With
 /// glibc's defaults every block above the mmap threshold (which grows to 32 MiB at most) is mapped fresh and unmapped
 /// when freed, so each iteration page-faults its large tensors in again: the logits at label size, their log-softmax
 /// and gradients (UperNet at 512², batch 2: 315 MiB each). Measured on 2 cores at 512², batch 2 (README, "Freed
-/// memory"): 12–21 % less time per UperNet iteration, Vim-Ti and DeiT-Ti alike, for a higher resident peak (+5–22 %),
-/// since freed blocks stay in the heap with its fragmentation. Process-wide and kept once set: a process that trains
-/// keeps training. The results are the same bits either way: only where the memory comes from changes.
+/// memory"): 18–24 % less time per UperNet iteration, Vim-Ti and DeiT-Ti alike, for a peak resident set a third higher,
+/// since freed blocks stay in the heap with its fragmentation; hence off by default. Process-wide and kept once set: a
+/// process that trains keeps training. The results are the same bits either way: only where the memory comes from
+/// changes.
 /// </summary>
 public static partial class FreedMemoryRetention
 {

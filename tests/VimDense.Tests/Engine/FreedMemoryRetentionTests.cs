@@ -27,9 +27,12 @@ public sealed class FreedMemoryRetentionTests
     }
 
     [Fact]
-    public void TheShippedConfigsRetainAndTheLibraryDefaultDoesNot()
+    public void OnlyTheConfigKeyTurnsItOn()
     {
-        Assert.True(new VimDense.Config.TrainConfig().RetainFreedMemory);
+        Assert.False(new VimDense.Config.TrainConfig().RetainFreedMemory);
         Assert.False(new TrainerOptions { WorkDir = ".", Iterations = 1 }.RetainFreedMemory);
+        var config = VimDense.Config.ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", "demo", "upernet_vim_tiny_synthetic.json"),
+            ["train.retain_freed_memory=true"]);
+        Assert.True(VimDense.Experiments.TrainingSetup.TrainerOptions(config, ".", "mIoU").RetainFreedMemory);
     }
 }
