@@ -29,7 +29,20 @@ public class FoundationTests
         Assert.Equal(0, code);
         Assert.Contains("native version", stdout);
         Assert.Contains(NativeInfo.ExpectedVersion, stdout);
+        Assert.Matches($@"OpenMP waiting +{System.Text.RegularExpressions.Regex.Escape(ExpectedOpenMpWaiting())}\n", stdout);
     }
+
+    [Fact]
+    public void OpenMpWorkersSpinBrieflyUnlessTheUserChose()
+    {
+        // The module initializer ran before libtorch loaded; this process sees the native environment it set.
+        Assert.Equal(ExpectedOpenMpWaiting(), OpenMpEnvironment.Waiting);
+    }
+
+    /// <summary>What the user's environment (the managed copy, taken at start-up) leaves VimDense to set.</summary>
+    private static string ExpectedOpenMpWaiting() =>
+        Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { } policy ? $"OMP_WAIT_POLICY={policy}"
+        : $"GOMP_SPINCOUNT={Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") ?? OpenMpEnvironment.SpinCount.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     [Theory]
     [InlineData("no-such-command")]
