@@ -117,7 +117,7 @@ void scan_forward_channel_blocks(const vd_scan_shape& s, const ScanInputs<float,
               checkpoints[((b * s.dim + d0 + lane) * chunk_count(s) + first / kChunk) * np + n] = h[n * W + lane];
         for (int64_t lane = 0; lane < W; ++lane) {
           const int64_t d = d0 + lane;
-          rows[lane].load(s, in, b * s.x_stride_batch + d * s.x_stride_dim, first, in.delta_bias ? in.delta_bias[d] : 0.0f);
+          rows[lane].load(s, in, row_offset(s, b, d), first, in.delta_bias ? in.delta_bias[d] : 0.0f);
           for (int64_t j = 0; j < rows[lane].len; ++j) {
             dt[j * W + lane] = rows[lane].dt[j];
             dtu[j * W + lane] = rows[lane].dtu[j];
@@ -131,8 +131,7 @@ void scan_forward_channel_blocks(const vd_scan_shape& s, const ScanInputs<float,
         for (int64_t lane = 0; lane < W; ++lane) {
           const int64_t d = d0 + lane;
           for (int64_t j = 0; j < len; ++j) y_row[j] = y[j * W + lane];
-          finish_row(s, rows[lane], in.z != nullptr, in.D ? in.D[d] : 0.0f, b * s.x_stride_batch + d * s.x_stride_dim,
-                     first, y_row, out);
+          finish_row(s, rows[lane], in.z != nullptr, in.D ? in.D[d] : 0.0f, row_offset(s, b, d), first, y_row, out);
         }
       }
     }

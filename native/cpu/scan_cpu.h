@@ -38,6 +38,11 @@ template <typename T, typename S> struct ScanGrads {
   T *dA, *dD, *ddelta_bias;
 };
 
+// Offset of the (batch b, channel d) row of an activation (u, delta, z, the output and their gradients).
+inline int64_t row_offset(const vd_scan_shape& s, int64_t b, int64_t d) {
+  return b * s.x_stride_batch + d * s.x_stride_dim;
+}
+
 // Memory position of scan step `step`: reverse scans walk time backwards.
 inline int64_t time_at(const vd_scan_shape& s, int64_t step) {
   return s.reverse ? s.length - 1 - step : step;

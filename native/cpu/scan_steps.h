@@ -138,6 +138,36 @@ inline void chunk_decays16(const float* a, const float* dt, int64_t len, float* 
   }
 }
 
+// The 16-state recurrence over a chunk whose decays are computed (chunk_decays16): h from h_in, with the state in two
+// registers, then written to h_out; y[j] = sum(h_j c_j). The forward (kBackward false) sums the two halves as
+// fma(h_lo, c_lo, h_hi * c_hi); the backward's recompute (kBackward true) keeps every step's state in hs and sums as
+// forward_step does (low half first, from zero), which is how it has always recomputed y: the two orders differ in
+// the last bit, so each keeps its own.
+template <bool kBackward>
+inline void recurrence16(const float* decays, const float* b, const float* c, const float* dtu, int64_t len,
+                         const float* h_in, float* h_out, float* hs, float* y) {
+  const __m256 zero = _mm256_setzero_ps();
+  __m256 h_lo = _mm256_loadu_ps(h_in), h_hi = _mm256_loadu_ps(h_in + 8);
+  for (int64_t j = 0; j < len; ++j) {
+    const float* bj = b + j * 16;
+    const float* cj = c + j * 16;
+    const __m256 vdtu = _mm256_set1_ps(dtu[j]);
+    h_lo = _mm256_fmadd_ps(_mm256_loadu_ps(decays + j * 16), h_lo, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj)));
+    h_hi = _mm256_fmadd_ps(_mm256_loadu_ps(decays + j * 16 + 8), h_hi, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj + 8)));
+    if constexpr (kBackward) {
+      _mm256_storeu_ps(hs + j * 16, h_lo);
+      _mm256_storeu_ps(hs + j * 16 + 8, h_hi);
+      y[j] = avx2::hsum8(_mm256_fmadd_ps(h_hi, _mm256_loadu_ps(cj + 8), _mm256_fmadd_ps(h_lo, _mm256_loadu_ps(cj), zero)));
+    } else {
+      y[j] = avx2::hsum8(_mm256_fmadd_ps(h_lo, _mm256_loadu_ps(cj), _mm256_mul_ps(h_hi, _mm256_loadu_ps(cj + 8))));
+    }
+  }
+  if (h_out) {
+    _mm256_storeu_ps(h_out, h_lo);
+    _mm256_storeu_ps(h_out + 8, h_hi);
+  }
+}
+
 // 16 states (the Vim/Mamba default): the state stays in two registers across the chunk instead of making a
 // store-to-load round trip through memory every step (that round trip sits on the recurrence's critical path).
 // The chunk's decays are computed first, in a loop of independent exps, and the recurrence then only loads them:
@@ -153,17 +183,7 @@ inline void forward_chunk<float>(const float* a, const float* b, const float* c,
   if (avx512::enabled) return avx512::forward_chunk16(a, b, c, dt, dtu, len, h, y);
   alignas(32) float decays[kChunk * 16];
   chunk_decays16(a, dt, len, decays);
-  __m256 h0 = _mm256_loadu_ps(h), h1 = _mm256_loadu_ps(h + 8);
-  for (int64_t j = 0; j < len; ++j) {
-    const float* bj = b + j * 16;
-    const float* cj = c + j * 16;
-    const __m256 vdtu = _mm256_set1_ps(dtu[j]);
-    h0 = _mm256_fmadd_ps(_mm256_load_ps(decays + j * 16), h0, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj)));
-    h1 = _mm256_fmadd_ps(_mm256_load_ps(decays + j * 16 + 8), h1, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj + 8)));
-    y[j] = avx2::hsum8(_mm256_fmadd_ps(h0, _mm256_loadu_ps(cj), _mm256_mul_ps(h1, _mm256_loadu_ps(cj + 8))));
-  }
-  _mm256_storeu_ps(h, h0);
-  _mm256_storeu_ps(h + 8, h1);
+  recurrence16<false>(decays, b, c, dtu, len, h, h, nullptr, y);
 }
 
 template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& ddtu) const {
@@ -185,24 +205,12 @@ template <> inline void AdjointStep<float>::run(int64_t np, float& ddt, float& d
   ddtu = avx2::hsum8(s_dtu);
 }
 
-// recompute_chunk for 16 states with AVX2: the chunk's decays first, then the recurrence with the state in two
-// registers (as forward_chunk<float>); the same operations as forward_step<float>, so the same values. The sum over
-// states is forward_step's (low half first), not forward_chunk's: the backward has always recomputed y that way.
+// recompute_chunk for 16 states with AVX2: the chunk's decays first, then recurrence16 keeping every state; the same
+// operations as forward_step<float>, so the same values.
 inline void recompute_chunk16(const float* a, const float* b, const float* c, const float* dt, const float* dtu,
                               int64_t len, const float* h0, float* hs, float* decays, float* acc) {
   chunk_decays16(a, dt, len, decays);
-  const __m256 zero = _mm256_setzero_ps();
-  __m256 h_lo = _mm256_loadu_ps(h0), h_hi = _mm256_loadu_ps(h0 + 8);
-  for (int64_t j = 0; j < len; ++j) {
-    const float* bj = b + j * 16;
-    const float* cj = c + j * 16;
-    const __m256 vdtu = _mm256_set1_ps(dtu[j]);
-    h_lo = _mm256_fmadd_ps(_mm256_loadu_ps(decays + j * 16), h_lo, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj)));
-    h_hi = _mm256_fmadd_ps(_mm256_loadu_ps(decays + j * 16 + 8), h_hi, _mm256_mul_ps(vdtu, _mm256_loadu_ps(bj + 8)));
-    _mm256_storeu_ps(hs + j * 16, h_lo);
-    _mm256_storeu_ps(hs + j * 16 + 8, h_hi);
-    acc[j] = avx2::hsum8(_mm256_fmadd_ps(h_hi, _mm256_loadu_ps(cj + 8), _mm256_fmadd_ps(h_lo, _mm256_loadu_ps(cj), zero)));
-  }
+  recurrence16<true>(decays, b, c, dtu, len, h0, nullptr, hs, acc);
 }
 
 // adjoint_chunk for 16 states with AVX2: dh and dA stay in registers across the chunk. Through memory, each was a

@@ -37,7 +37,7 @@ void scan_forward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, S* out
 #pragma omp for schedule(dynamic, 4)
     for (int64_t bd = 0; bd < s.batch * s.dim; ++bd) {
       const int64_t b = bd / s.dim, d = bd % s.dim, g = d / per_group;
-      const int64_t offset = b * s.x_stride_batch + d * s.x_stride_dim;
+      const int64_t offset = row_offset(s, b, d);
       const T* a = a_padded.data() + d * np;
       const T* bs = b_steps.data() + (b * s.groups + g) * L * np;
       const T* cs = c_steps.data() + (b * s.groups + g) * L * np;

@@ -101,7 +101,7 @@ void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, const
             for (int64_t c = 0; c < chunks; ++c) {
               std::copy(h.begin(), h.end(), own + c * np);
               if (c + 1 == chunks) break;
-              row.load(s, in, b * s.x_stride_batch + d * s.x_stride_dim, c * kChunk, in.delta_bias ? in.delta_bias[d] : T(0));
+              row.load(s, in, row_offset(s, b, d), c * kChunk, in.delta_bias ? in.delta_bias[d] : T(0));
               advance_states(row, a_padded.data() + d * np, bs + c * kChunk * np, np, h.data());
             }
           }
@@ -115,7 +115,7 @@ void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, const
           const int64_t first = c * kChunk;
           for (int64_t r = 0; r < rows; ++r) {
             const int64_t d = d_first + r, grp = d / per_group;
-            const int64_t offset = b * s.x_stride_batch + d * s.x_stride_dim;
+            const int64_t offset = row_offset(s, b, d);
             const T* a = a_padded.data() + d * np;
             const T bias = in.delta_bias ? in.delta_bias[d] : T(0), skip = in.D ? in.D[d] : T(0);
             const T* bs = b_steps.data() + (b * s.groups + grp) * L * np + first * np;
@@ -125,7 +125,7 @@ void scan_backward_cpu(const vd_scan_shape& s, const ScanInputs<T, S>& in, const
             const T* h0 = (saved_checkpoints ? saved_checkpoints + (b * s.dim + d) * chunks * np
                                              : checkpoints.data() + r * chunks * np) + c * np;
             if (r + 1 < rows || c > 0) {
-              const int64_t next = r + 1 < rows ? offset + s.x_stride_dim : b * s.x_stride_batch + d_first * s.x_stride_dim;
+              const int64_t next = row_offset(s, b, r + 1 < rows ? d + 1 : d_first);
               prefetch_chunk(s, next, r + 1 < rows ? first : first - kChunk, {in.u, in.delta, in.z, dout});
             }
             row.load(s, in, offset, first, bias);
