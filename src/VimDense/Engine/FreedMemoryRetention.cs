@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace VimDense.Engine;
 
 /// <summary>
@@ -13,17 +11,8 @@ namespace VimDense.Engine;
 /// process that trains keeps training. The results are the same bits either way: only where the memory comes from
 /// changes.
 /// </summary>
-public static partial class FreedMemoryRetention
+public static class FreedMemoryRetention
 {
-    // mallopt parameters of glibc's malloc.h.
-    private const int TrimThreshold = -1, MmapMax = -4;
-
-    [LibraryImport("libc", EntryPoint = "mallopt")]
-    private static partial int Mallopt(int parameter, int value);
-
-    [LibraryImport("libc", EntryPoint = "malloc_trim")]
-    private static partial int MallocTrim(nuint pad);
-
     private static readonly Lock Gate = new();
 
     /// <summary>Whether <see cref="Enable"/> has taken effect in this process.</summary>
@@ -34,35 +23,9 @@ public static partial class FreedMemoryRetention
     {
         lock (Gate)
         {
-            if (IsEnabled || !OperatingSystem.IsLinux()) return IsEnabled;
-            try
-            {
-                // Trimming stops only above 2 GiB free at the top of the heap (mallopt takes an int).
-                IsEnabled = Mallopt(MmapMax, 0) == 1 && Mallopt(TrimThreshold, int.MaxValue) == 1;
-            }
-            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-            {
-                return false;
-            }
+            // Trimming stops only above 2 GiB free at the top of the heap (mallopt takes an int).
+            if (!IsEnabled) IsEnabled = GlibcMalloc.Set(GlibcMalloc.MmapMax, 0) && GlibcMalloc.Set(GlibcMalloc.TrimThreshold, int.MaxValue);
             return IsEnabled;
-        }
-    }
-
-    /// <summary>
-    /// Hands the heap's free pages back to the OS now (malloc_trim), e.g. between benchmark rows so that one row's
-    /// retained memory is not counted in the next one's resident set; false without glibc.
-    /// </summary>
-    public static bool ReleaseFreePages()
-    {
-        if (!OperatingSystem.IsLinux()) return false;
-        try
-        {
-            MallocTrim(0);
-            return true;
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-        {
-            return false;
         }
     }
 }

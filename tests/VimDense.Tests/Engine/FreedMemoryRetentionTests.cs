@@ -23,7 +23,7 @@ public sealed class FreedMemoryRetentionTests
         using var block = empty(BlockBytes / sizeof(float));
         var mappedForIt = HeapInUse.MappedBytes()!.Value - before;
         Assert.True(mappedForIt < BlockBytes / 2, $"{mappedForIt} bytes mapped for a {BlockBytes}-byte block");
-        Assert.True(FreedMemoryRetention.ReleaseFreePages());
+        Assert.True(GlibcMalloc.ReleaseFreePages());
     }
 
     [Fact]

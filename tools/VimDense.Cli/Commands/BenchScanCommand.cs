@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Newtonsoft.Json;
 using TorchSharp;
+using VimDense.Engine;
 using VimDense.Engine.Logging;
 using VimDense.Ops;
 using static TorchSharp.torch;
@@ -225,18 +225,9 @@ public sealed class BenchScanCommand : ICliCommand
 
     private static void SetMallocThresholds(int bytes)
     {
-        const int trimThreshold = -1, mmapThreshold = -3;
-        try
-        {
-            if (Mallopt(mmapThreshold, bytes) == 1 && Mallopt(trimThreshold, bytes) == 1) return;
-        }
-        catch (DllNotFoundException) { }
-        catch (EntryPointNotFoundException) { }
+        if (GlibcMalloc.Set(GlibcMalloc.MmapThreshold, bytes) && GlibcMalloc.Set(GlibcMalloc.TrimThreshold, bytes)) return;
         Console.Error.WriteLine("bench scan: warning: mallopt failed; memory figures rely on heap sampling only");
     }
-
-    [DllImport("libc.so.6", EntryPoint = "mallopt")]
-    private static extern int Mallopt(int parameter, int value);
 
     private static int[] ParseLengths(string text)
     {

@@ -65,7 +65,7 @@ public sealed class BenchTrainCommand : ICliCommand
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 // What an earlier row left in the heap (train.retain_freed_memory keeps it) goes back before the peak is reset.
-                Engine.FreedMemoryRetention.ReleaseFreePages();
+                Engine.GlibcMalloc.ReleaseFreePages();
                 peakIsPerModel &= VimDense.Engine.Logging.ProcessMemory.ResetPeak();
                 using var heap = VimDense.Engine.Logging.HeapInUse.SamplePeak();
                 var experiment = Experiment.FromConfig(path, BenchOverrides(onDevice), BenchWorkDir);
